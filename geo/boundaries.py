@@ -1,0 +1,246 @@
+"""Electoral and administrative boundaries: read, validate, normalise.
+
+Every boundary frame the rest of the project sees has the columns ``area_code``,
+``area_name`` (and ``lad_code`` / ``lad_name`` when the source has them), ``geometry`` in
+EPSG:27700, and ``attrs`` holding ``level``, ``vintage``, ``source`` and ``repairs``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.config import LEVELS
+from geo.crs import to_working
+from geo.errors import DataError, ProblemCollector
+
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+"""A zipped shapefile that would unpack to more than this is refused (zip-bomb guard)."""
+MAX_COMPRESSION_RATIO = 200
+READABLE_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
+
+_VINTAGE = re.compile(r"^([A-Z]+)(\d{2})CD$", re.IGNORECASE)
+
+
+def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage or zipped shapefile exactly as published.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, unreadable, empty, has no CRS or a dangerous zip.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise DataError.single(name, f"file not found at {path}")
+    if path.suffix.lower() not in READABLE_SUFFIXES:
+        raise DataError.single(
+            name, f"is not a boundary file; expected one of {', '.join(READABLE_SUFFIXES)}"
+        )
+    source: str = str(path)
+    if path.suffix.lower() == ".zip":
+        source = _zip_source(path)
+    try:
+        gdf = pyogrio.read_dataframe(source, layer=layer)
+    except Exception as exc:  # pyogrio raises several GDAL error types
+        raise DataError.single(name, f"could not be read as a boundary file ({exc})") from exc
+    if len(gdf) == 0:
+        raise DataError.single(name, "holds no features")
+    if gdf.crs is None:
+        raise DataError.single(
+            name,
+            "has no coordinate reference system (no .prj or crs member); "
+            "re-export it with one, such as EPSG:27700",
+        )
+    return gdf
+
+
+def _zip_source(path: Path) -> str:
+    """Check a zipped shapefile for bombs and odd paths; return the GDAL path to read."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise DataError.single(name, "is not a valid zip file") from exc
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+        raise DataError.single(
+            name,
+            f"would unpack to {total:,} bytes (ratio {total / packed:.0f}:1); refused as a "
+            f"possible zip bomb (limit {MAX_UNZIPPED_BYTES:,} bytes, {MAX_COMPRESSION_RATIO}:1)",
+        )
+    for info in infos:
+        member = info.filename
+        if member.startswith(("/", "\\")) or ".." in Path(member).parts:
+            raise DataError.single(name, "holds a path outside the archive", value=member)
+    shps = [i.filename for i in infos if i.filename.lower().endswith(".shp")]
+    if not shps:
+        raise DataError.single(name, "holds no .shp file")
+    return f"/vsizip/{path}/{shps[0]}"
+
+
+def _pick(columns: list[str], candidates: tuple[str, ...]) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    for cand in candidates:
+        if cand.lower() in lower:
+            return lower[cand.lower()]
+    return None
+
+
+def detect_level(gdf: gpd.GeoDataFrame) -> str | None:
+    """Guess the level (``ced``/``ward``/``lad``) from the ONS field names, or ``None``."""
+    for key, level in LEVELS.items():
+        if _pick(list(gdf.columns), level.code_fields):
+            return key
+    return None
+
+
+def normalise_boundaries(
+    gdf: gpd.GeoDataFrame,
+    *,
+    source: str,
+    level: str | None = None,
+    code_field: str | None = None,
+    name_field: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Validate and normalise raw boundaries to ``area_code``, ``area_name``, ``geometry``.
+
+    Invalid geometries are repaired with :func:`shapely.make_valid` and listed in
+    ``attrs["repairs"]``; duplicate codes, missing fields and non-polygon geometries are errors.
+
+    Parameters
+    ----------
+    gdf
+        Raw boundaries in any CRS (it must be set).
+    source
+        File or service name for messages and ``attrs["source"]``.
+    level
+        ``ced``, ``ward`` or ``lad``; detected from the ONS field names when omitted.
+    code_field, name_field
+        Override the fields holding the GSS code and the name.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:27700, sorted by ``area_code``, with a fresh RangeIndex.
+    """
+    problems = ProblemCollector(source)
+    level = level or detect_level(gdf)
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level must be one of {sorted(LEVELS)}, not {level!r}")
+    cols = list(gdf.columns)
+    code_field = code_field or (_pick(cols, LEVELS[level].code_fields) if level else None)
+    name_field = name_field or (_pick(cols, LEVELS[level].name_fields) if level else None)
+    if code_field is None or code_field not in cols:
+        expected = ", ".join(LEVELS[level].code_fields) if level else "a GSS code field (e.g. CED25CD)"
+        problems.add(f"no area code column; expected one of {expected}", column=code_field)
+    if name_field is None or name_field not in cols:
+        expected = ", ".join(LEVELS[level].name_fields) if level else "a name field (e.g. CED25NM)"
+        problems.add(f"no area name column; expected one of {expected}", column=name_field)
+    problems.raise_if_any()
+    assert code_field is not None and name_field is not None
+
+    gdf = to_working(gdf, source=source)
+    codes = gdf[code_field].astype("string").str.strip()
+    for i, code in enumerate(codes):
+        if pd.isna(code) or not code:
+            problems.add("empty area code", row=i + 1, column=code_field)
+    dupes = codes[codes.duplicated(keep=False) & codes.notna()]
+    for i, code in dupes.items():
+        problems.add("duplicate area code", row=int(i) + 1, column=code_field, value=code)  # type: ignore[call-overload]
+    geoms = gdf.geometry.array
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            problems.add("empty geometry", row=i + 1, column="geometry")
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.add(
+                f"geometry is a {geom.geom_type}; boundaries must be polygons",
+                row=i + 1,
+                column="geometry",
+                value=codes.iloc[i],
+            )
+    problems.raise_if_any()
+
+    repairs: list[str] = []
+    valid = shapely.is_valid(geoms)
+    if not valid.all():
+        fixed = shapely.make_valid(geoms[~valid])
+        fixed = [_polygonal(g) for g in fixed]
+        for code, reason in zip(
+            codes[~valid], shapely.is_valid_reason(geoms[~valid]), strict=True
+        ):
+            repairs.append(f"{code}: repaired invalid geometry ({reason})")
+        geoms = geoms.copy()
+        geoms[~valid] = fixed
+
+    out = gpd.GeoDataFrame(
+        {"area_code": codes.astype(str), "area_name": gdf[name_field].astype(str).str.strip()},
+        geometry=gpd.GeoSeries(geoms, crs=gdf.crs).values,
+        crs=gdf.crs,
+    )
+    for extra in ("LAD25CD", "LAD24CD", "LAD23CD", "LAD13CD", "LAD11CD"):
+        if extra in gdf.columns and level != "lad":
+            out["lad_code"] = gdf[extra].astype(str).values
+            break
+    out = out.sort_values("area_code").reset_index(drop=True)
+    out.attrs.update(
+        level=level or "custom",
+        vintage=_vintage(code_field),
+        source=source,
+        repairs=repairs,
+    )
+    return out
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Keep only the polygon parts of a repaired geometry (make_valid may add slivers of lines)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else geom
+
+
+def _vintage(code_field: str) -> str:
+    match = _VINTAGE.match(code_field)
+    return f"20{match.group(2)}" if match else "unknown"
+
+
+def load_boundaries(
+    path: str | Path,
+    *,
+    level: str | None = None,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read and normalise a local boundary file (GeoJSON, GeoPackage or zipped shapefile)."""
+    path = Path(path)
+    raw = read_boundary_file(path, layer=layer)
+    return normalise_boundaries(
+        raw, source=path.name, level=level, code_field=code_field, name_field=name_field
+    )
+
+
+def filter_to_codes(areas: gpd.GeoDataFrame, codes: set[str]) -> gpd.GeoDataFrame:
+    """Keep the areas whose code is in ``codes`` (e.g. a county's divisions from the lookup)."""
+    out = areas[areas["area_code"].isin(codes)].reset_index(drop=True)
+    out.attrs = dict(areas.attrs)
+    return out
+
+
+__all__ = [
+    "detect_level",
+    "filter_to_codes",
+    "load_boundaries",
+    "normalise_boundaries",
+    "read_boundary_file",
+]

@@ -1,0 +1,153 @@
+"""One place for each fact: CRS, speed thresholds, measures, colours, sources and licences.
+
+Everything else in the project imports these names; nothing restates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# --- Coordinate reference systems -------------------------------------------------------------
+WORKING_CRS = "EPSG:27700"
+"""British National Grid: every area, buffer and distance is computed here, in metres."""
+DISPLAY_CRS = "EPSG:4326"
+"""WGS84 lon/lat: only for drawing on the web map (see :func:`geo.crs.to_display`)."""
+
+# --- Speed thresholds (Mbit/s) ------------------------------------------------------------------
+BASIC_MBPS = 2
+"""Basic broadband in the Better Broadband for Norfolk papers."""
+USO_MBPS = 10
+"""Universal Service Obligation download speed."""
+SUPERFAST_MBPS = 30
+"""Ofcom's superfast threshold (BBfN's original programme used 24 Mbit/s)."""
+SUPERFAST_MBPS_BBFN = 24
+ULTRAFAST_MBPS = 300
+GIGABIT_MBPS = 1000
+
+# --- Targets ------------------------------------------------------------------------------------
+SUPERFAST_TARGET_PCT = 95.0
+"""Better Broadband for Norfolk: 95% of homes with superfast coverage."""
+SUPERFAST_BASELINE_PCT = 43.0
+"""The commercial baseline that target was set against."""
+GIGABIT_TARGET_PCT = 85.0
+"""Project Gigabit's national ambition for 2025 (configurable in the app)."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A premises-weighted coverage measure: a count of premises out of all premises."""
+
+    key: str
+    label: str
+    short: str
+    good_when_high: bool
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure("sfbb", f"Superfast (≥ {SUPERFAST_MBPS} Mbit/s)", "Superfast", True),
+        Measure("ufbb", f"Ultrafast (≥ {ULTRAFAST_MBPS} Mbit/s)", "Ultrafast", True),
+        Measure("gigabit", "Gigabit-capable", "Gigabit", True),
+        Measure("full_fibre", "Full fibre (FTTP)", "Full fibre", True),
+        Measure("unable_10", f"Unable to get {USO_MBPS} Mbit/s", "Under 10 Mbit/s", False),
+        Measure("below_uso", "Below the Universal Service Obligation", "Below USO", False),
+    )
+}
+"""Coverage measures in display order. Each gives columns ``n_<key>`` and ``pct_<key>``."""
+
+DEFAULT_MEASURE = "gigabit"
+
+# --- Area levels ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    """An electoral or administrative geography that figures can be aggregated to."""
+
+    key: str
+    label: str
+    singular: str
+    code_fields: tuple[str, ...]
+    name_fields: tuple[str, ...]
+
+
+LEVELS: dict[str, Level] = {
+    lv.key: lv
+    for lv in (
+        Level(
+            "ced",
+            "County electoral divisions",
+            "division",
+            ("CED25CD", "CED24CD", "CED23CD", "CED21CD", "CED17CD", "ced25cd"),
+            ("CED25NM", "CED24NM", "CED23NM", "CED21NM", "CED17NM", "name"),
+        ),
+        Level(
+            "ward",
+            "District wards",
+            "ward",
+            ("WD25CD", "WD24CD", "WD23CD", "WD22CD", "WD21CD", "WD13CD"),
+            ("WD25NM", "WD24NM", "WD23NM", "WD22NM", "WD21NM", "WD13NM"),
+        ),
+        Level(
+            "lad",
+            "Districts",
+            "district",
+            ("LAD25CD", "LAD24CD", "LAD23CD", "LAD21CD", "LAD13CD", "LAD11CD"),
+            ("LAD25NM", "LAD24NM", "LAD23NM", "LAD21NM", "LAD13NM", "LAD11NM"),
+        ),
+    )
+}
+DEFAULT_LEVEL = "ced"
+
+# --- Colours --------------------------------------------------------------------------------------
+SEQUENTIAL_PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+"""Viridis, 5 classes: colour-blind safe and ordered in lightness."""
+ACCESSIBLE_PALETTE: tuple[str, ...] = ("#f7f7f7", "#4393c3", "#053061")
+"""Three classes with ≥ 3:1 contrast between neighbours (WCAG 1.4.11), for the public map."""
+NO_DATA_COLOUR = "#bdbdbd"
+BOUNDARY_COLOUR = "#333333"
+HIGHLIGHT_COLOUR = "#e66101"
+
+# --- Sources and licences --------------------------------------------------------------------------
+ONS_ARCGIS_ROOT = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
+BOUNDARY_SERVICES: dict[str, str] = {
+    "ced": f"{ONS_ARCGIS_ROOT}/CED_MAY_2025_EN_BGC/FeatureServer/0",
+    "ward": f"{ONS_ARCGIS_ROOT}/WD_MAY_2025_UK_BGC/FeatureServer/0",
+    "lad": f"{ONS_ARCGIS_ROOT}/LAD_MAY_2025_UK_BGC/FeatureServer/0",
+}
+"""ONS Open Geography Portal FeatureServer layers, one per level (May 2025, generalised clipped)."""
+WARD_CED_LOOKUP_SERVICE = (
+    f"{ONS_ARCGIS_ROOT}/WD25_LAD25_CTY25_CED25_EN_LU/FeatureServer/0"
+)
+"""Ward → LAD → county → CED lookup: how a county's divisions and wards are found."""
+OFCOM_CONNECTED_NATIONS_URL = (
+    "https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-20242/"
+    "data-downloads-2024"
+)
+ONSPD_URL = "https://geoportal.statistics.gov.uk/search?q=PRD_ONSPD"
+GIAS_URL = "https://get-information-schools.service.gov.uk/Downloads"
+EPRACCUR_URL = "https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data"
+
+OGL_LINE = "Contains public sector information licensed under the Open Government Licence v3.0."
+OS_LINE = "Contains OS data © Crown copyright and database right."
+ONS_LINE = "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
+OFCOM_LINE = "Broadband coverage: Ofcom Connected Nations, OGL v3.0."
+OSM_LINE = "Basemap © OpenStreetMap contributors (ODbL)."
+ATTRIBUTION_LINES: tuple[str, ...] = (OGL_LINE, OS_LINE, ONS_LINE, OFCOM_LINE, OSM_LINE)
+
+SYNTHETIC_LABEL = "Synthetic demo data"
+"""Shown wherever a person sees generated data."""
+
+# --- Privacy ---------------------------------------------------------------------------------------
+SMALL_COUNT_THRESHOLD = 5
+"""Counts below this are shown as "fewer than 5" in public views."""
+
+# --- Places on disk --------------------------------------------------------------------------------
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+"""Processed data (GeoPackage) and the download cache; ``BROADBAND_DATA_DIR`` overrides it."""
+SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+
+NORFOLK_CODE = "E10000020"

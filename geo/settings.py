@@ -1,0 +1,65 @@
+"""Deployment settings, read from the environment (so one code base serves every council).
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``BROADBAND_DATA_DIR`` | where processed data, the store and the cache live | ``data/`` |
+| ``BROADBAND_COUNTY`` | GSS code of the county to map | ``E10000020`` (Norfolk) |
+| ``BROADBAND_LEVEL`` | ``ced`` (divisions), ``ward`` or ``lad`` | ``ced`` |
+| ``BROADBAND_PUBLIC_ONLY`` | ``1``: a public, read-only deployment | off |
+| ``BROADBAND_SHOW_RECORDS`` | ``1``: authorised users may see individual voucher points | off |
+| ``BROADBAND_PASSWORD_HASH`` | bcrypt hash that unlocks the Data and admin pages | none |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.config import DEFAULT_DATA_DIR, DEFAULT_LEVEL, LEVELS, NORFOLK_CODE
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force for one process."""
+
+    data_dir: Path
+    county_code: str
+    level: str
+    public_only: bool
+    show_records: bool
+    password_hash: str | None
+
+    @property
+    def cache_dir(self) -> Path:
+        """HTTP download cache."""
+        return self.data_dir / "cache"
+
+    @property
+    def boundaries_path(self) -> Path:
+        """Processed boundaries and coverage (GeoPackage)."""
+        return self.data_dir / "broadband.gpkg"
+
+    @property
+    def store_path(self) -> Path:
+        """The council's uploaded datasets, versioned, with an audit table (GeoPackage)."""
+        return self.data_dir / "store.gpkg"
+
+
+def load_settings() -> Settings:
+    """Read :class:`Settings` from the environment."""
+    level = os.environ.get("BROADBAND_LEVEL", DEFAULT_LEVEL)
+    if level not in LEVELS:
+        raise ValueError(f"BROADBAND_LEVEL must be one of {sorted(LEVELS)}, not {level!r}")
+    return Settings(
+        data_dir=Path(os.environ.get("BROADBAND_DATA_DIR", DEFAULT_DATA_DIR)),
+        county_code=os.environ.get("BROADBAND_COUNTY", NORFOLK_CODE),
+        level=level,
+        public_only=_flag("BROADBAND_PUBLIC_ONLY"),
+        show_records=_flag("BROADBAND_SHOW_RECORDS"),
+        password_hash=os.environ.get("BROADBAND_PASSWORD_HASH") or None,
+    )
