@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -161,6 +162,8 @@ def normalise_boundaries(
     for i, geom in enumerate(geoms):
         if geom is None or geom.is_empty:
             problems.add("empty geometry", row=i + 1, column="geometry")
+        elif geom.geom_type == "GeometryCollection" and not _polygonal(geom).is_empty:
+            pass  # polygon parts plus stray lines/points: repaired below, and reported
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
             problems.add(
                 f"geometry is a {geom.geom_type}; boundaries must be polygons",
@@ -171,6 +174,12 @@ def normalise_boundaries(
     problems.raise_if_any()
 
     repairs: list[str] = []
+    collections = shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION
+    if collections.any():
+        geoms = geoms.copy()
+        for i in np.flatnonzero(collections):
+            geoms[i] = _polygonal(geoms[i])
+            repairs.append(f"{codes.iloc[i]}: kept the polygon parts of a geometry collection")
     valid = shapely.is_valid(geoms)
     if not valid.all():
         fixed = shapely.make_valid(geoms[~valid])
@@ -206,7 +215,7 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else geom
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _vintage(code_field: str) -> str:

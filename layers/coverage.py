@@ -1,0 +1,330 @@
+"""Ofcom Connected Nations fixed coverage: read, validate and aggregate premises-weighted.
+
+Ofcom publishes the same measures at local-authority, output-area and postcode level, with
+column names that drift between releases; :data:`ALIASES` is the one map from every name seen
+to a canonical one. Figures are always premises-weighted: a count of premises over a count of
+premises, summed across rows. Percentages are never averaged. Where a release has only a
+percentage, the count is derived row by row as ``round(pct / 100 × premises)`` and the figure
+says so in ``count_source``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.aggregate import AREA_CODE, aggregate_points
+from geo.config import MEASURES, WORKING_CRS
+from geo.errors import DataError, ProblemCollector
+
+ID_ALIASES: dict[str, tuple[str, ...]] = {
+    "lad": ("laua", "laua_code", "lad_code", "lad21cd", "lad22cd", "lad23cd", "lad24cd", "lad25cd"),
+    "oa": ("oa11cd", "oa21cd", "output_area", "oa11", "oa21", "oa_code"),
+    "postcode": ("postcode_space", "postcode", "pcds", "pcd"),
+}
+"""Identifier column per file level, in order of preference."""
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "area_name": ("laua_name", "lad_name", "local authority name"),
+    "release": ("dataset_label", "release"),
+    "premises": ("all premises", "all_premises", "premises", "total premises"),
+    "n_sfbb": ("number of premises with sfbb availability", "n_premises_sfbb"),
+    "pct_sfbb": ("sfbb availability (% premises)", "sfbb_availability_pct"),
+    "n_ufbb": ("number of premises with ufbb availability", "n_premises_ufbb"),
+    "pct_ufbb": ("ufbb availability (% premises)", "ufbb_availability_pct"),
+    "n_gigabit": ("number of premises with gigabit availability", "n_premises_gigabit"),
+    "pct_gigabit": ("gigabit availability (% premises)", "gigabit_availability_pct"),
+    "n_full_fibre": (
+        "number of premises with full fibre availability",
+        "n_premises_full_fibre",
+    ),
+    "pct_full_fibre": ("full fibre availability (% premises)", "full_fibre_availability_pct"),
+    "n_unable_10": ("number of premises unable to receive 10mbit/s", "n_premises_unable_10mbit"),
+    "pct_unable_10": ("% of premises unable to receive 10mbit/s", "unable_10mbit_pct"),
+    "n_below_uso": ("number of premises below the uso", "n_premises_below_uso"),
+    "pct_below_uso": ("% of premises below the uso", "below_uso_pct"),
+}
+"""Canonical column → every name Ofcom (or our tidy extracts) has used for it, lower case."""
+
+METHOD_POSTCODE = "postcode centroids"
+METHOD_OA = "output-area centroids"
+METHOD_LAD = "local authority (district figure)"
+METHOD_NONE = "no data finer than the district"
+WEIGHT = "Ofcom 'All Premises'"
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", " ", str(name).replace("\ufeff", "")).strip().lower()
+
+
+def release_from_filename(name: str) -> str | None:
+    """``202105_fixed_laua_coverage_r01.csv`` → ``2021-05``; ``None`` when no date is in it."""
+    match = re.search(r"(20\d{2})(0[1-9]|1[0-2])_", Path(name).name)
+    return f"{match.group(1)}-{match.group(2)}" if match else None
+
+
+def read_coverage(
+    data: bytes | str | Path, *, filename: str | None = None, release: str | None = None
+) -> pd.DataFrame:
+    """Read an Ofcom fixed-coverage CSV (LA, OA or postcode level) into canonical columns.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``area_id``, ``premises``, ``release``, ``n_<measure>`` for every measure the
+        file has (as counts; from published counts, else derived per row), and ``area_name``
+        at LA level. ``attrs``: ``level`` (``lad``/``oa``/``postcode``), ``source``,
+        ``count_source`` (measure → "published counts" or "derived from % × premises").
+
+    Raises
+    ------
+    DataError
+        Listing every bad cell (row, column, value) and missing column.
+    """
+    if isinstance(data, str | Path):
+        filename = filename or Path(data).name
+        data = Path(data).read_bytes()
+    filename = filename or "coverage.csv"
+    problems = ProblemCollector(filename)
+    text = _decode(data, filename)
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError.single(filename, f"is not a readable CSV ({exc})") from exc
+    if raw.empty:
+        raise DataError.single(filename, "has a header but no data rows")
+
+    by_norm = {_norm(c): c for c in raw.columns}
+    level, id_col = _find_id(by_norm)
+    if id_col is None or level is None:
+        wanted = ", ".join(a for names in ID_ALIASES.values() for a in names)
+        raise DataError.single(filename, f"has no area identifier column; expected one of {wanted}")
+    found = {canon: by_norm[a] for canon, names in ALIASES.items() for a in names if a in by_norm}
+    if "premises" not in found and not any(f"pct_{m}" in found for m in MEASURES):
+        problems.add("has no 'All Premises' column and no coverage measures", column="All Premises")
+    problems.raise_if_any()
+
+    out = pd.DataFrame({"area_id": raw[id_col].str.strip()})
+    if level == "postcode":
+        out["area_id"] = out["area_id"].str.upper().str.replace(r"\s+", "", regex=True)
+    blank = out["area_id"] == ""
+    for i in np.flatnonzero(blank.to_numpy()):
+        problems.add("empty area identifier", row=int(i) + 2, column=id_col)
+    dupes = out["area_id"].duplicated(keep=False) & ~blank
+    if "release" in found:
+        dupes = pd.concat([out["area_id"], raw[found["release"]]], axis=1).duplicated(keep=False)
+    for i in np.flatnonzero(dupes.to_numpy()):
+        problems.add("duplicate area identifier", row=int(i) + 2, column=id_col,
+                     value=out["area_id"].iat[i])
+
+    premises = (
+        _numbers(raw[found["premises"]], filename, found["premises"], problems, pct=False)
+        if "premises" in found
+        else pd.Series(np.nan, index=raw.index)
+    )
+    out["premises"] = premises
+    count_source: dict[str, str] = {}
+    for key in MEASURES:
+        n_col, pct_col = found.get(f"n_{key}"), found.get(f"pct_{key}")
+        if n_col is not None:
+            counts = _numbers(raw[n_col], filename, n_col, problems, pct=False)
+            over = counts > premises
+            for i in np.flatnonzero(over.fillna(False).to_numpy()):
+                problems.add(
+                    f"count is larger than 'All Premises' ({premises.iat[i]:.0f})",
+                    row=int(i) + 2, column=n_col, value=raw[n_col].iat[i],
+                )
+            out[f"n_{key}"] = counts
+            count_source[key] = "published counts"
+        elif pct_col is not None:
+            pct = _numbers(raw[pct_col], filename, pct_col, problems, pct=True)
+            out[f"n_{key}"] = (pct / 100.0 * premises).round()
+            count_source[key] = "derived from % × premises"
+    problems.raise_if_any()
+
+    if "area_name" in found:
+        out["area_name"] = raw[found["area_name"]].str.strip()
+    out["release"] = (
+        raw[found["release"]].str.strip() if "release" in found
+        else (release or release_from_filename(filename) or "unknown")
+    )
+    out.attrs.update(level=level, source=filename, count_source=count_source)
+    return out
+
+
+def _decode(data: bytes, filename: str) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DataError.single(filename, "wrong encoding: not UTF-8 or Windows-1252 text")
+
+
+def _find_id(by_norm: Mapping[str, str]) -> tuple[str | None, str | None]:
+    for level, names in ID_ALIASES.items():
+        for name in names:
+            if name in by_norm:
+                return level, by_norm[name]
+    return None, None
+
+
+def _numbers(
+    col: pd.Series, filename: str, column: str, problems: ProblemCollector, *, pct: bool
+) -> pd.Series:
+    """Parse numbers (blank = missing); record a problem for each unparseable or out-of-range cell."""
+    cleaned = col.str.replace(",", "", regex=False).str.replace("%", "", regex=False).str.strip()
+    values = pd.to_numeric(cleaned.replace("", np.nan), errors="coerce")
+    bad = values.isna() & (cleaned != "")
+    limit = 100.0 if pct else np.inf
+    out_of_range = (values < 0) | (values > limit)
+    for i in np.flatnonzero((bad | out_of_range).to_numpy()):
+        reason = "is not a number" if bad.iat[i] else (
+            "is not a percentage between 0 and 100" if pct else "must not be negative"
+        )
+        problems.add(reason, row=int(i) + 2, column=column, value=col.iat[i])
+    return values.astype(float)
+
+
+def measure_columns(table: pd.DataFrame) -> list[str]:
+    """The ``n_<measure>`` columns present in ``table``, in display order."""
+    return [f"n_{k}" for k in MEASURES if f"n_{k}" in table.columns]
+
+
+def with_percentages(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``pct_<measure>`` = 100 × n / premises (NaN where premises is 0 or unknown)."""
+    out = table.copy()
+    premises = out["premises"].astype(float).where(out["premises"] > 0)
+    for col in measure_columns(out):
+        out[f"pct_{col[2:]}"] = 100.0 * out[col] / premises
+    return out
+
+
+def coverage_by_area(
+    coverage: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    locations: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Premises-weighted coverage per area.
+
+    Parameters
+    ----------
+    coverage
+        One release from :func:`read_coverage`.
+    areas
+        Normalised boundaries (``area_code``, ``area_name``, geometry in EPSG:27700).
+    locations
+        For postcode- or OA-level files: centroids indexed by the same identifier (normalised
+        postcode without spaces, or OA code) with ``easting`` and ``northing`` in EPSG:27700.
+        Ignored for LA-level files.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``areas`` plus ``premises``, ``n_<m>``, ``pct_<m>``, ``method``, ``weight``; ``attrs``
+        gains ``unmatched`` (identifiers with no location or in no area) and ``release``.
+        With an LA-level file, only areas that *are* districts get figures; all others get NaN
+        and ``method`` = "no data finer than the district" — a district figure is never spread
+        over the divisions inside it.
+    """
+    level = coverage.attrs.get("level")
+    cols = ["premises", *measure_columns(coverage)]
+    out = areas.copy()
+    unmatched: list[str] = []
+    if level == "lad":
+        table = coverage.set_index("area_id")[cols]
+        hit = out[AREA_CODE].isin(table.index)
+        joined = table.reindex(out[AREA_CODE]).reset_index(drop=True)
+        for col in cols:
+            out[col] = joined[col].to_numpy()
+        out["method"] = np.where(hit, METHOD_LAD, METHOD_NONE)
+    elif level in ("postcode", "oa"):
+        if locations is None:
+            raise ValueError(f"a {level}-level coverage file needs `locations` (centroids)")
+        located = coverage.join(locations[["easting", "northing"]], on="area_id", how="left")
+        missing = located["easting"].isna() | located["northing"].isna()
+        unmatched.extend(located.loc[missing, "area_id"].tolist())
+        located = located[~missing]
+        points = gpd.GeoDataFrame(
+            located[cols].fillna(0),
+            geometry=gpd.points_from_xy(located["easting"], located["northing"]),
+            crs=WORKING_CRS,
+        )
+        totals, outside = aggregate_points(points, out, columns=cols, points_name=level)
+        unmatched.extend(located.loc[outside.to_numpy(), "area_id"].tolist())
+        for col in cols:
+            out[col] = totals[col].to_numpy()
+        method = METHOD_POSTCODE if level == "postcode" else METHOD_OA
+        out["method"] = np.where(totals["n_points"].to_numpy() > 0, method, METHOD_NONE)
+    else:
+        raise ValueError(f"unknown coverage level {level!r}")
+    out["weight"] = WEIGHT
+    out = gpd.GeoDataFrame(with_percentages(out), geometry="geometry", crs=areas.crs)
+    out.attrs = {
+        **areas.attrs,
+        "release": _single_release(coverage),
+        "coverage_level": level,
+        "count_source": coverage.attrs.get("count_source", {}),
+        "unmatched": unmatched,
+    }
+    return out
+
+
+def _single_release(coverage: pd.DataFrame) -> str:
+    releases = coverage["release"].unique() if "release" in coverage else ["unknown"]
+    if len(releases) != 1:
+        raise ValueError(f"one release at a time, got {sorted(releases)}; use select_release")
+    return str(releases[0])
+
+
+def select_release(coverage: pd.DataFrame, release: str) -> pd.DataFrame:
+    """One release of a multi-release table, keeping its ``attrs``."""
+    out = coverage[coverage["release"] == release].reset_index(drop=True)
+    out.attrs = dict(coverage.attrs)
+    return out
+
+
+def totals(table: pd.DataFrame) -> pd.Series:
+    """Premises-weighted figures over all rows of ``table`` (areas or file rows).
+
+    Rows with unknown premises are left out of both numerator and denominator.
+    """
+    known = table[table["premises"].notna()]
+    summed = known[["premises", *measure_columns(known)]].sum(min_count=1)
+    premises = summed["premises"]
+    for col in measure_columns(known):
+        summed[f"pct_{col[2:]}"] = (
+            100.0 * summed[col] / premises if premises and premises > 0 else np.nan
+        )
+    return summed
+
+
+def trend(coverage: pd.DataFrame, *, area_ids: list[str] | None = None) -> pd.DataFrame:
+    """Premises-weighted figures per release for ``area_ids`` (all rows when ``None``).
+
+    A release without premises counts gives NaN, not an unweighted mean.
+    """
+    rows = coverage if area_ids is None else coverage[coverage["area_id"].isin(area_ids)]
+    out = {rel: totals(group) for rel, group in rows.groupby("release", sort=True)}
+    return pd.DataFrame(out).T.rename_axis("release")
+
+
+__all__ = [
+    "ALIASES",
+    "ID_ALIASES",
+    "coverage_by_area",
+    "measure_columns",
+    "read_coverage",
+    "release_from_filename",
+    "select_release",
+    "totals",
+    "trend",
+    "with_percentages",
+]
