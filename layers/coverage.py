@@ -112,7 +112,9 @@ def read_coverage(
 
     out = pd.DataFrame({"area_id": raw[id_col].str.strip()})
     if level == "postcode":
-        out["area_id"] = out["area_id"].str.upper().str.replace(r"\s+", "", regex=True)
+        # The postcode directories' form: upper case, one space before the inward code.
+        squeezed = out["area_id"].str.upper().str.replace(r"\s+", "", regex=True)
+        out["area_id"] = squeezed.str[:-3] + " " + squeezed.str[-3:]
     blank = out["area_id"] == ""
     for i in np.flatnonzero(blank.to_numpy()):
         problems.add("empty area identifier", row=int(i) + 2, column=id_col)
@@ -221,8 +223,8 @@ def coverage_by_area(
     areas
         Normalised boundaries (``area_code``, ``area_name``, geometry in EPSG:27700).
     locations
-        For postcode- or OA-level files: centroids indexed by the same identifier (normalised
-        postcode without spaces, or OA code) with ``easting`` and ``northing`` in EPSG:27700.
+        For postcode- or OA-level files: centroids indexed by the same identifier (postcode
+        as ``"NR1 2AB"``, see :func:`geo.postcodes.read_postcode_file`, or OA code) with ``easting`` and ``northing`` in EPSG:27700.
         Ignored for LA-level files.
 
     Returns
@@ -316,8 +318,59 @@ def trend(coverage: pd.DataFrame, *, area_ids: list[str] | None = None) -> pd.Da
     return pd.DataFrame(out).T.rename_axis("release")
 
 
+FINEST_FIRST = ("postcode", "oa", "lad")
+
+
+def best_figures(
+    coverage: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    release: str,
+    postcodes: pd.DataFrame | None = None,
+    oa_centroids: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Figures per area from the finest file level available for ``release``.
+
+    Postcode-level rows (with a postcode lookup) beat OA-level rows (with OA centroids), which
+    beat local-authority rows; LA rows only ever give figures to areas that are districts.
+    """
+    rows = coverage[coverage["release"] == release]
+    if rows.empty:
+        raise ValueError(f"no coverage rows for release {release!r}")
+    levels = rows["level"] if "level" in rows else pd.Series(coverage.attrs.get("level"), index=rows.index)
+    locations = {"postcode": postcodes, "oa": oa_centroids, "lad": None}
+    for level in FINEST_FIRST:
+        chosen = rows[levels == level]
+        if chosen.empty or (level != "lad" and locations[level] is None):
+            continue
+        chosen = chosen.reset_index(drop=True)
+        chosen.attrs = {**coverage.attrs, "level": level}
+        return coverage_by_area(chosen, areas, locations=locations[level])
+    raise ValueError(
+        f"release {release!r} has only {sorted(levels.unique())}-level rows and no lookup to place them"
+    )
+
+
+def county_figures(
+    figures: gpd.GeoDataFrame, coverage: pd.DataFrame, *, release: str, lad_codes: list[str]
+) -> tuple[pd.Series, str]:
+    """The county's premises-weighted figures and how they were made.
+
+    When the areas have finer-than-district figures, the county figure is their sum; otherwise
+    it is the sum of the county's district rows in the LA-level file.
+    """
+    if (figures["method"].isin([METHOD_POSTCODE, METHOD_OA])).any():
+        return totals(figures), f"sum over areas ({figures['method'].iloc[0]})"
+    rows = coverage[(coverage["release"] == release) & coverage["area_id"].isin(lad_codes)]
+    if "level" in rows:
+        rows = rows[rows["level"] == "lad"]
+    return totals(rows), f"sum over {len(rows)} district rows"
+
+
 __all__ = [
     "ALIASES",
+    "best_figures",
+    "county_figures",
     "ID_ALIASES",
     "coverage_by_area",
     "measure_columns",

@@ -1,0 +1,96 @@
+"""Command line: ``python -m geo {fetch,import,demo,status}``.
+
+Examples
+--------
+Download and cache Norfolk's divisions (and wards and districts) from the ONS portal::
+
+    python -m geo fetch --county E10000020 --level ced --level lad
+
+Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
+
+    python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geo.catalog import import_file, load_catalog, save_areas
+from geo.config import BOUNDARY_SERVICES, LEVELS, NORFOLK_CODE
+from geo.errors import DataError, DownloadError
+from geo.settings import load_settings
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from geo.arcgis import fetch_county_boundaries  # network code only when asked for
+    from geo.download import fetch
+
+    settings = load_settings()
+    for level in args.level or ["ced"]:
+        print(f"Fetching {LEVELS[level].label} for {args.county} from {BOUNDARY_SERVICES[level]} …")
+        areas = fetch_county_boundaries(
+            args.county, level=level, cache_dir=settings.cache_dir, progress=True
+        )
+        layer = save_areas(settings.boundaries_path, areas)
+        print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
+    for url in args.file_url or []:
+        path = fetch(url, cache_dir=settings.cache_dir, progress=True)
+        print(f"  {url} → {path}")
+        print(f"  imported as {import_file(path, settings.boundaries_path)}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    for name in args.paths:
+        what = import_file(Path(name), settings.boundaries_path, synthetic=args.synthetic)
+        print(f"{name} → {settings.boundaries_path} (layer {what})")
+    return 0
+
+
+def _status(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    cat = load_catalog(settings.boundaries_path)
+    print(f"Catalogue: {settings.boundaries_path}{' (SYNTHETIC DEMO DATA)' if cat.synthetic else ''}")
+    for level, areas in cat.areas.items():
+        print(f"  {LEVELS[level].label}: {len(areas)} areas, vintage {areas.attrs.get('vintage')}")
+    print(f"  Ofcom releases: {', '.join(cat.releases) or 'none'}")
+    print(f"  Postcodes: {0 if cat.postcodes is None else len(cat.postcodes):,}")
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from geo.demo_build import build_demo
+
+    path = build_demo(load_settings().data_dir)
+    print(f"Synthetic demo data written to {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    fetch = sub.add_parser("fetch", help="download a county's boundaries (and files) and cache them")
+    fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
+    fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
+    fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
+    fetch.set_defaults(run=_fetch)
+    imp = sub.add_parser("import", help="import files downloaded by hand")
+    imp.add_argument("paths", nargs="+")
+    imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.set_defaults(run=_import)
+    sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
+    sub.add_parser("demo", help="write the synthetic demo catalogue").set_defaults(run=_demo)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (DataError, DownloadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

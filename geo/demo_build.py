@@ -1,0 +1,25 @@
+"""Write the synthetic demo catalogue through the same import path as real files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from geo.catalog import import_file
+from geo.demo import demo_files
+
+DEMO_CATALOG = "demo_synthetic.gpkg"
+
+
+def build_demo(data_dir: str | Path) -> Path:
+    """Generate the demo files, import them into ``<data_dir>/demo_synthetic.gpkg``; return its path."""
+    target = Path(data_dir) / DEMO_CATALOG
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, content in demo_files().items():
+            path = Path(tmp) / name
+            path.write_bytes(content)
+            import_file(path, target, synthetic=True)
+    return target
+
+
+__all__ = ["DEMO_CATALOG", "build_demo"]

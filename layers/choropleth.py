@@ -1,0 +1,172 @@
+"""The coverage choropleth: classes, colours, legend, tooltips, and the click → area rule."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement, Template
+
+from geo.config import (
+    BOUNDARY_COLOUR,
+    HIGHLIGHT_COLOUR,
+    MEASURES,
+    NO_DATA_COLOUR,
+    SEQUENTIAL_PALETTE,
+)
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Class breaks (upper bounds) and one colour per class."""
+
+    bins: tuple[float, ...]
+    colours: tuple[str, ...]
+    minimum: float
+
+    def colour_of(self, value: float | None) -> str:
+        """Colour for ``value`` (the no-data grey for NaN/None)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return NO_DATA_COLOUR
+        for upper, colour in zip(self.bins, self.colours, strict=True):
+            if value <= upper + 1e-9:
+                return colour
+        return self.colours[-1]
+
+    def labels(self) -> list[str]:
+        """Human-readable ranges, e.g. ``"12.0% – 25.5%"``."""
+        lows = [self.minimum, *self.bins[:-1]]
+        return [f"{lo:.1f}% – {hi:.1f}%" for lo, hi in zip(lows, self.bins, strict=True)]
+
+
+def classify(
+    values: pd.Series, *, palette: tuple[str, ...] = SEQUENTIAL_PALETTE, scheme: str = "NaturalBreaks"
+) -> Classes | None:
+    """Class breaks for ``values`` with mapclassify; ``None`` when there is nothing to classify.
+
+    Fewer distinct values than colours give fewer classes (colours taken evenly from the palette).
+    """
+    data = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    if data.size == 0:
+        return None
+    k = min(len(palette), len(np.unique(data)))
+    if k < 2:
+        return Classes((float(data.max()),), (palette[-1],), float(data.min()))
+    classifier = mapclassify.classify(data, scheme=scheme, k=k)
+    bins = tuple(float(b) for b in classifier.bins)
+    pick = np.linspace(0, len(palette) - 1, len(bins)).round().astype(int)
+    return Classes(bins, tuple(palette[i] for i in pick), float(data.min()))
+
+
+def value_text(row: pd.Series | dict[str, Any], measure: str) -> str:
+    """Tooltip text for one area: ``"62.1% (3,105 of 5,000 premises)"`` or why there is none."""
+    pct = row.get(f"pct_{measure}")
+    n, premises = row.get(f"n_{measure}"), row.get("premises")
+    if pct is None or pd.isna(pct):
+        method = row.get("method") or "no data"
+        return f"No figure: {method}"
+    return f"{pct:.1f}% ({n:,.0f} of {premises:,.0f} premises)"
+
+
+def choropleth_layer(
+    areas: gpd.GeoDataFrame,
+    *,
+    measure: str,
+    classes: Classes | None,
+    name: str | None = None,
+    selected: str | None = None,
+) -> folium.GeoJson:
+    """A GeoJson layer of ``areas`` (EPSG:4326) coloured by ``pct_<measure>``.
+
+    Each feature carries only ``area_code``, escaped ``area_name`` and the tooltip ``value``.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
+    if areas.crs is None or areas.crs.to_epsg() != 4326:
+        raise ValueError("choropleth_layer draws EPSG:4326 areas; use geo.simplify.simplify_for_web")
+    pct_col = f"pct_{measure}"
+    values = areas[pct_col] if pct_col in areas else pd.Series(np.nan, index=areas.index)
+    props = gpd.GeoDataFrame(
+        {
+            "area_code": areas["area_code"].astype(str),
+            "area_name": areas["area_name"].map(lambda s: html.escape(str(s))),
+            "value": [value_text(r, measure) for _, r in areas.iterrows()],
+            "fill": [classes.colour_of(v) if classes else NO_DATA_COLOUR for v in values],
+        },
+        geometry=areas.geometry,
+        crs=areas.crs,
+    )
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        chosen = feature["properties"]["area_code"] == selected
+        return {
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": 0.75,
+            "color": HIGHLIGHT_COLOUR if chosen else BOUNDARY_COLOUR,
+            "weight": 4 if chosen else 0.8,
+        }
+
+    return folium.GeoJson(
+        props.to_json(drop_id=True),
+        name=name or MEASURES[measure].label,
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 3, "color": HIGHLIGHT_COLOUR},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["area_name", "value"], aliases=["Area", MEASURES[measure].short], sticky=True
+        ),
+        zoom_on_click=False,
+    )
+
+
+_LEGEND = """
+{% macro html(this, kwargs) %}
+<div class="bb-legend" role="region" aria-label="Map legend" style="position:absolute;
+  bottom:28px; left:10px; z-index:9999; background:#fff; padding:8px 10px; border:1px solid #555;
+  border-radius:4px; font:13px/1.35 sans-serif; color:#111; max-width:260px">
+  <div style="font-weight:bold;margin-bottom:4px">{{ this.title }}</div>
+  {% for colour, label in this.items %}
+  <div><span style="display:inline-block;width:18px;height:12px;background:{{ colour }};
+    border:1px solid #333;margin-right:6px;vertical-align:middle"></span>{{ label }}</div>
+  {% endfor %}
+  {% if this.note %}<div style="margin-top:4px;font-style:italic">{{ this.note }}</div>{% endif %}
+</div>
+{% endmacro %}
+"""
+
+
+class Legend(MacroElement):
+    """A plain HTML legend (title, colour swatches with text ranges, optional note)."""
+
+    def __init__(self, title: str, items: list[tuple[str, str]], note: str = ""):
+        super().__init__()
+        self._name = "Legend"
+        self.title = html.escape(title)
+        self.items = [(c, html.escape(label)) for c, label in items]
+        self.note = html.escape(note)
+        self._template = Template(_LEGEND)
+
+
+def legend_for(measure: str, classes: Classes | None, *, note: str = "") -> Legend:
+    """The legend of a choropleth of ``measure``, with a no-data swatch."""
+    items = list(zip(classes.colours, classes.labels(), strict=True)) if classes else []
+    items.append((NO_DATA_COLOUR, "No figure for this area"))
+    return Legend(f"{MEASURES[measure].label}: % of premises", items, note)
+
+
+def clicked_area_code(result: dict[str, Any] | None) -> str | None:
+    """The ``area_code`` of the feature clicked, from ``st_folium``'s return value."""
+    if not result:
+        return None
+    drawing = result.get("last_active_drawing") or {}
+    code = (drawing.get("properties") or {}).get("area_code")
+    return str(code) if code else None
+
+
+__all__ = ["Classes", "Legend", "choropleth_layer", "classify", "clicked_area_code", "legend_for", "value_text"]

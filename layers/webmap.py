@@ -1,0 +1,79 @@
+"""Assemble the Folium map: basemap with attribution, choropleth, overlays, legend, controls."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+
+from geo.config import ATTRIBUTION_LINES, MEASURES
+from layers.choropleth import choropleth_layer, classify, legend_for
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def attribution_html(extra: Sequence[str] = ()) -> str:
+    """The attribution control's text: OGL, OS, ONS, Ofcom and OpenStreetMap lines (escaped)."""
+    return " | ".join(html.escape(line) for line in (*ATTRIBUTION_LINES, *extra))
+
+
+def base_map(
+    bounds: tuple[float, float, float, float], *, tiles: bool = True, extra_attribution: Sequence[str] = ()
+) -> folium.Map:
+    """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in EPSG:4326).
+
+    The basemap is optional decoration: every layer of ours is vector data drawn by Leaflet,
+    so the map still works when tiles cannot load (offline, or blocked by a firewall).
+    """
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    attribution = attribution_html(extra_attribution)
+    if tiles:
+        folium.TileLayer(OSM_TILES, attr=attribution, name="OpenStreetMap", max_zoom=19).add_to(fmap)
+    else:
+        # Attribution still shows on a tile-less map: attach it to an empty layer.
+        folium.TileLayer("", attr=attribution, name="No basemap").add_to(fmap)
+    minx, miny, maxx, maxy = bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def coverage_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    measure: str,
+    selected: str | None = None,
+    overlays: Sequence[folium.FeatureGroup] = (),
+    tiles: bool = True,
+    legend_note: str = "",
+    extra_attribution: Sequence[str] = (),
+) -> folium.Map:
+    """The division map: a choropleth of ``pct_<measure>`` with overlays and a layer control.
+
+    Parameters
+    ----------
+    areas
+        EPSG:4326 areas with figures (from :func:`layers.coverage.coverage_by_area`, then
+        :func:`geo.simplify.simplify_for_web`).
+    measure
+        A key of :data:`geo.config.MEASURES`.
+    selected
+        Area code to outline.
+    overlays
+        Feature groups drawn by the point layers.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
+    col = f"pct_{measure}"
+    classes = classify(areas[col]) if col in areas else None
+    fmap = base_map(tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution)
+    choropleth_layer(areas, measure=measure, classes=classes, selected=selected).add_to(fmap)
+    for group in overlays:
+        group.add_to(fmap)
+    legend_for(measure, classes, note=legend_note).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+__all__ = ["attribution_html", "base_map", "coverage_map"]

@@ -1,0 +1,1 @@
+"""Streamlit pages: each module wires widgets to geo/ and layers/ and nothing more."""

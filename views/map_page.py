@@ -1,0 +1,86 @@
+"""The division map: choropleth, picker by name or click, and the figures panel."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
+from layers.choropleth import clicked_area_code
+from layers.coverage import METHOD_NONE
+from layers.webmap import coverage_map
+from views import data
+from views.panel import show_area_panel
+
+MAP_KEY = "division_map"
+
+
+def pick_division(codes: list[str], names: dict[str, str], *, key: str = "division") -> str | None:
+    """A name picker synced with ``?division=<code>`` and map clicks; returns the code."""
+    wanted = st.query_params.get("division")
+    if wanted in names and st.session_state.get(key) != wanted:
+        st.session_state[key] = wanted
+    choice = st.selectbox(
+        "Find an area by name", options=[None, *codes], key=key,
+        format_func=lambda c: "Choose an area…" if c is None else names[c],
+    )  # fmt: skip
+    if choice:
+        st.query_params["division"] = choice
+    elif "division" in st.query_params:
+        del st.query_params["division"]
+    return choice
+
+
+def render() -> None:
+    """The Map page."""
+    cat = data.catalog()
+    data.synthetic_banner(cat)
+    if not cat.areas or cat.coverage is None:
+        st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
+        return
+    path, stamp = data.current()
+    levels = [lv for lv in LEVELS if lv in cat.areas]
+    c1, c2, c3 = st.columns(3)
+    level = c1.selectbox("Areas", levels, format_func=lambda k: LEVELS[k].label, key="level")
+    measure = c2.selectbox(
+        "Measure", list(MEASURES), index=list(MEASURES).index(DEFAULT_MEASURE),
+        format_func=lambda k: MEASURES[k].label, key="measure",
+    )  # fmt: skip
+    releases = cat.releases
+    release = c3.selectbox("Ofcom release", releases, index=len(releases) - 1, key="release")
+
+    figs = data.figures(path, stamp, level, release)
+    web = data.web_figures(path, stamp, level, release)
+    county, county_how = data.county(path, stamp, level, release)
+    names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
+    codes = sorted(names, key=names.__getitem__)
+
+    # A click on the map (from the previous run) becomes the picked division.
+    clicked = clicked_area_code(st.session_state.get(MAP_KEY))
+    if clicked and clicked in names and clicked != st.session_state.get("last_click"):
+        st.session_state["last_click"] = clicked
+        st.session_state["division"] = clicked
+    selected = pick_division(codes, names)
+
+    left, right = st.columns([3, 2])
+    with left:
+        no_fig = int((figs["method"] == METHOD_NONE).sum())
+        note = f"{no_fig} of {len(figs)} areas have no figure finer than the district." if no_fig else ""
+        fmap = coverage_map(web, measure=measure, selected=selected, legend_note=note)
+        st_folium(
+            fmap, key=MAP_KEY, height=560, use_container_width=True,
+            returned_objects=["last_active_drawing"],
+        )  # fmt: skip
+    with right:
+        pct = county.get(f"pct_{measure}")
+        st.metric(
+            f"County: {MEASURES[measure].label}",
+            "no figure" if pct is None or pct != pct else f"{pct:.1f}%",
+            help=f"Premises-weighted: {county_how}.",
+        )
+        if selected:
+            row = figs.set_index("area_code").loc[selected]
+            row["area_code"] = selected
+            show_area_panel(row, county, county_how, cat=cat, release=release)
+        else:
+            st.info("Pick an area by name above, or click it on the map.")
