@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -322,17 +323,12 @@ def layer_name(layer_url: str) -> str:
 # --- one page ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class _Page:
-    __slots__ = ("crs", "exceeded", "geoms", "records")
-
-    def __init__(
-        self,
-        records: list[dict[str, Any]],
-        geoms: list[shapely.Geometry | None],
-        crs: CRS | None,
-        exceeded: bool,
-    ):
-        self.records, self.geoms, self.crs, self.exceeded = records, geoms, crs, exceeded
+    records: list[dict[str, Any]]
+    geoms: list[shapely.Geometry | None]
+    crs: CRS | None
+    exceeded: bool
 
 
 def _parse_page(data: Any, shown: str, required: Sequence[str], with_geometry: bool) -> _Page:

@@ -262,6 +262,41 @@ def test_wrongly_wound_and_point_geometries(replay: ReplayServer, tmp_path: Path
     assert gdf.area.tolist() == [250000.0]
 
 
+@pytest.mark.parametrize(
+    ("spatial_reference", "epsg"),
+    [
+        ({"wkid": 27700, "latestWkid": 27700}, 27700),
+        ({"wkid": 102100, "latestWkid": 3857}, 3857),
+        ({"wkid": 4326}, 4326),
+    ],
+)
+def test_crs_comes_from_the_page(
+    replay: ReplayServer, tmp_path: Path, spatial_reference: dict[str, int], epsg: int
+) -> None:
+    page = load("ced_page3.json") | {"spatialReference": spatial_reference}
+    replay.add(f"{CED}/query", Reply.json(page))
+    gdf = query_features(replay.url(CED), cache_dir=tmp_path)
+    assert CRS.from_user_input(gdf.crs).to_epsg() == epsg
+
+
+def test_boundaries_served_in_lon_lat_come_back_in_bng(
+    portal: ReplayServer, tmp_path: Path
+) -> None:
+    """A layer answering in EPSG:4326 is reprojected, not mislabelled."""
+    layer = load("ced_layer.json")
+    layer["spatialReference"] = {"wkid": 4326, "latestWkid": 4326}
+    for f in layer["features"]:  # a 0.01° square near Norwich for every division
+        f["geometry"] = {
+            "rings": [[[1.3, 52.6], [1.3, 52.61], [1.31, 52.61], [1.31, 52.6], [1.3, 52.6]]]
+        }
+    portal.add(f"{CED}/query", responder=feature_server(layer))
+    out = fetch_county_boundaries(NORFOLK, cache_dir=tmp_path, base_urls=urls(portal))
+    assert CRS.from_user_input(out.crs).to_epsg() == 27700
+    x, y = out.geometry.iloc[0].centroid.coords[0]
+    assert 620_000 < x < 640_000 and 300_000 < y < 320_000  # Norwich in metres
+    assert 700_000 < out.area.iloc[0] < 1_300_000  # about 680 m x 1110 m
+
+
 # --- county lookups -------------------------------------------------------------------------------
 
 

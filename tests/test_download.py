@@ -227,3 +227,14 @@ def test_server_records_query(replay: ReplayServer, tmp_path: Path) -> None:
     replay.add("/q", body=json.dumps({"ok": True}))
     fetch(replay.url("/q"), params={"where": "1=1", "f": "json"}, cache_dir=tmp_path)
     assert replay.requests_to("/q")[0].query == {"where": "1=1", "f": "json"}
+
+
+def test_retry_after_http_date() -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= download._retry_after(soon) <= 30
+    assert download._retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert download._retry_after("5") == 5.0
+    assert download._retry_after("soon") is None
