@@ -10,10 +10,10 @@ import streamlit as st
 
 from views import map_page, sources_page
 
-st.set_page_config(page_title="Broadband coverage by division", page_icon="📶", layout="wide")
+st.set_page_config(page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide")
 
 pages = [
-    st.Page(map_page.render, title="Map", icon="🗺️", url_path="map", default=True),
-    st.Page(sources_page.render, title="Sources", icon="📚", url_path="sources"),
+    st.Page(map_page.render, title="Map", icon=":material/map:", default=True),
+    st.Page(sources_page.render, title="Sources", icon=":material/menu_book:", url_path="sources"),
 ]
 st.navigation(pages).run()

@@ -136,6 +136,12 @@ ONS_LINE = "Source: Office for National Statistics licensed under the Open Gover
 OFCOM_LINE = "Broadband coverage: Ofcom Connected Nations, OGL v3.0."
 OSM_LINE = "Basemap © OpenStreetMap contributors (ODbL)."
 ATTRIBUTION_LINES: tuple[str, ...] = (OGL_LINE, OS_LINE, ONS_LINE, OFCOM_LINE, OSM_LINE)
+MAP_ATTRIBUTION_LINES: tuple[str, ...] = (
+    "Contains OS data © Crown copyright and database right",
+    "ONS, Ofcom Connected Nations: OGL v3.0",
+    "© OpenStreetMap contributors",
+)
+"""The short form that fits on the map; the full lines are on the Sources page and in exports."""
 
 SYNTHETIC_LABEL = "Synthetic demo data"
 """Shown wherever a person sees generated data."""

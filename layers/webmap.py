@@ -8,15 +8,16 @@ from collections.abc import Sequence
 import folium
 import geopandas as gpd
 
-from geo.config import ATTRIBUTION_LINES, MEASURES
+from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
+from layers.assets import localise
 from layers.choropleth import choropleth_layer, classify, legend_for
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
-    """The attribution control's text: OGL, OS, ONS, Ofcom and OpenStreetMap lines (escaped)."""
-    return " | ".join(html.escape(line) for line in (*ATTRIBUTION_LINES, *extra))
+    """The attribution control's text: OS, ONS/Ofcom (OGL) and OpenStreetMap lines (escaped)."""
+    return " | ".join(html.escape(line) for line in (*MAP_ATTRIBUTION_LINES, *extra))
 
 
 def base_map(
@@ -73,7 +74,7 @@ def coverage_map(
         group.add_to(fmap)
     legend_for(measure, classes, note=legend_note).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap
+    return localise(fmap)
 
 
 __all__ = ["attribution_html", "base_map", "coverage_map"]

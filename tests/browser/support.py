@@ -1,0 +1,95 @@
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, and a live app server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "artifacts"
+
+
+def require_chromium() -> Path:
+    """Skip without Chromium on a developer machine; fail in CI, which must run these."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs it")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_app(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL."""
+    port = free_port()
+    environ = {**os.environ, "BROADBAND_DATA_DIR": str(data_dir), **(env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("the app did not start within 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def browser_page(*, width: int = 1400, height: int = 1000) -> Iterator[object]:
+    """A Playwright page in headless Debian Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(require_chromium()), args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            yield page
+        finally:
+            browser.close()
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Save a full-page screenshot under tests/artifacts/ (kept for people to look at)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path

@@ -1,0 +1,31 @@
+"""The division map in a real browser: offline, vector layers still draw; a pick shows figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None:
+    require_chromium()
+    with running_app(tmp_path) as url, browser_page() as page:
+        page.goto(f"{url}/?division=X58000007", wait_until="domcontentloaded")
+        page.get_by_text("Synthetic demo data").first.wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Greyfriars (synthetic)").wait_for(timeout=60_000)
+        frame = page.frame_locator("iframe[title*='st_folium'], iframe").first
+        # Every division is an SVG path drawn by Leaflet, with no basemap tiles reachable.
+        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+        paths = frame.locator("path.leaflet-interactive").count()
+        legend = frame.locator(".bb-legend").inner_text()
+        attribution = frame.locator(".leaflet-control-attribution").inner_text()
+        page.wait_for_timeout(1500)
+        shot = screenshot(page, "map_division_picked")
+    assert paths >= 12
+    assert "% of premises" in legend
+    assert "Ofcom" in attribution and "OpenStreetMap" in attribution
+    assert shot.stat().st_size > 10_000
