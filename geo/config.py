@@ -152,14 +152,6 @@ MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
 MARKER_CLUSTER_MIN = 50
 """Point layers with at least this many markers are drawn in a MarkerCluster."""
 
-# --- Uploads ---
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-"""An uploaded CSV larger than this is refused with a clear message (25 MB)."""
-MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
-"""A postcode directory (ONSPD/NSPL, about 1 GB for the whole UK) larger than this is refused."""
-MARKER_CLUSTER_MIN = 50
-"""Point layers with at least this many markers are drawn in a MarkerCluster."""
-
 # --- Places on disk --------------------------------------------------------------------------------
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
