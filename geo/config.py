@@ -150,7 +150,7 @@ SYNTHETIC_LABEL = "Synthetic demo data"
 SMALL_COUNT_THRESHOLD = 5
 """Counts below this are shown as "fewer than 5" in public views."""
 
-# --- Uploads ---------------------------------------------------------------------------------------
+# --- Uploads ------------------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded CSV larger than this is refused with a clear message (25 MB)."""
 MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024

@@ -108,14 +108,14 @@ def read_postcode_file(path_or_bytes: str | Path | bytes, *, filename: str) -> p
     table = read_table(
         data,
         filename=filename,
-        aliases=_aliases_for(data, filename),
+        aliases=_aliases_for(data),
         required=("postcode", "easting", "northing"),
         max_bytes=MAX_POSTCODE_FILE_BYTES,
     )
     return _lookup_from_table(table)
 
 
-def _aliases_for(data: bytes, filename: str) -> dict[str, tuple[str, ...]]:
+def _aliases_for(data: bytes) -> dict[str, tuple[str, ...]]:
     """Aliases, with the first ``ladNNcd`` header (2025 editions) as the district code."""
     first_line = data[:4096].split(b"\n", 1)[0].decode("utf-8", "replace")
     headers = [header_key(h) for h in first_line.replace('"', "").split(",")]
@@ -136,7 +136,6 @@ def _aliases_for(data: bytes, filename: str) -> dict[str, tuple[str, ...]]:
                 others = [f for f in POSTCODE_FILE_COLUMNS[key] if f != form]
                 aliases.update({f"_{f}": (f,) for f in others})
                 break
-    del filename
     return aliases
 
 

@@ -1,0 +1,253 @@
+"""Anchor sites: schools, GP practices, libraries, fire stations, council offices.
+
+Three inputs are recognised from their headers:
+
+* **DfE Get Information about Schools** (GIAS ``edubasealldata*.csv``, Windows-1252): ``URN``,
+  ``EstablishmentName``, ``EstablishmentStatus (name)``, ``Postcode``, ``Easting``,
+  ``Northing`` (EPSG:27700). Only establishments whose status is "Open" (or "Open, but
+  proposed to close") are kept; a blank or 0 grid reference falls back to the postcode.
+* **NHS ODS epraccur** (GP practices): the published file has **no header row**; its fields
+  follow the epraccur specification (:data:`EPRACCUR_COLUMNS`). A header-ful extract with
+  the same names in snake_case is accepted too. Only practices with status ``A`` (active)
+  and prescribing setting ``4`` (GP practice) are kept; they are located by postcode.
+* **A council CSV** of other buildings: ``site_type`` (school, gp, library, fire_station,
+  council_office, other), ``name``, ``identifier``, ``fibre_status`` (full_fibre /
+  gigabit / none / planned / unknown) and a location.
+
+Rows left out by the status filters are counted in ``attrs["excluded"]``, never hidden.
+"""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.aggregate import assign_areas, sum_by_area
+from geo.postcodes import normalise_postcode
+from geo.tabular import Table, check_duplicates, header_key, parse_choice, read_table
+from layers._points import (
+    LOCATION_ALIASES,
+    add_markers,
+    esc,
+    feature_group,
+    locate_rows,
+    popup_html,
+    records_frame,
+)
+from layers.base import Layer, ReadContext, register
+
+KEY = "anchors"
+SITE_TYPES = ("school", "gp", "library", "fire_station", "council_office", "other")
+FIBRE_STATUSES = ("full_fibre", "gigabit", "none", "planned", "unknown")
+GIAS_OPEN = ("Open", "Open, but proposed to close")
+EPRACCUR_COLUMNS: tuple[str, ...] = (
+    "organisation_code", "name", "national_grouping", "high_level_health_geography",
+    "address_1", "address_2", "address_3", "address_4", "address_5", "postcode",
+    "open_date", "close_date", "status_code", "organisation_subtype_code", "commissioner",
+    "join_provider_date", "left_provider_date", "contact_telephone", "null_1", "null_2",
+    "null_3", "amended_record_indicator", "null_4", "provider_purchaser", "null_5",
+    "prescribing_setting", "null_6",
+)  # fmt: skip
+"""The 27 fields of the headerless epraccur.csv, in order (NHS ODS specification)."""
+EPRACCUR_ACTIVE = "A"
+EPRACCUR_GP_PRACTICE = "4"
+ICONS: dict[str, tuple[str, str]] = {
+    "school": ("blue", "graduation-cap"),
+    "gp": ("red", "user-md"),
+    "library": ("purple", "book"),
+    "fire_station": ("orange", "fire-extinguisher"),
+    "council_office": ("darkblue", "building"),
+    "other": ("gray", "map-marker"),
+}
+"""Marker colour and Font Awesome icon per site type."""
+COUNCIL_ALIASES: dict[str, tuple[str, ...]] = {
+    "site_type": ("type", "site type", "category", "asset type", "building type"),
+    "name": ("site name", "site", "building", "building name"),
+    "identifier": ("id", "ref", "reference", "site id", "uprn", "asset id"),
+    "fibre_status": ("fibre", "fibre status", "connectivity", "broadband"),
+    **LOCATION_ALIASES,
+}
+GIAS_ALIASES: dict[str, tuple[str, ...]] = {
+    "identifier": ("URN",),
+    "name": ("EstablishmentName",),
+    "establishment_status": ("EstablishmentStatus (name)",),
+    "postcode": ("Postcode",),
+    "easting": ("Easting",),
+    "northing": ("Northing",),
+}
+_ODS_CODE = re.compile(r"^\"?[A-Z][0-9A-Z]\d{3,4}\"?$")
+_SITE_SYNONYMS = {
+    "gp surgery": "gp", "gp practice": "gp", "surgery": "gp", "doctors": "gp",
+    "fire": "fire_station", "council": "council_office", "office": "council_office",
+    "primary school": "school", "secondary school": "school",
+}  # fmt: skip
+_FIBRE_SYNONYMS = {"fttp": "full_fibre", "gigabit capable": "gigabit", "no": "none"}
+
+
+def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> gpd.GeoDataFrame:
+    """Read GIAS, epraccur (with or without header) or a council sites CSV.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:27700 points; columns ``source_row``, ``site_type``, ``name``, ``identifier``,
+        ``fibre_status``, ``postcode``, ``source`` (``gias`` / ``epraccur`` / ``council``).
+        ``attrs["excluded"]``: rows left out by the status filters.
+
+    Raises
+    ------
+    DataError
+        Every problem, with row and column.
+    """
+    context = context or ReadContext()
+    first = data[:4096].split(b"\n", 1)[0].decode("cp1252", "replace").lstrip("\ufeff")
+    cells = first.strip().split(",")
+    keys = {header_key(c.strip('"')) for c in cells}
+    if {"urn", "establishmentname"} <= keys:
+        return _read_gias(data, filename=filename, context=context)
+    if {"organisationcode", "prescribingsetting"} <= keys:
+        table = read_table(data, filename=filename, required=("organisation_code", "postcode"))
+        return _read_epraccur(table, context=context)
+    if len(cells) >= 21 and _ODS_CODE.match(cells[0].lstrip("\ufeff").strip()):
+        table = read_table(data, filename=filename, header=False, names=EPRACCUR_COLUMNS)
+        return _read_epraccur(table, context=context)
+    return _read_council(data, filename=filename, context=context)
+
+
+def _read_gias(data: bytes, *, filename: str, context: ReadContext) -> gpd.GeoDataFrame:
+    table = read_table(
+        data, filename=filename, aliases=GIAS_ALIASES,
+        required=("identifier", "name", "establishment_status"),
+    )  # fmt: skip
+    keep = table.col("establishment_status").isin(GIAS_OPEN)
+    excluded = int((~keep).sum())
+    table.frame = table.frame[keep]
+    for col in ("easting", "northing"):  # GIAS writes 0 (or blank) where it has no grid reference
+        if table.has(col):
+            table.frame[col] = table.col(col).replace("0", "")
+    check_duplicates(table, "identifier")
+    out = _finish(table, context, site_type="school", fibre=None, source="gias")
+    out.attrs["excluded"] = excluded
+    return out
+
+
+def _read_epraccur(table: Table, *, context: ReadContext) -> gpd.GeoDataFrame:
+    for col in ("status_code", "prescribing_setting", "name"):
+        if not table.has(col):
+            table.add(f"required column '{col}' is missing", row=None, column=None, value=None)
+    table.finish()
+    keep = (table.col("status_code") == EPRACCUR_ACTIVE) & (
+        table.col("prescribing_setting") == EPRACCUR_GP_PRACTICE
+    )
+    excluded = int((~keep).sum())
+    table.frame = table.frame[keep].rename(columns={"organisation_code": "identifier"})
+    table.original["identifier"] = table.name("organisation_code")
+    check_duplicates(table, "identifier")
+    out = _finish(table, context, site_type="gp", fibre=None, source="epraccur")
+    out.attrs["excluded"] = excluded
+    return out
+
+
+def _read_council(data: bytes, *, filename: str, context: ReadContext) -> gpd.GeoDataFrame:
+    table = read_table(
+        data, filename=filename, aliases=COUNCIL_ALIASES, required=("site_type", "name")
+    )
+    site_type = parse_choice(table, "site_type", allowed=SITE_TYPES, synonyms=_SITE_SYNONYMS)
+    fibre = parse_choice(
+        table, "fibre_status", allowed=FIBRE_STATUSES, synonyms=_FIBRE_SYNONYMS, blank="unknown"
+    )
+    check_duplicates(table, "identifier")
+    out = _finish(table, context, site_type=site_type, fibre=fibre, source="council")
+    out.attrs["excluded"] = 0
+    return out
+
+
+def _finish(
+    table: Table,
+    context: ReadContext,
+    *,
+    site_type: str | pd.Series,
+    fibre: pd.Series | None,
+    source: str,
+) -> gpd.GeoDataFrame:
+    idx = table.frame.index
+    names = table.col("name")
+    for row in idx[names == ""]:
+        table.add("name is blank", row=int(row), column="name", value="")
+    located = locate_rows(table, context=context)
+    table.finish()
+    kinds = site_type if isinstance(site_type, pd.Series) else pd.Series(site_type, index=idx)
+    return records_frame(
+        table,
+        {
+            "site_type": kinds,
+            "name": names,
+            "identifier": table.col("identifier"),
+            "fibre_status": fibre if fibre is not None else pd.Series("unknown", index=idx),
+            "postcode": table.col("postcode").map(normalise_postcode),
+            "source": pd.Series(source, index=idx),
+        },
+        located,
+    )
+
+
+def aggregate(records: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Sites per area: ``n_sites``, ``n_<site_type>`` and ``n_fibre_<fibre_status>``.
+
+    Index ``area_code`` (every area, zeros where none); ``attrs["outside"]`` counts sites in
+    no area.
+    """
+    values = pd.DataFrame(index=records.index)
+    for t in SITE_TYPES:
+        values[f"n_{t}"] = (records["site_type"] == t).astype(int)
+    for f in FIBRE_STATUSES:
+        values[f"n_fibre_{f}"] = (records["fibre_status"] == f).astype(int)
+    codes = assign_areas(records, areas, points_name=KEY)
+    out = sum_by_area(values, codes, areas, columns=list(values.columns))
+    out = out.rename(columns={"n_points": "n_sites"}).astype(int)
+    out.attrs["outside"] = int(codes.isna().sum())
+    return out[["n_sites", *values.columns]]
+
+
+def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> folium.FeatureGroup:
+    """One icon per site, by type; clustered when there are many. Sites are public buildings,
+    so ``public`` does not hide them."""
+    del public
+    group = feature_group(LAYER.title, show=show)
+
+    def make(rec: pd.Series, lat: float, lon: float) -> folium.Marker:
+        colour, icon = ICONS.get(rec["site_type"], ICONS["other"])
+        popup = popup_html(
+            rec["name"],
+            [("Type", str(rec["site_type"]).replace("_", " ")), ("ID", rec["identifier"]),
+             ("Fibre", str(rec["fibre_status"]).replace("_", " ")), ("Postcode", rec["postcode"])],
+        )  # fmt: skip
+        return folium.Marker(
+            location=(lat, lon),
+            icon=folium.Icon(color=colour, icon=icon, prefix="fa"),
+            tooltip=folium.Tooltip(esc(rec["name"])),
+            popup=folium.Popup(popup, max_width=300),
+        )
+
+    add_markers(group, records, make=make)
+    return group
+
+
+LAYER = register(
+    Layer(
+        key=KEY,
+        title="Anchor sites",
+        description="Schools, GP practices, libraries, fire stations and council buildings",
+        required_columns=("site_type", "name"),
+        read=read,
+        aggregate=aggregate,
+        draw=draw,
+        personal_data=False,
+        extra={"site_types": SITE_TYPES, "fibre_statuses": FIBRE_STATUSES, "icons": ICONS},
+    )
+)
+
+__all__ = ["EPRACCUR_COLUMNS", "FIBRE_STATUSES", "LAYER", "SITE_TYPES", "aggregate", "draw", "read"]

@@ -1,0 +1,190 @@
+"""Digital-inclusion pilots and support points (training, device lending, free Wi-Fi, help).
+
+CSV columns (headers matched ignoring case, spaces and punctuation): ``programme`` (e.g.
+"Tech Skills for Life"), ``site_name``, ``kind`` (training / device_lending / free_wifi /
+library_help), a location (postcode, easting/northing or latitude/longitude),
+``start_date``, ``end_date`` (blank = still running) and ``people_helped``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.aggregate import assign_areas, sum_by_area
+from geo.postcodes import normalise_postcode
+from geo.tabular import parse_choice, parse_dates, parse_numbers, read_table
+from layers._points import (
+    LOCATION_ALIASES,
+    add_markers,
+    esc,
+    feature_group,
+    locate_rows,
+    popup_html,
+    records_frame,
+)
+from layers.base import Layer, ReadContext, register
+
+KEY = "pilots"
+KINDS = ("training", "device_lending", "free_wifi", "library_help")
+KIND_COLOURS = {
+    "training": "#3b528b",
+    "device_lending": "#21918c",
+    "free_wifi": "#5ec962",
+    "library_help": "#440154",
+}
+PILOT_ALIASES: dict[str, tuple[str, ...]] = {
+    "programme": ("program", "programme name", "scheme", "project"),
+    "site_name": ("site", "name", "venue", "location name"),
+    "kind": ("type", "support type", "kind of support", "service"),
+    "start_date": ("start", "from", "date started", "start date"),
+    "end_date": ("end", "to", "date ended", "end date"),
+    "people_helped": ("people", "participants", "beneficiaries", "number helped", "helped"),
+    **LOCATION_ALIASES,
+}
+REQUIRED = ("programme", "site_name", "kind", "start_date")
+_KIND_SYNONYMS = {
+    "wifi": "free_wifi", "free wi-fi": "free_wifi", "device loan": "device_lending",
+    "device lending": "device_lending", "devices": "device_lending",
+    "digital skills": "training", "library": "library_help", "help": "library_help",
+}  # fmt: skip
+
+
+def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> gpd.GeoDataFrame:
+    """Read and validate a pilots / support points CSV.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:27700 points; columns ``source_row``, ``programme``, ``site_name``, ``kind``,
+        ``start_date``, ``end_date`` (NaT = running), ``people_helped`` (float, NaN when
+        blank), ``postcode``.
+
+    Raises
+    ------
+    DataError
+        Unknown kind, bad or reversed dates, bad numbers, bad locations, missing columns.
+    """
+    context = context or ReadContext()
+    table = read_table(data, filename=filename, aliases=PILOT_ALIASES, required=REQUIRED)
+    for col in ("programme", "site_name"):
+        raw = table.col(col)
+        for row in raw.index[raw == ""]:
+            table.add(f"{col} is blank", row=int(row), column=col, value="")
+    kind = parse_choice(table, "kind", allowed=KINDS, synonyms=_KIND_SYNONYMS)
+    start = parse_dates(table, "start_date", blank_ok=False)
+    end = parse_dates(table, "end_date")
+    for row in end.index[end < start]:
+        table.add(
+            "end date is before the start date",
+            row=int(row),
+            column="end_date",
+            value=table.col("end_date")[row],
+        )
+    people = parse_numbers(table, "people_helped", minimum=0, integer=True)
+    located = locate_rows(table, context=context)
+    table.finish()
+    return records_frame(
+        table,
+        {
+            "programme": table.col("programme"),
+            "site_name": table.col("site_name"),
+            "kind": kind,
+            "start_date": start,
+            "end_date": end,
+            "people_helped": people,
+            "postcode": table.col("postcode").map(normalise_postcode),
+        },
+        located,
+    )
+
+
+def active_on(records: gpd.GeoDataFrame, when: date) -> pd.Series:
+    """True for records running on ``when`` (started, and not yet ended; end date inclusive)."""
+    day = pd.Timestamp(when)
+    return (records["start_date"] <= day) & (
+        records["end_date"].isna() | (records["end_date"] >= day)
+    )
+
+
+def aggregate(
+    records: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, on: date | None = None
+) -> pd.DataFrame:
+    """Support per area.
+
+    Parameters
+    ----------
+    on
+        Count pilots active on this date; ``None`` counts every pilot in the file.
+
+    Returns
+    -------
+    DataFrame
+        Index ``area_code`` (every area); ``n_sites`` (all records), ``n_active``,
+        ``n_<kind>`` (active, per kind), ``people_helped`` (all records, blanks as 0) and
+        ``no_support`` (True where nothing is active).
+    """
+    active = (
+        pd.Series(True, index=records.index) if on is None else active_on(records, on)
+    ).astype(int)
+    values = pd.DataFrame({"n_active": active}, index=records.index)
+    for k in KINDS:
+        values[f"n_{k}"] = ((records["kind"] == k).astype(int) * active).astype(int)
+    values["people_helped"] = records["people_helped"].fillna(0.0)
+    codes = assign_areas(records, areas, points_name=KEY)
+    out = sum_by_area(values, codes, areas, columns=list(values.columns))
+    out = out.rename(columns={"n_points": "n_sites"})
+    counts = [c for c in out.columns if c.startswith("n_")]
+    out[counts] = out[counts].astype(int)
+    out["no_support"] = out["n_active"] == 0
+    out.attrs["outside"] = int(codes.isna().sum())
+    return out[["n_sites", "n_active", *[f"n_{k}" for k in KINDS], "people_helped", "no_support"]]
+
+
+def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> folium.FeatureGroup:
+    """One circle per support point, coloured by kind. Venues are public places, so
+    ``public`` does not hide them."""
+    del public
+    group = feature_group(LAYER.title, show=show)
+
+    def make(rec: pd.Series, lat: float, lon: float) -> folium.CircleMarker:
+        end = "running" if pd.isna(rec["end_date"]) else f"{rec['end_date']:%d/%m/%Y}"
+        start = "" if pd.isna(rec["start_date"]) else f"{rec['start_date']:%d/%m/%Y}"
+        helped = "" if pd.isna(rec["people_helped"]) else f"{rec['people_helped']:,.0f}"
+        popup = popup_html(
+            rec["site_name"],
+            [("Programme", rec["programme"]), ("Kind", str(rec["kind"]).replace("_", " ")),
+             ("From", start), ("Until", end), ("People helped", helped)],
+        )  # fmt: skip
+        return folium.CircleMarker(
+            location=(lat, lon),
+            radius=7,
+            color=KIND_COLOURS.get(rec["kind"], "#555555"),
+            fill=True,
+            fill_opacity=0.8,
+            tooltip=folium.Tooltip(esc(f"{rec['site_name']} ({rec['programme']})")),
+            popup=folium.Popup(popup, max_width=300),
+        )
+
+    add_markers(group, records, make=make)
+    return group
+
+
+LAYER = register(
+    Layer(
+        key=KEY,
+        title="Digital inclusion support",
+        description="Pilots and support points: training, device lending, free Wi-Fi, help",
+        required_columns=REQUIRED,
+        read=read,
+        aggregate=aggregate,
+        draw=draw,
+        personal_data=False,
+        extra={"kinds": KINDS, "colours": KIND_COLOURS},
+    )
+)
+
+__all__ = ["KINDS", "LAYER", "active_on", "aggregate", "draw", "read"]
