@@ -1,19 +1,31 @@
 """Broadband and digital-inclusion maps for council electoral divisions (Streamlit front end).
 
-Run with ``streamlit run app.py``. This file only wires pages together; the work is in
-``geo/`` (geometry, aggregation) and ``layers/`` (one module per overlay).
+Run with ``streamlit run app.py``. This file only decides which pages this visitor may see and
+hands over to them; the work is in ``geo/`` (geometry, aggregation) and ``layers/`` (overlays).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from views import map_page, sources_page
+from views import access, map_page, sources_page
 
-st.set_page_config(page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide")
+st.set_page_config(
+    page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
+)
 
-pages = [
-    st.Page(map_page.render, title="Map", icon=":material/map:", default=True),
-    st.Page(sources_page.render, title="Sources", icon=":material/menu_book:", url_path="sources"),
+# key (as in geo.auth.PAGES, or "sources"), render, title, icon, url path ("" = home)
+PAGES = [
+    ("map", map_page.render, "Map", ":material/map:", ""),
+    ("sources", sources_page.render, "Sources", ":material/menu_book:", "sources"),
 ]
-st.navigation(pages).run()
+
+ctx = access.context()
+if not ctx.public:
+    access.sign_in_form()
+allowed = [p for p in PAGES if access.allowed(p[0], ctx)]
+pages = [
+    st.Page(render, title=title, icon=icon, url_path=url or None, default=not url)
+    for _key, render, title, icon, url in allowed
+]
+st.navigation(pages, position="hidden" if ctx.public else "sidebar").run()
