@@ -1,0 +1,59 @@
+"""The command line: import real files, status, demo; errors exit 2 with a located message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.__main__ import main
+from geo.catalog import load_catalog
+from geo.demo_build import build_demo
+from geo.settings import load_settings
+from tests.conftest import require_shared
+
+
+def test_demo_catalogue_is_synthetic_and_goes_through_the_real_readers() -> None:
+    path = build_demo(load_settings().data_dir)
+    cat = load_catalog(path)
+    assert cat.synthetic
+    assert len(cat.areas["ced"]) == 12 and cat.releases == ["2025-01"]
+    assert cat.postcodes is not None and cat.postcodes.index.str.startswith("ZZ99").all()
+    assert all("(synthetic)" in n for n in cat.areas["ced"]["area_name"])
+
+
+def test_demo_is_deterministic(tmp_path: Path) -> None:
+    a = load_catalog(build_demo(tmp_path / "a"))
+    b = load_catalog(build_demo(tmp_path / "b"))
+    assert a.coverage is not None and b.coverage is not None
+    assert a.coverage.equals(b.coverage)
+
+
+def test_import_real_norfolk_files_then_status(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [require_shared(n) for n in (
+        "norfolk_ced_2025_simplified.geojson",
+        "norfolk_lad_boundaries_2013_bgc.geojson",
+        "ofcom_fixed_coverage_norfolk_lad_2016_2021.csv",
+    )]  # fmt: skip
+    assert main(["import", *map(str, files)]) == 0
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "County electoral divisions: 84 areas" in out and "Districts: 7 areas" in out
+    assert "2021-05" in out and "SYNTHETIC" not in out
+    cat = load_catalog(load_settings().boundaries_path)
+    assert set(cat.areas) == {"ced", "lad"} and not cat.synthetic
+
+
+def test_bad_file_exits_2_with_location_and_keeps_catalogue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "202105_fixed_laua_coverage_r01.csv"
+    good.write_text("laua,All Premises,Number of premises with Gigabit availability\nE07000148,10,5\n")
+    assert main(["import", str(good)]) == 0
+    catalogue = load_settings().boundaries_path
+    before = catalogue.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("laua,All Premises\nE07000148,lots\n")
+    assert main(["import", str(bad)]) == 2
+    assert "bad.csv row 2, column 'All Premises': is not a number" in capsys.readouterr().err
+    assert catalogue.read_bytes() == before

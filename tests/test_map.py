@@ -1,0 +1,102 @@
+"""The folium map, checked by structure: layers, tooltips, legend, attribution, assets, clicks."""
+
+from __future__ import annotations
+
+import json
+
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.config import NO_DATA_COLOUR, SEQUENTIAL_PALETTE
+from geo.simplify import simplify_for_web
+from layers.assets import VENDORED, inline_assets, localise
+from layers.choropleth import choropleth_layer, classify, clicked_area_code, value_text
+from layers.webmap import coverage_map
+from tests.squares import squares
+
+
+def _figures() -> pd.DataFrame:
+    sq = squares()
+    sq["premises"] = [40.0, 60.0, np.nan]
+    sq["n_gigabit"] = [5.0, 60.0, np.nan]
+    sq["pct_gigabit"] = [12.5, 100.0, np.nan]
+    sq["method"] = ["postcode centroids", "postcode centroids", "no data finer than the district"]
+    sq.loc[0, "area_name"] = "<script>alert(1)</script>"
+    return simplify_for_web(sq)
+
+
+def _geojson(fmap: folium.Map) -> dict:
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    return layer.data if isinstance(layer.data, dict) else json.loads(layer.data)
+
+
+def test_features_carry_code_escaped_name_and_value_text() -> None:
+    fmap = coverage_map(_figures(), measure="gigabit", selected="E58000002")
+    props = [f["properties"] for f in _geojson(fmap)["features"]]
+    assert [p["area_code"] for p in props] == ["E58000001", "E58000002", "E58000003"]
+    assert props[0]["area_name"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert props[0]["value"] == "12.5% (5 of 40 premises)"
+    assert props[2]["value"] == "No figure: no data finer than the district"
+    assert props[2]["fill"] == NO_DATA_COLOUR
+    html = fmap.get_root().render()
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_classes_and_legend() -> None:
+    classes = classify(pd.Series([1.0, 2.0, 3.0, 50.0, 90.0, np.nan]))
+    assert classes is not None and len(classes.bins) == 5 and classes.bins[-1] == 90.0
+    assert classes.colours == SEQUENTIAL_PALETTE
+    assert classes.colour_of(float("nan")) == NO_DATA_COLOUR
+    assert classes.colour_of(90.0) == SEQUENTIAL_PALETTE[-1]
+    assert classify(pd.Series([np.nan])) is None
+    two = classify(pd.Series([10.0, 20.0]))
+    assert two is not None and len(two.colours) == 2
+    html = coverage_map(_figures(), measure="gigabit").get_root().render()
+    assert "Gigabit-capable: % of premises" in html and "No figure for this area" in html
+
+
+def test_attribution_and_offline_assets() -> None:
+    fmap = coverage_map(_figures(), measure="gigabit")
+    html = fmap.get_root().render()
+    for line in ("OS data \\u00a9 Crown copyright", "Ofcom", "OGL v3.0", "OpenStreetMap"):
+        assert line in html
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "code.jquery" not in html
+    assert "/app/static/vendor/leaflet/leaflet.js" in html
+    inlined = inline_assets(html)
+    assert "/app/static/vendor/" not in inlined
+    assert "Leaflet 1.9" in inlined and "leaflet-container" in inlined
+
+
+def test_localise_keeps_only_vendored_assets() -> None:
+    fmap = localise(folium.Map())
+    names = [n for n, _ in fmap.default_js + fmap.default_css]
+    assert set(names) <= set(VENDORED) and "leaflet" in names
+
+
+def test_unknown_measure_is_an_error_naming_the_choices() -> None:
+    with pytest.raises(ValueError, match="measure must be one of"):
+        coverage_map(_figures(), measure="speed")
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        choropleth_layer(squares(), measure="gigabit", classes=None)
+
+
+def test_value_text() -> None:
+    assert value_text({"pct_sfbb": 62.5, "n_sfbb": 25, "premises": 40}, "sfbb") == (
+        "62.5% (25 of 40 premises)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("result", "code"),
+    [
+        (None, None),
+        ({}, None),
+        ({"last_active_drawing": None}, None),
+        ({"last_active_drawing": {"properties": {"area_code": "E58000002"}}}, "E58000002"),
+        ({"last_active_drawing": {"properties": {}}}, None),
+    ],
+)
+def test_clicked_area_code(result, code) -> None:
+    assert clicked_area_code(result) == code
