@@ -125,10 +125,30 @@ def choropleth_layer(
     )
 
 
+def selection_layer(areas: gpd.GeoDataFrame, code: str | None) -> folium.FeatureGroup:
+    """An outline of the picked area, drawn over the choropleth (empty when none is picked).
+
+    Kept apart from the choropleth so that picking an area updates only this layer
+    (``st_folium(feature_group_to_add=...)``): the map itself is not rebuilt or re-panned.
+    """
+    group = folium.FeatureGroup(name="Picked area", control=False)
+    if code:
+        picked = areas[areas["area_code"] == code]
+        if not picked.empty:
+            folium.GeoJson(
+                picked[["area_code", "geometry"]].to_json(drop_id=True),
+                style_function=lambda _f: {
+                    "fill": False, "color": HIGHLIGHT_COLOUR, "weight": 4, "interactive": False,
+                },
+                interactive=False,
+            ).add_to(group)  # fmt: skip
+    return group
+
+
 _LEGEND = """
 {% macro html(this, kwargs) %}
 <div class="bb-legend" role="region" aria-label="Map legend" style="position:absolute;
-  bottom:28px; left:10px; z-index:9999; background:#fff; padding:8px 10px; border:1px solid #555;
+  bottom:44px; left:10px; z-index:9999; background:#fff; padding:8px 10px; border:1px solid #555;
   border-radius:4px; font:13px/1.35 sans-serif; color:#111; max-width:260px">
   <div style="font-weight:bold;margin-bottom:4px">{{ this.title }}</div>
   {% for colour, label in this.items %}
@@ -169,4 +189,13 @@ def clicked_area_code(result: dict[str, Any] | None) -> str | None:
     return str(code) if code else None
 
 
-__all__ = ["Classes", "Legend", "choropleth_layer", "classify", "clicked_area_code", "legend_for", "value_text"]
+__all__ = [
+    "Classes",
+    "Legend",
+    "choropleth_layer",
+    "classify",
+    "clicked_area_code",
+    "legend_for",
+    "selection_layer",
+    "value_text",
+]

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
-from layers.choropleth import clicked_area_code
+from layers.choropleth import clicked_area_code, selection_layer
 from layers.coverage import METHOD_NONE
 from layers.webmap import coverage_map
 from views import data
@@ -66,10 +66,11 @@ def render() -> None:
     with left:
         no_fig = int((figs["method"] == METHOD_NONE).sum())
         note = f"{no_fig} of {len(figs)} areas have no figure finer than the district." if no_fig else ""
-        fmap = coverage_map(web, measure=measure, selected=selected, legend_note=note)
+        fmap = coverage_map(web, measure=measure, legend_note=note)
         st_folium(
             fmap, key=MAP_KEY, height=560, use_container_width=True,
             returned_objects=["last_active_drawing"],
+            feature_group_to_add=selection_layer(web, selected),  # a pick redraws only this
         )  # fmt: skip
     with right:
         pct = county.get(f"pct_{measure}")
