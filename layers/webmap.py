@@ -36,7 +36,9 @@ def base_map(
     The basemap is optional decoration: every layer of ours is vector data drawn by Leaflet,
     so the map still works when tiles cannot load (offline, or blocked by a firewall).
     """
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    fmap = folium.Map(
+        tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False, zoom_snap=0.25
+    )
     fmap.get_root().header.add_child(Element(MAP_CSS), name="bb_map_css")
     attribution = attribution_html(extra_attribution)
     if tiles:
