@@ -24,7 +24,20 @@ from geo.config import (
     WORKING_CRS,
 )
 from geo.postcodes import normalise_postcode
+from geo.privacy import suppress_small
 from layers.coverage import totals
+
+SFBB_BAND_CAVEAT = (
+    "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
+    "30–300 Mbit/s band that leaves out ultrafast premises, so superfast coverage looks lower in "
+    "those years than before or after; compare superfast across those years with care."
+)
+SFBB_BAND_YEARS = ("2017", "2018", "2019")
+
+
+def trend_caveat(releases: list[str]) -> str | None:
+    """The SFBB-band caveat when any release is from 2017–2019, else ``None``."""
+    return SFBB_BAND_CAVEAT if any(str(r)[:4] in SFBB_BAND_YEARS for r in releases) else None
 
 
 @dataclass(frozen=True)
@@ -173,7 +186,8 @@ class DivisionProfile:
     targets: pd.DataFrame
     shortfalls: dict[str, int | None]
     trend: pd.DataFrame | None = None
-    vouchers: dict[str, int] = field(default_factory=dict)
+    vouchers: dict[str, int | str] = field(default_factory=dict)
+    """Voucher count by status (shown as "fewer than 5" etc. in a public profile)."""
     anchors: pd.DataFrame | None = None
     pilots: pd.DataFrame | None = None
     synthetic: bool = False
@@ -241,6 +255,7 @@ def build_profile(
     pilots: gpd.GeoDataFrame | None = None,
     trend: pd.DataFrame | None = None,
     synthetic: bool = False,
+    public: bool = False,
 ) -> DivisionProfile:
     """Assemble the profile of division ``code`` from the figures of every area.
 
@@ -256,6 +271,8 @@ def build_profile(
         Stored records (EPSG:27700) or ``None``; only those in the division are kept.
     trend
         Premises-weighted figures per release for this division, or ``None``.
+    public
+        Show small voucher counts as "fewer than 5" (:func:`geo.privacy.suppress_small`).
     """
     by_code = figures.set_index(figures[AREA_CODE].astype(str))
     if code not in by_code.index:
@@ -264,10 +281,12 @@ def build_profile(
     ranks = rank_in_county(figures, measure=measure)
     rank = ranks.get(code)
     areas = figures[[AREA_CODE, "area_name", "geometry"]]
-    counts: dict[str, int] = {}
+    counts: dict[str, int | str] = {}
     mine = records_in_area(vouchers, areas, code, name="vouchers")
     if mine is not None:
-        counts = {str(k): int(v) for k, v in mine["status"].value_counts().sort_index().items()}
+        by_status = mine["status"].value_counts().sort_index()
+        shown = suppress_small(by_status) if public else by_status.astype(int)
+        counts = {str(k): (v if public else int(v)) for k, v in shown.items()}
     site_cols = ["name", "site_type", "fibre_status", "postcode"]
     pilot_cols = ["programme", "site_name", "kind", "start_date", "end_date", "people_helped"]
     anchors_in = records_in_area(anchors, areas, code, name="anchors")
@@ -307,4 +326,5 @@ __all__ = [
     "records_in_area",
     "shortfalls",
     "target_progress",
+    "trend_caveat",
 ]

@@ -163,7 +163,7 @@ def _summary_lines(profile: DivisionProfile) -> list[str]:
         now = "no figure" if t["Division %"] is None else f"{t['Division %']:.1f}%"
         to_go = "" if t["Premises to go"] is None else f", {t['Premises to go']:,} premises to go"
         lines.append(f"Target {t['Measure']} ≥ {t['Target %']:.0f}%: now {now}{to_go}")
-    vouchers = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in profile.vouchers.items())
+    vouchers = ", ".join(f"{k.replace('_', ' ')} {_count(v)}" for k, v in profile.vouchers.items())
     lines.append(f"Vouchers: {vouchers or 'none loaded'}")
     lines.append(_listing("Anchor sites", profile.anchors, "name", "fibre_status"))
     lines.append(_listing("Pilots and support points", profile.pilots, "site_name", "kind"))
@@ -177,6 +177,10 @@ def _listing(title: str, frame: pd.DataFrame | None, name: str, detail: str) -> 
     more = len(items) - MAX_LISTED
     shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
     return f"{title} ({len(items)}): {shown or 'none in this division'}"
+
+
+def _count(v: int | str) -> str:
+    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def _num(v: float | int | None) -> str:

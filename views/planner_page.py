@@ -1,0 +1,5 @@
+"""Placeholder."""
+
+
+def render() -> None:
+    """The Bid planner page."""
