@@ -23,13 +23,13 @@ library,Hollow Heath Library (synthetic),L2,planned,591500,310000
 """
 PILOTS_CSV = """programme,site_name,kind,start_date,end_date,people_helped,easting,northing
 Tech Skills (synthetic),Greyfriars Library (synthetic),training,2024-01-15,,120,595600,302400
-Devices for All (synthetic),Greyfriars Hub (synthetic),device_lending,2023-06-01,2024-03-31,45,594800,301500
+Devices (synthetic),Greyfriars Hub (synthetic),device_lending,2023-06-01,2024-03-31,45,594800,301500
 Free Wi-Fi (synthetic),Ashby Marsh Hall (synthetic),free_wifi,2024-02-01,,,587000,302500
 """
 
 
 def seed_store(data_dir: Path) -> Path:
-    """Build the demo catalogue in ``data_dir`` and store the synthetic layers; returns the store."""
+    """Build the demo catalogue in ``data_dir``, store the synthetic layers; return the store."""
     catalog_path = Path(data_dir) / DEMO_CATALOG
     if not catalog_path.exists():
         build_demo(data_dir)
