@@ -26,20 +26,37 @@ PICKER_KEY = "profile_division"
 
 @st.cache_data(show_spinner="Building the profile…", max_entries=32)
 def _profile(
-    path: str, stamp: float, store: tuple[str, float], level: str, release: str, code: str,
-    measure: str, targets: tuple[float, float], public: bool,
-) -> DivisionProfile:  # fmt: skip
+    path: str,
+    stamp: float,
+    store: tuple[str, float],
+    level: str,
+    release: str,
+    code: str,
+    measure: str,
+    targets: tuple[float, float],
+    public: bool,
+) -> DivisionProfile:
     del store  # part of the cache key: a new upload rebuilds the profile
     cat = data.catalog()
     figs = data.figures(path, stamp, level, release)
     county, county_how = data.county(path, stamp, level, release)
     return build_profile(
-        figs, code, county=county, county_how=county_how, release=release, measure=measure,
-        coverage=cat.coverage, superfast_target=targets[0], gigabit_target=targets[1],
-        vouchers=stored("vouchers"), anchors=stored("anchors"), pilots=stored("pilots"),
-        trend=_trend(path, stamp, level, code, cat.releases), synthetic=cat.synthetic,
+        figs,
+        code,
+        county=county,
+        county_how=county_how,
+        release=release,
+        measure=measure,
+        coverage=cat.coverage,
+        superfast_target=targets[0],
+        gigabit_target=targets[1],
+        vouchers=stored("vouchers"),
+        anchors=stored("anchors"),
+        pilots=stored("pilots"),
+        trend=_trend(path, stamp, level, code, cat.releases),
+        synthetic=cat.synthetic,
         public=public,
-    )  # fmt: skip
+    )
 
 
 def _trend(path: str, stamp: float, level: str, code: str, releases: list[str]) -> pd.DataFrame:
@@ -61,9 +78,16 @@ def _trend(path: str, stamp: float, level: str, code: str, releases: list[str]) 
 
 @st.cache_data(show_spinner="Drawing the PDF and PNG…", max_entries=8)
 def _exports(
-    path: str, stamp: float, store: tuple[str, float], level: str, release: str, code: str,
-    measure: str, targets: tuple[float, float], public: bool,
-) -> tuple[bytes, bytes]:  # fmt: skip
+    path: str,
+    stamp: float,
+    store: tuple[str, float],
+    level: str,
+    release: str,
+    code: str,
+    measure: str,
+    targets: tuple[float, float],
+    public: bool,
+) -> tuple[bytes, bytes]:
     profile = _profile(path, stamp, store, level, release, code, measure, targets, public)
     figs = data.figures(path, stamp, level, release)
     anchors, pilots = stored("anchors"), stored("pilots")
@@ -76,8 +100,9 @@ def _postcode_search(figs: pd.DataFrame) -> None:
     """A postcode box: a known postcode picks its division; anything else says why not."""
     with st.form("postcode_search", border=False):
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        text = c1.text_input("Find your division by postcode", key="profile_postcode",
-                             placeholder="e.g. NR1 3QU")  # fmt: skip
+        text = c1.text_input(
+            "Find your division by postcode", key="profile_postcode", placeholder="e.g. NR1 3QU"
+        )
         go = c2.form_submit_button("Find")
     if go and text.strip():
         match = find_postcode_division(text, data.catalog().postcodes, figs)
@@ -101,12 +126,16 @@ def render() -> None:
     level = DEFAULT_LEVEL if DEFAULT_LEVEL in cat.areas else next(iter(cat.areas))
     releases = cat.releases
     c1, c2 = st.columns(2)
-    release = c1.selectbox("Ofcom release", releases, index=len(releases) - 1,
-                           key="profile_release")  # fmt: skip
+    release = c1.selectbox(
+        "Ofcom release", releases, index=len(releases) - 1, key="profile_release"
+    )
     measure = c2.selectbox(
-        "Rank the divisions by", list(MEASURES), index=list(MEASURES).index(DEFAULT_MEASURE),
-        format_func=lambda k: MEASURES[k].label, key="profile_measure",
-    )  # fmt: skip
+        "Rank the divisions by",
+        list(MEASURES),
+        index=list(MEASURES).index(DEFAULT_MEASURE),
+        format_func=lambda k: MEASURES[k].label,
+        key="profile_measure",
+    )
     figs = data.figures(path, stamp, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
     _postcode_search(figs)
@@ -117,10 +146,22 @@ def render() -> None:
     public = access.context().public
     with st.expander("Targets", expanded=False):
         t1, t2 = st.columns(2)
-        sf = t1.number_input("Superfast target (% of premises)", 0.0, 100.0,
-                             SUPERFAST_TARGET_PCT, 1.0, key="target_sfbb")  # fmt: skip
-        gb = t2.number_input("Gigabit target (% of premises)", 0.0, 100.0,
-                             GIGABIT_TARGET_PCT, 1.0, key="target_gigabit")  # fmt: skip
+        sf = t1.number_input(
+            "Superfast target (% of premises)",
+            0.0,
+            100.0,
+            SUPERFAST_TARGET_PCT,
+            1.0,
+            key="target_sfbb",
+        )
+        gb = t2.number_input(
+            "Gigabit target (% of premises)",
+            0.0,
+            100.0,
+            GIGABIT_TARGET_PCT,
+            1.0,
+            key="target_gigabit",
+        )
     key = (path, stamp, store_stamp(), level, release, code, measure, (sf, gb), public)
     profile = _profile(*key)
     lad = figs.set_index("area_code").loc[code].get("lad_code")
@@ -134,8 +175,11 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Premises", "no figure" if p.premises is None else f"{p.premises:,.0f}")
     rank = "no figure" if p.rank is None else f"{p.rank} of {p.ranked_of}"
-    m2.metric(f"Rank in the county: {MEASURES[p.measure].short}", rank,
-              help="1 = best served; divisions with the same figure share a rank.")  # fmt: skip
+    m2.metric(
+        f"Rank in the county: {MEASURES[p.measure].short}",
+        rank,
+        help="1 = best served; divisions with the same figure share a rank.",
+    )
     short = p.shortfalls
     m3.metric("Premises without superfast", _n(short["without_superfast"]))
     m4.metric("Premises below the USO", _n(short["below_uso"]))
@@ -147,9 +191,15 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     chart = table.set_index("Measure")[[c for c in table.columns if c.endswith("%")]]
     st.bar_chart(chart, horizontal=True, stack=False, y_label="", x_label="% of premises")
-    st.caption(f"Premises-weighted. County figure: {p.county_how}. "
-               + ("" if _has_england(p) else "England's figure appears when an LA-level Ofcom "
-                  "file with the national row is loaded."))  # fmt: skip
+    st.caption(
+        f"Premises-weighted. County figure: {p.county_how}. "
+        + (
+            ""
+            if _has_england(p)
+            else "England's figure appears when an LA-level Ofcom "
+            "file with the national row is loaded."
+        )
+    )
 
     st.subheader("Progress toward the targets")
     for t in p.targets.to_dict("records"):
@@ -159,8 +209,10 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
             st.write(f"{label} — no figure for this {LEVELS[level].singular}.")
             continue
         to_go = "target met" if t["Met"] else f"{t['Premises to go']:,} premises to go"
-        st.progress(min(1.0, now / t["Target %"]) if t["Target %"] else 1.0,
-                    text=f"{label} · now {now:.1f}% · {to_go}")  # fmt: skip
+        st.progress(
+            min(1.0, now / t["Target %"]) if t["Target %"] else 1.0,
+            text=f"{label} · now {now:.1f}% · {to_go}",
+        )
 
     _trend_section(p, lad_code=lad_code)
 
@@ -169,8 +221,12 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     with v1:
         st.markdown("**Gigabit vouchers by status**")
         if p.vouchers:
-            st.dataframe(pd.DataFrame({"Status": list(p.vouchers), "Vouchers": [str(v) for v in
-                         p.vouchers.values()]}), hide_index=True)  # fmt: skip
+            st.dataframe(
+                pd.DataFrame(
+                    {"Status": list(p.vouchers), "Vouchers": [str(v) for v in p.vouchers.values()]}
+                ),
+                hide_index=True,
+            )
         else:
             st.caption("No vouchers in this division, or no voucher list loaded.")
     with v2:
@@ -223,8 +279,9 @@ def _downloads(p: DivisionProfile, key: tuple) -> None:
     d2.download_button("PNG (map and figures)", png, f"{stem}.png", "image/png", key="dl_png")
     csv = neutralise_frame(p.figures_frame()).to_csv(index=False)
     d3.download_button("CSV (figures)", csv, f"{stem}.csv", "text/csv", key="dl_csv")
-    d4.download_button("JSON (figures)", p.to_json(), f"{stem}.json", "application/json",
-                       key="dl_json")  # fmt: skip
+    d4.download_button(
+        "JSON (figures)", p.to_json(), f"{stem}.json", "application/json", key="dl_json"
+    )
 
 
 def _has_england(p: DivisionProfile) -> bool:
