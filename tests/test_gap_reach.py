@@ -16,12 +16,14 @@ X0, Y0 = 600_000.0, 300_000.0
 
 
 def _figures() -> pd.DataFrame:
-    return pd.DataFrame({
-        "area_code": ["A", "B", "C"],
-        "premises": [100.0, 200.0, 300.0],
-        "n_gigabit": [100.0, 150.0, 200.0],  # without gigabit: 0, 50, 100
-        "n_below_uso": [10.0, 10.0, 10.0],  # the same everywhere
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "premises": [100.0, 200.0, 300.0],
+            "n_gigabit": [100.0, 150.0, 200.0],  # without gigabit: 0, 50, 100
+            "n_below_uso": [10.0, 10.0, 10.0],  # the same everywhere
+        }
+    )
 
 
 def test_gap_score_three_areas_by_hand() -> None:
@@ -85,11 +87,14 @@ def test_intervention_counts_names_and_total() -> None:
 
 def _anchors(crs: str = "EPSG:27700") -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(
-        {"name": ["One", "Two", "Three"], "site_type": ["school", "library", "gp"],
-         "fibre_status": ["planned", "planned", "full_fibre"]},
+        {
+            "name": ["One", "Two", "Three"],
+            "site_type": ["school", "library", "gp"],
+            "fibre_status": ["planned", "planned", "full_fibre"],
+        },
         geometry=[shapely.Point(X0, Y0), shapely.Point(X0 + 500, Y0), shapely.Point(X0 + 9000, Y0)],
         crs="EPSG:27700",
-    )  # fmt: skip
+    )
     return gdf.to_crs(crs)
 
 
@@ -111,23 +116,28 @@ def test_select_anchors_by_type_and_fibre() -> None:
 def _areas() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"area_code": ["L", "R", "FAR"], "area_name": ["Left", "Right", "Far away"]},
-        geometry=[shapely.box(X0 - 2000, Y0 - 2000, X0 + 800, Y0 + 2000),
-                  shapely.box(X0 + 800, Y0 - 2000, X0 + 3000, Y0 + 2000),
-                  shapely.box(X0 + 20_000, Y0, X0 + 21_000, Y0 + 1000)],
+        geometry=[
+            shapely.box(X0 - 2000, Y0 - 2000, X0 + 800, Y0 + 2000),
+            shapely.box(X0 + 800, Y0 - 2000, X0 + 3000, Y0 + 2000),
+            shapely.box(X0 + 20_000, Y0, X0 + 21_000, Y0 + 1000),
+        ],
         crs="EPSG:27700",
-    )  # fmt: skip
+    )
 
 
 def _points() -> gpd.GeoDataFrame:
-    coverage = pd.DataFrame({
-        "area_id": ["AA1 1AA", "AA1 1AB", "AA1 1AC", "AA1 1AD"],
-        "premises": [10.0, 4.0, 100.0, 9.0], "n_gigabit": [3.0, 0.0, 0.0, 0.0],
-        "level": "postcode",
-    })  # fmt: skip
+    coverage = pd.DataFrame(
+        {
+            "area_id": ["AA1 1AA", "AA1 1AB", "AA1 1AC", "AA1 1AD"],
+            "premises": [10.0, 4.0, 100.0, 9.0],
+            "n_gigabit": [3.0, 0.0, 0.0, 0.0],
+            "level": "postcode",
+        }
+    )
     postcodes = pd.DataFrame(
-        {"easting": [X0 + 250, X0 + 1400, X0 - 1100],
-         "northing": [Y0, Y0, Y0]}, index=["AA1 1AA", "AA1 1AB", "AA1 1AC"],
-    )  # fmt: skip
+        {"easting": [X0 + 250, X0 + 1400, X0 - 1100], "northing": [Y0, Y0, Y0]},
+        index=["AA1 1AA", "AA1 1AB", "AA1 1AC"],
+    )
     return coverage_points(coverage, postcodes)
 
 

@@ -25,23 +25,33 @@ X0, Y0 = 600_000.0, 300_000.0
 def _areas() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"area_code": ["A", "B"], "area_name": ["Alpha", "Beta"]},
-        geometry=[shapely.box(X0, Y0, X0 + 1000, Y0 + 1000),
-                  shapely.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)],
+        geometry=[
+            shapely.box(X0, Y0, X0 + 1000, Y0 + 1000),
+            shapely.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000),
+        ],
         crs="EPSG:27700",
-    )  # fmt: skip
+    )
 
 
 def _lsoa(third: shapely.Polygon) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"lsoa_code": ["L1", "L2", "L3"], "lsoa_name": ["l1", "l2", "l3"]},
-        geometry=[shapely.box(X0, Y0, X0 + 500, Y0 + 500),
-                  shapely.box(X0 + 1500, Y0, X0 + 2000, Y0 + 500), third],
+        geometry=[
+            shapely.box(X0, Y0, X0 + 500, Y0 + 500),
+            shapely.box(X0 + 1500, Y0, X0 + 2000, Y0 + 500),
+            third,
+        ],
         crs="EPSG:27700",
-    )  # fmt: skip
+    )
 
 
-IMD = pd.DataFrame({"lsoa_code": ["L1", "L2", "L3"], "imd_rank": [1, IMD_2019_LSOAS, 100],
-                    "imd_decile": [1, 10, 1]})  # fmt: skip
+IMD = pd.DataFrame(
+    {
+        "lsoa_code": ["L1", "L2", "L3"],
+        "imd_rank": [1, IMD_2019_LSOAS, 100],
+        "imd_decile": [1, 10, 1],
+    }
+)
 
 
 def test_imd_by_centroid_each_lsoa_counts_once() -> None:
@@ -105,16 +115,24 @@ def test_import_real_imd_and_lsoa_then_aggregate_to_norfolk_divisions(tmp_path: 
 
 def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: Path) -> None:
     divisions = _areas().assign(score=[80.0, 20.0], rank=[1, 2])
-    anchors = gpd.GeoDataFrame({"name": ["=HYPERLINK(\"x\")"]},
-                               geometry=[shapely.Point(X0 + 10, Y0 + 10)], crs="EPSG:27700")  # fmt: skip
+    anchors = gpd.GeoDataFrame(
+        {"name": ['=HYPERLINK("x")']}, geometry=[shapely.Point(X0 + 10, Y0 + 10)], crs="EPSG:27700"
+    )
     reach = anchors.assign(geometry=anchors.buffer(500))
     vouchers = pd.DataFrame({"n_vouchers": [3]}, index=pd.Index(["A"], name="area_code"))
     png = gap_map_png(divisions, reach=reach, anchors=anchors)
-    readme = readme_text(release="2025-01", options={"radius_m": 500}, sources=["x.csv"],
-                         synthetic=True)  # fmt: skip
-    pack = evidence_pack(divisions=divisions, anchors=anchors, reach_areas=reach,
-                         voucher_aggregates=vouchers, tables={"anchors": anchors},
-                         map_png=png, readme=readme)  # fmt: skip
+    readme = readme_text(
+        release="2025-01", options={"radius_m": 500}, sources=["x.csv"], synthetic=True
+    )
+    pack = evidence_pack(
+        divisions=divisions,
+        anchors=anchors,
+        reach_areas=reach,
+        voucher_aggregates=vouchers,
+        tables={"anchors": anchors},
+        map_png=png,
+        readme=readme,
+    )
     with zipfile.ZipFile(io.BytesIO(pack)) as zf:
         names = set(zf.namelist())
         assert {"evidence.gpkg", "anchors.csv", "gap_map.png", "README.txt"} <= names
@@ -131,8 +149,15 @@ def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: P
 
 
 def test_evidence_pack_without_optional_layers_still_has_them(tmp_path: Path) -> None:
-    pack = evidence_pack(divisions=_areas(), anchors=None, reach_areas=None,
-                         voucher_aggregates=None, tables={}, map_png=b"", readme="r")  # fmt: skip
+    pack = evidence_pack(
+        divisions=_areas(),
+        anchors=None,
+        reach_areas=None,
+        voucher_aggregates=None,
+        tables={},
+        map_png=b"",
+        readme="r",
+    )
     with zipfile.ZipFile(io.BytesIO(pack)) as zf:
         zf.extract("evidence.gpkg", tmp_path)
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "evidence.gpkg")}

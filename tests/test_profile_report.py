@@ -27,12 +27,17 @@ NASTY = "<script>alert('x')</script> & Co"
 
 
 def _figures() -> gpd.GeoDataFrame:
-    base = pd.DataFrame({
-        "area_code": ["A", "B", "C"], "area_name": [NASTY, "Beta", "Gamma"],
-        "premises": [1000.0, 200.0, 500.0], "n_sfbb": [900.0, 100.0, 450.0],
-        "n_gigabit": [500.0, 100.0, 100.0], "n_below_uso": [20.0, 10.0, 5.0],
-        "method": "postcode centroids",
-    })  # fmt: skip
+    base = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "area_name": [NASTY, "Beta", "Gamma"],
+            "premises": [1000.0, 200.0, 500.0],
+            "n_sfbb": [900.0, 100.0, 450.0],
+            "n_gigabit": [500.0, 100.0, 100.0],
+            "n_below_uso": [20.0, 10.0, 5.0],
+            "method": "postcode centroids",
+        }
+    )
     geoms = [shapely.box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(3)]
     return gpd.GeoDataFrame(with_percentages(base), geometry=geoms, crs="EPSG:27700")
 
@@ -56,8 +61,15 @@ def test_target_progress_by_hand() -> None:
 
 
 def test_england_row_used_when_loaded_and_absent_otherwise() -> None:
-    cov = pd.DataFrame({"area_id": [ENGLAND_CODE, "E07000148"], "premises": [100.0, 10.0],
-                        "n_gigabit": [70.0, 1.0], "release": "2021-05", "level": "lad"})  # fmt: skip
+    cov = pd.DataFrame(
+        {
+            "area_id": [ENGLAND_CODE, "E07000148"],
+            "premises": [100.0, 10.0],
+            "n_gigabit": [70.0, 1.0],
+            "release": "2021-05",
+            "level": "lad",
+        }
+    )
     eng = england_figures(cov, release="2021-05")
     assert eng is not None and eng["pct_gigabit"] == pytest.approx(70.0)
     assert england_figures(cov, release="2020-01") is None
@@ -66,23 +78,36 @@ def test_england_row_used_when_loaded_and_absent_otherwise() -> None:
 
 def _profile(**kw: object):
     figs = _figures()
-    return build_profile(figs, "A", county=totals(figs), county_how="sum over areas",
-                         release="2025-01", measure="gigabit", **kw)  # fmt: skip
+    return build_profile(
+        figs,
+        "A",
+        county=totals(figs),
+        county_how="sum over areas",
+        release="2025-01",
+        measure="gigabit",
+        **kw,
+    )
 
 
 def _anchors() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"name": ["Alpha School", "Beta Library"], "site_type": ["school", "library"],
-         "fibre_status": ["planned", "none"], "postcode": ["AA1 1AA", "AA1 1AB"]},
+        {
+            "name": ["Alpha School", "Beta Library"],
+            "site_type": ["school", "library"],
+            "fibre_status": ["planned", "none"],
+            "postcode": ["AA1 1AA", "AA1 1AB"],
+        },
         geometry=[shapely.Point(X0 + 500, Y0 + 500), shapely.Point(X0 + 1500, Y0 + 500)],
         crs="EPSG:27700",
-    )  # fmt: skip
+    )
 
 
 def test_profile_figures_rank_shortfalls_and_layers_in_the_division() -> None:
-    vouchers = gpd.GeoDataFrame({"status": ["connected", "applied", "applied", "connected"]},
-                                geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 3
-                                + [shapely.Point(X0 + 2500, Y0 + 100)], crs="EPSG:27700")  # fmt: skip
+    vouchers = gpd.GeoDataFrame(
+        {"status": ["connected", "applied", "applied", "connected"]},
+        geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 3 + [shapely.Point(X0 + 2500, Y0 + 100)],
+        crs="EPSG:27700",
+    )
     p = _profile(vouchers=vouchers, anchors=_anchors())
     row = p.figures.set_index("key").loc["gigabit"]
     assert row["Division %"] == 50.0 and row["County %"] == pytest.approx(41.2)  # 700/1700
@@ -101,10 +126,14 @@ def test_profile_figures_rank_shortfalls_and_layers_in_the_division() -> None:
 
 def test_postcode_search_messages() -> None:
     figs = _figures()
-    pcs = pd.DataFrame({"easting": [X0 + 1500, X0 + 10, X0 + 99_000, None],
-                        "northing": [Y0 + 500, Y0 + 10, Y0, None],
-                        "terminated": [False, True, False, False]},
-                       index=["AA1 1AA", "AA1 1AB", "AA1 1AC", "AA1 1AD"])  # fmt: skip
+    pcs = pd.DataFrame(
+        {
+            "easting": [X0 + 1500, X0 + 10, X0 + 99_000, None],
+            "northing": [Y0 + 500, Y0 + 10, Y0, None],
+            "terminated": [False, True, False, False],
+        },
+        index=["AA1 1AA", "AA1 1AB", "AA1 1AC", "AA1 1AD"],
+    )
     assert find_postcode_division(" aa11aa ", pcs, figs).area_code == "B"
     assert "terminated" in find_postcode_division("AA1 1AB", pcs, figs).message
     assert "outside" in find_postcode_division("AA1 1AC", pcs, figs).message
@@ -138,3 +167,22 @@ def test_png_sheet_is_a_png() -> None:
 
     img = Image.open(io.BytesIO(png))
     assert img.format == "PNG" and img.size[0] > 1000
+
+
+def test_trend_caveat_only_for_2017_to_2019_releases() -> None:
+    from geo.profile import trend_caveat
+
+    assert trend_caveat(["2016", "2020"]) is None
+    assert "30–300 Mbit/s" in (trend_caveat(["2016", "2018", "2021-05"]) or "")
+
+
+def test_public_profile_suppresses_small_voucher_counts() -> None:
+    vouchers = gpd.GeoDataFrame(
+        {"status": ["connected"] * 3 + ["applied"] * 6},
+        geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 9,
+        crs="EPSG:27700",
+    )
+    assert _profile(vouchers=vouchers, public=True).vouchers == {
+        "applied": "6",
+        "connected": "fewer than 5",
+    }
