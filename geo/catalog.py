@@ -6,6 +6,8 @@ Layers
 ``coverage``        Ofcom rows in canonical columns, every release and file level imported
 ``postcodes``       postcode centroids (EPSG:27700 eastings/northings) from ONSPD / NSPL
 ``oa_centroids``    output-area centroids (from OA polygons or population-weighted centroids)
+``imd``             IMD 2019 rank and decile per 2011 LSOA
+``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
 ``meta``            JSON facts per layer: source file, vintage, release, whether synthetic
 
 Every import rewrites a copy of the file and swaps it in with :func:`os.replace`, so a failed
@@ -34,6 +36,8 @@ COVERAGE_LAYER = "coverage"
 POSTCODES_LAYER = "postcodes"
 OA_LAYER = "oa_centroids"
 META_LAYER = "meta"
+IMD_LAYER = "imd"
+LSOA_LAYER = "lsoa"
 
 
 @dataclass
@@ -44,6 +48,8 @@ class Catalog:
     coverage: pd.DataFrame | None = None
     postcodes: pd.DataFrame | None = None
     oa_centroids: pd.DataFrame | None = None
+    imd: pd.DataFrame | None = None
+    lsoa: gpd.GeoDataFrame | None = None
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
@@ -84,6 +90,10 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.postcodes = pyogrio.read_dataframe(path, layer=POSTCODES_LAYER).set_index("postcode")
     if OA_LAYER in layers:
         cat.oa_centroids = pyogrio.read_dataframe(path, layer=OA_LAYER).set_index("oa_code")
+    if IMD_LAYER in layers:
+        cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
+    if LSOA_LAYER in layers:
+        cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
     return cat
 
 
@@ -166,11 +176,24 @@ def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -
     return OA_LAYER
 
 
+def save_imd(path: str | Path, imd: pd.DataFrame, *, source: str) -> str:
+    """Store IMD 2019 ranks per LSOA (from :func:`geo.imd.read_imd`) as ``imd``."""
+    _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
+    return IMD_LAYER
+
+
+def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
+    """Store LSOA polygons (from :func:`geo.imd.lsoa_polygons`) as ``lsoa``."""
+    _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
+    return LSOA_LAYER
+
+
 def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool = False) -> str:
     """Import one hand-downloaded file, recognised by its content; returns what it became.
 
     Boundaries (GeoJSON / GeoPackage / zipped shapefile with ONS field names), output areas
-    (``OA11CD``/``OA21CD``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised.
+    (``OA11CD``/``OA21CD``), LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs
+    (``LSOA code (2011)``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised.
     """
     from geo.postcodes import read_postcode_file  # local: keeps start-up light
     from layers.coverage import read_coverage
@@ -181,6 +204,10 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
         raw = read_boundary_file(path)
         if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
             return save_oa_centroids(catalog_path, raw, source=path.name)
+        if any(c.upper() in ("LSOA11CD", "LSOA21CD") for c in raw.columns):
+            from geo.imd import lsoa_polygons
+
+            return save_lsoa(catalog_path, lsoa_polygons(raw, source=path.name), source=path.name)
         if detect_level(raw) is None:
             raise DataError.single(
                 path.name, "has no ONS area code field (CEDnnCD, WDnnCD, LADnnCD or OAnnCD)"
@@ -192,6 +219,10 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
         if any(k in first for k in ("east1m", "oseast1m")):
             lookup = read_postcode_file(path, filename=path.name)
             return save_postcodes(catalog_path, lookup, source=path.name, synthetic=synthetic)
+        from geo.imd import is_imd_header, read_imd
+
+        if is_imd_header(first):
+            return save_imd(catalog_path, read_imd(path), source=path.name)
         return save_coverage(catalog_path, read_coverage(path), synthetic=synthetic)
     raise DataError.single(path.name, "is not a file this tool can import (.geojson, .gpkg, .zip, .csv)")
 
@@ -202,6 +233,8 @@ __all__ = [
     "load_catalog",
     "save_areas",
     "save_coverage",
+    "save_imd",
+    "save_lsoa",
     "save_oa_centroids",
     "save_postcodes",
 ]

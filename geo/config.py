@@ -143,6 +143,16 @@ MAP_ATTRIBUTION_LINES: tuple[str, ...] = (
 )
 """The short form that fits on the map; the full lines are on the Sources page and in exports."""
 
+IMD_LINE = (
+    "English Indices of Deprivation 2019: Ministry of Housing, Communities & Local Government, "
+    "OGL v3.0."
+)
+IMD_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
+IMD_2019_LSOAS = 32_844
+"""LSOAs ranked in IMD 2019 (rank 1 = most deprived in England)."""
+ENGLAND_CODE = "E92000001"
+"""GSS code of England: LA-level Ofcom files carry a national row with it."""
+
 SYNTHETIC_LABEL = "Synthetic demo data"
 """Shown wherever a person sees generated data."""
 

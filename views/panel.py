@@ -42,12 +42,22 @@ def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series 
     return out
 
 
+def profile_link(code: str) -> None:
+    """A link to the division's profile page (``division?division=<code>``)."""
+    from views import profile_page  # local: the profile page imports the map page's picker
+
+    page = st.Page(profile_page.render, title="Division profile", url_path="division")
+    st.page_link(page, label="Open the full division profile", icon=":material/description:",
+                 query_params={"division": code})  # fmt: skip
+
+
 def show_area_panel(
     area: pd.Series, county: pd.Series, county_how: str, *, cat: Catalog, release: str
 ) -> None:
     """Render the panel for ``area`` (a row of the figures frame)."""
     st.subheader(str(area["area_name"]))
     st.caption(f"Code {area['area_code']} · Ofcom release {release}")
+    profile_link(str(area["area_code"]))
     if area.get("method") == METHOD_NONE or pd.isna(area.get("premises")):
         st.info(
             "No coverage data finer than the district is loaded for this area, so it has no "

@@ -1,0 +1,157 @@
+"""The bid planner's evidence pack: one zip a programme manager can attach to a bid.
+
+Contents
+--------
+``evidence.gpkg``   GeoPackage (EPSG:27700) with the layers :data:`GPKG_LAYERS`; a layer with
+                    no data is still present, empty, so every pack has the same shape.
+``<name>.csv``      each table given, every cell formula-neutralised for spreadsheets.
+``gap_map.png``     the gap score map with anchor reach drawn from the GeoDataFrames.
+``README.txt``      what is in the pack: sources, Ofcom release, options, licences.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from matplotlib.figure import Figure
+
+from geo.aggregate import AREA_CODE
+from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
+from geo.crs import to_working
+from geo.privacy import neutralise_frame
+
+GPKG_NAME = "evidence.gpkg"
+GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "voucher_aggregates")
+
+
+def _empty(columns: Sequence[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: pd.Series(dtype=str) for c in columns}, geometry=[],
+                            crs=WORKING_CRS)  # fmt: skip
+
+
+def _spatial(frame: gpd.GeoDataFrame | None, *, name: str) -> gpd.GeoDataFrame:
+    if frame is None:
+        return _empty(["note"])
+    out = to_working(frame, source=name).reset_index(drop=True)
+    for col in out.columns:  # GeoPackage has no nullable-integer or object-mixed types
+        if col != out.geometry.name and str(out[col].dtype) in ("Int64", "string"):
+            out[col] = out[col].astype(object)
+    return out
+
+
+def voucher_layer(divisions: gpd.GeoDataFrame, aggregates: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """Voucher aggregates (index ``area_code``) on the division polygons."""
+    if aggregates is None:
+        return _empty(["area_code", "area_name"])
+    base = divisions[[AREA_CODE, "area_name", divisions.geometry.name]]
+    return base.merge(aggregates, left_on=AREA_CODE, right_index=True, how="left")
+
+
+def gap_map_png(
+    divisions: gpd.GeoDataFrame,
+    *,
+    column: str = "score",
+    reach: gpd.GeoDataFrame | None = None,
+    anchors: gpd.GeoDataFrame | None = None,
+    title: str = "Gap score (0–100, higher = more need)",
+) -> bytes:
+    """A PNG choropleth of ``column`` with reach buffers and anchor sites on top."""
+    fig = Figure(figsize=(8, 7))
+    ax = fig.add_subplot()
+    from matplotlib.colors import ListedColormap
+
+    cmap = ListedColormap(list(SEQUENTIAL_PALETTE))
+    shown = to_working(divisions, source="divisions")
+    shown.plot(ax=ax, column=column, cmap=cmap, vmin=0, vmax=100, edgecolor="#333333",
+               linewidth=0.4, legend=True, missing_kwds={"color": "#bdbdbd"},
+               legend_kwds={"shrink": 0.6, "label": column})  # fmt: skip
+    if reach is not None and len(reach):
+        to_working(reach, source="reach").boundary.plot(ax=ax, color="#e66101", linewidth=1)
+    if anchors is not None and len(anchors):
+        to_working(anchors, source="anchors").plot(ax=ax, color="#e66101", marker="s",
+                                                   markersize=14, edgecolor="black")  # fmt: skip
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=11)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", facecolor="white")
+    return buf.getvalue()
+
+
+def readme_text(
+    *, release: str, options: Mapping[str, object], sources: Sequence[str], synthetic: bool
+) -> str:
+    """README.txt: what the pack holds, the release and options used, sources and licences."""
+    lines = [
+        "Broadband bid planner: evidence pack",
+        f"Made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+    ]
+    if synthetic:
+        lines += [f"*** {SYNTHETIC_LABEL}: nothing in this pack is real. ***", ""]
+    lines += [f"Ofcom Connected Nations release: {release}", "", "Options:"]
+    lines += [f"  {k}: {v}" for k, v in options.items()]
+    lines += ["", f"{GPKG_NAME} layers (EPSG:27700, British National Grid metres):"]
+    lines += [f"  {name}" for name in GPKG_LAYERS]
+    lines += ["CSV files: cells that a spreadsheet could run as a formula start with '.", ""]
+    lines += ["Sources:", *[f"  {s}" for s in sources], "", "Licences and attribution:"]
+    lines += [f"  {line}" for line in ATTRIBUTION_LINES if line != OSM_LINE]
+    return "\n".join(lines) + "\n"
+
+
+def evidence_pack(
+    *,
+    divisions: gpd.GeoDataFrame,
+    anchors: gpd.GeoDataFrame | None,
+    reach_areas: gpd.GeoDataFrame | None,
+    voucher_aggregates: pd.DataFrame | None,
+    tables: Mapping[str, pd.DataFrame],
+    map_png: bytes,
+    readme: str,
+) -> bytes:
+    """Build the zip (bytes) described in the module docstring.
+
+    Parameters
+    ----------
+    divisions
+        Division polygons with their figures and gap scores (any CRS with one set).
+    anchors, reach_areas
+        Chosen anchor sites and their buffers, or ``None``.
+    voucher_aggregates
+        :func:`layers.vouchers.aggregate` output (index ``area_code``), or ``None``.
+    tables
+        File stem → table, each written as ``<stem>.csv`` after formula neutralising.
+    """
+    layers = {
+        "divisions_with_figures": _spatial(divisions, name="divisions"),
+        "anchor_sites": _spatial(anchors, name="anchor sites"),
+        "reach_areas": _spatial(reach_areas, name="reach areas"),
+        "voucher_aggregates": _spatial(
+            voucher_layer(divisions, voucher_aggregates), name="voucher aggregates"
+        ),  # fmt: skip
+    }
+    buf = io.BytesIO()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf,
+    ):
+        gpkg = Path(tmp) / GPKG_NAME
+        for name, frame in layers.items():
+            pyogrio.write_dataframe(frame, gpkg, layer=name, driver="GPKG")
+        zf.write(gpkg, GPKG_NAME)
+        for stem, table in tables.items():
+            plain = table.drop(columns="geometry", errors="ignore")
+            zf.writestr(f"{stem}.csv", neutralise_frame(plain).to_csv(index=False))
+        zf.writestr("gap_map.png", map_png)
+        zf.writestr("README.txt", readme)
+    return buf.getvalue()
+
+
+__all__ = ["GPKG_LAYERS", "evidence_pack", "gap_map_png", "readme_text", "voucher_layer"]

@@ -1,0 +1,330 @@
+"""A councillor's division profile: one division's figures, beside the county's and England's.
+
+Everything here is pure (no Streamlit) so the profile page, its PDF/PNG and its CSV/JSON
+exports all show the same numbers. Figures are premises-weighted (see
+:mod:`layers.coverage`); ranks put the best-served division first and ties share a rank.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.aggregate import AREA_CODE, assign_areas
+from geo.config import (
+    ENGLAND_CODE,
+    GIGABIT_TARGET_PCT,
+    MEASURES,
+    SUPERFAST_TARGET_PCT,
+    WORKING_CRS,
+)
+from geo.postcodes import normalise_postcode
+from geo.privacy import suppress_small
+from layers.coverage import totals
+
+SFBB_BAND_CAVEAT = (
+    "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
+    "30–300 Mbit/s band that leaves out ultrafast premises, so superfast coverage looks lower in "
+    "those years than before or after; compare superfast across those years with care."
+)
+SFBB_BAND_YEARS = ("2017", "2018", "2019")
+
+
+def trend_caveat(releases: list[str]) -> str | None:
+    """The SFBB-band caveat when any release is from 2017–2019, else ``None``."""
+    return SFBB_BAND_CAVEAT if any(str(r)[:4] in SFBB_BAND_YEARS for r in releases) else None
+
+
+@dataclass(frozen=True)
+class PostcodeMatch:
+    """Where a postcode search led: a division code, or why there is none."""
+
+    postcode: str | None
+    area_code: str | None
+    message: str
+
+
+def find_postcode_division(
+    text: str, postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame
+) -> PostcodeMatch:
+    """The division containing a postcode's centroid, or a message saying why not.
+
+    ``postcodes`` is indexed by normalised postcode with ``easting``, ``northing`` and
+    ``terminated`` (EPSG:27700), as :func:`geo.postcodes.read_postcode_file` returns.
+    """
+    pc = normalise_postcode(text)
+    if pc is None:
+        return PostcodeMatch(None, None, f"'{text.strip()}' is not a valid UK postcode.")
+    if postcodes is None or pc not in postcodes.index:
+        return PostcodeMatch(pc, None, f"{pc} is not in the loaded postcode directory.")
+    row = postcodes.loc[pc]
+    if bool(row.get("terminated", False)):
+        return PostcodeMatch(pc, None, f"{pc} has been terminated (it is no longer in use).")
+    if pd.isna(row["easting"]) or pd.isna(row["northing"]):
+        return PostcodeMatch(pc, None, f"{pc} has no grid reference in the postcode directory.")
+    point = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([row["easting"]], [row["northing"]]), crs=WORKING_CRS
+    )
+    code = assign_areas(point, areas, points_name="postcode").iloc[0]
+    if pd.isna(code):
+        return PostcodeMatch(pc, None, f"{pc} is outside every division on this map.")
+    return PostcodeMatch(pc, str(code), f"{pc} is in this division.")
+
+
+def england_figures(coverage: pd.DataFrame | None, *, release: str) -> pd.Series | None:
+    """England's premises-weighted figures from an LA-level file's national row, or ``None``."""
+    if coverage is None:
+        return None
+    rows = coverage[(coverage["area_id"] == ENGLAND_CODE) & (coverage["release"] == release)]
+    if "level" in rows:
+        rows = rows[rows["level"] == "lad"]
+    return None if rows.empty else totals(rows)
+
+
+def _pct(row: pd.Series | None, key: str) -> float | None:
+    if row is None:
+        return None
+    v = row.get(f"pct_{key}")
+    return None if v is None or pd.isna(v) else round(float(v), 1)
+
+
+def figures_table(
+    area: pd.Series, county: pd.Series, england: pd.Series | None = None
+) -> pd.DataFrame:
+    """One row per measure: ``key``, ``Measure``, ``Division %``, ``Division premises``,
+    ``County %``, ``England %`` (None when not loaded)."""
+    rows = []
+    for key, m in MEASURES.items():
+        n = area.get(f"n_{key}")
+        rows.append({
+            "key": key, "Measure": m.label, "Division %": _pct(area, key),
+            "Division premises": None if n is None or pd.isna(n) else int(n),
+            "County %": _pct(county, key), "England %": _pct(england, key),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def rank_in_county(figures: pd.DataFrame, *, measure: str) -> pd.Series:
+    """Rank of every area on ``pct_<measure>``: 1 = best served (highest where high is good,
+    lowest for "below USO"); ties share the best rank; areas with no figure get <NA>."""
+    values = figures.set_index(figures[AREA_CODE].astype(str))[f"pct_{measure}"].astype(float)
+    ascending = not MEASURES[measure].good_when_high
+    return values.rank(ascending=ascending, method="min").astype("Int64")
+
+
+def target_progress(
+    area: pd.Series,
+    *,
+    superfast_target: float = SUPERFAST_TARGET_PCT,
+    gigabit_target: float = GIGABIT_TARGET_PCT,
+) -> pd.DataFrame:
+    """Progress toward the targets: current %, target %, points to go and premises to go.
+
+    ``Premises to go`` = ⌈target × premises / 100⌉ − covered premises, at least 0.
+    """
+    rows = []
+    premises = area.get("premises")
+    for key, target in (("sfbb", superfast_target), ("gigabit", gigabit_target)):
+        pct, n = area.get(f"pct_{key}"), area.get(f"n_{key}")
+        known = pct is not None and not pd.isna(pct) and premises and not pd.isna(premises)
+        need = max(0, math.ceil(target * float(premises) / 100 - 1e-9) - int(n)) if known else None
+        rows.append({
+            "Measure": MEASURES[key].label, "Target %": float(target),
+            "Division %": round(float(pct), 1) if known else None,
+            "Points to go": round(max(0.0, target - float(pct)), 1) if known else None,
+            "Premises to go": need, "Met": bool(known and float(pct) >= target),
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def shortfalls(area: pd.Series) -> dict[str, int | None]:
+    """Premises without superfast (``premises − n_sfbb``) and below the USO (``n_below_uso``)."""
+
+    def num(v: object) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+
+    premises, sfbb, uso = (
+        num(area.get("premises")),
+        num(area.get("n_sfbb")),
+        num(area.get("n_below_uso")),
+    )
+    return {
+        "without_superfast": None if premises is None or sfbb is None else int(premises - sfbb),
+        "below_uso": None if uso is None else int(uso),
+    }
+
+
+def records_in_area(
+    records: gpd.GeoDataFrame | None, areas: gpd.GeoDataFrame, code: str, *, name: str
+) -> gpd.GeoDataFrame | None:
+    """The point records falling in area ``code`` (``None`` when no records are loaded)."""
+    if records is None or len(records) == 0 or "geometry" not in records:
+        return None
+    codes = assign_areas(records, areas, points_name=name)
+    return records[(codes == code).fillna(False).to_numpy()]
+
+
+@dataclass
+class DivisionProfile:
+    """Everything the profile page and its exports show for one division."""
+
+    code: str
+    name: str
+    release: str
+    measure: str
+    figures: pd.DataFrame
+    premises: float | None
+    method: str
+    county_how: str
+    rank: int | None
+    ranked_of: int
+    targets: pd.DataFrame
+    shortfalls: dict[str, int | None]
+    trend: pd.DataFrame | None = None
+    vouchers: dict[str, int | str] = field(default_factory=dict)
+    """Voucher count by status (shown as "fewer than 5" etc. in a public profile)."""
+    anchors: pd.DataFrame | None = None
+    pilots: pd.DataFrame | None = None
+    synthetic: bool = False
+
+    def figures_frame(self) -> pd.DataFrame:
+        """The figures as one flat table (for CSV): one row per figure."""
+        rows: list[dict[str, Any]] = [
+            {"section": "division", "item": "code", "value": self.code},
+            {"section": "division", "item": "name", "value": self.name},
+            {"section": "division", "item": "release", "value": self.release},
+            {"section": "division", "item": "premises", "value": self.premises},
+            {"section": "division", "item": f"rank ({self.measure})",
+             "value": None if self.rank is None else f"{self.rank} of {self.ranked_of}"},
+        ]  # fmt: skip
+        for r in self.figures.to_dict("records"):
+            for col in ("Division %", "Division premises", "County %", "England %"):
+                rows.append({"section": r["Measure"], "item": col, "value": r[col]})
+        for r in self.targets.to_dict("records"):
+            for col in ("Target %", "Division %", "Premises to go"):
+                rows.append({"section": f"target: {r['Measure']}", "item": col, "value": r[col]})
+        for k, v in self.shortfalls.items():
+            rows.append({"section": "shortfall", "item": k, "value": v})
+        for k, v in self.vouchers.items():
+            rows.append({"section": "vouchers", "item": k, "value": v})
+        return pd.DataFrame(rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The profile as plain JSON-ready data."""
+
+        def records(frame: pd.DataFrame | None) -> list[dict[str, Any]] | None:
+            if frame is None:
+                return None
+            plain = frame.drop(columns="geometry", errors="ignore")
+            return json.loads(plain.to_json(orient="records", date_format="iso"))
+
+        return {
+            "code": self.code, "name": self.name, "release": self.release,
+            "synthetic": self.synthetic, "premises": self.premises, "method": self.method,
+            "measure": self.measure, "rank": self.rank, "ranked_of": self.ranked_of,
+            "county_figures_from": self.county_how,
+            "figures": records(self.figures), "targets": records(self.targets),
+            "shortfalls": self.shortfalls, "vouchers": self.vouchers,
+            "trend": records(None if self.trend is None else self.trend.reset_index()),
+            "anchors": records(self.anchors), "pilots": records(self.pilots),
+        }  # fmt: skip
+
+    def to_json(self) -> str:
+        """:meth:`as_dict` as indented JSON (UTF-8 text, non-ASCII kept)."""
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False, default=str)
+
+
+def build_profile(
+    figures: gpd.GeoDataFrame,
+    code: str,
+    *,
+    county: pd.Series,
+    county_how: str,
+    release: str,
+    measure: str,
+    coverage: pd.DataFrame | None = None,
+    superfast_target: float = SUPERFAST_TARGET_PCT,
+    gigabit_target: float = GIGABIT_TARGET_PCT,
+    vouchers: gpd.GeoDataFrame | None = None,
+    anchors: gpd.GeoDataFrame | None = None,
+    pilots: gpd.GeoDataFrame | None = None,
+    trend: pd.DataFrame | None = None,
+    synthetic: bool = False,
+    public: bool = False,
+) -> DivisionProfile:
+    """Assemble the profile of division ``code`` from the figures of every area.
+
+    Parameters
+    ----------
+    figures
+        :func:`layers.coverage.best_figures` output for every area (EPSG:27700).
+    county, county_how
+        :func:`layers.coverage.county_figures` output.
+    coverage
+        The catalogue's coverage rows (for England's row, when an LA-level file has one).
+    vouchers, anchors, pilots
+        Stored records (EPSG:27700) or ``None``; only those in the division are kept.
+    trend
+        Premises-weighted figures per release for this division, or ``None``.
+    public
+        Show small voucher counts as "fewer than 5" (:func:`geo.privacy.suppress_small`).
+    """
+    by_code = figures.set_index(figures[AREA_CODE].astype(str))
+    if code not in by_code.index:
+        raise KeyError(f"no area with code {code!r}")
+    area = by_code.loc[code]
+    ranks = rank_in_county(figures, measure=measure)
+    rank = ranks.get(code)
+    areas = figures[[AREA_CODE, "area_name", "geometry"]]
+    counts: dict[str, int | str] = {}
+    mine = records_in_area(vouchers, areas, code, name="vouchers")
+    if mine is not None:
+        by_status = mine["status"].value_counts().sort_index()
+        shown = suppress_small(by_status) if public else by_status.astype(int)
+        counts = {str(k): (v if public else int(v)) for k, v in shown.items()}
+    site_cols = ["name", "site_type", "fibre_status", "postcode"]
+    pilot_cols = ["programme", "site_name", "kind", "start_date", "end_date", "people_helped"]
+    anchors_in = records_in_area(anchors, areas, code, name="anchors")
+    pilots_in = records_in_area(pilots, areas, code, name="pilots")
+    premises = area.get("premises")
+    return DivisionProfile(
+        code=code,
+        name=str(area["area_name"]),
+        release=release,
+        measure=measure,
+        figures=figures_table(area, county, england_figures(coverage, release=release)),
+        premises=None if premises is None or pd.isna(premises) else float(premises),
+        method=str(area.get("method", "")),
+        county_how=county_how,
+        rank=None if rank is None or pd.isna(rank) else int(rank),
+        ranked_of=int(ranks.notna().sum()),
+        targets=target_progress(
+            area, superfast_target=superfast_target, gigabit_target=gigabit_target
+        ),
+        shortfalls=shortfalls(area),
+        trend=trend,
+        vouchers=counts,
+        anchors=None if anchors_in is None else pd.DataFrame(anchors_in[site_cols]),
+        pilots=None if pilots_in is None else pd.DataFrame(pilots_in[pilot_cols]),
+        synthetic=synthetic,
+    )
+
+
+__all__ = [
+    "DivisionProfile",
+    "PostcodeMatch",
+    "build_profile",
+    "england_figures",
+    "figures_table",
+    "find_postcode_division",
+    "rank_in_county",
+    "records_in_area",
+    "shortfalls",
+    "target_progress",
+    "trend_caveat",
+]

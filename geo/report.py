@@ -1,0 +1,286 @@
+"""Printable exports of a division profile: a one-page PDF and a PNG sheet.
+
+Both are drawn from the data, never screenshots: the map is matplotlib drawing the
+GeoDataFrames (EPSG:27700, metres), the chart is matplotlib, the PDF is fpdf2 writing plain
+text cells (no HTML, so a name such as ``<script>`` is printed literally). The PDF uses the
+DejaVu Sans font that ships inside matplotlib, so "≥", "£" and "©" print on any machine.
+Individual voucher records are never drawn: they identify homes.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import pandas as pd
+from fpdf import FPDF
+from matplotlib.figure import Figure
+
+from geo.aggregate import AREA_CODE
+from geo.config import (
+    ATTRIBUTION_LINES,
+    HIGHLIGHT_COLOUR,
+    OSM_LINE,
+    SEQUENTIAL_PALETTE,
+    SYNTHETIC_LABEL,
+)
+from geo.crs import to_working
+from geo.profile import DivisionProfile
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
+FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+FIBRE_COLOURS = {
+    "full_fibre": SEQUENTIAL_PALETTE[4],
+    "gigabit": SEQUENTIAL_PALETTE[3],
+    "planned": SEQUENTIAL_PALETTE[1],
+    "none": HIGHLIGHT_COLOUR,
+    "unknown": "#777777",
+}
+"""Anchor-site marker colour by fibre status."""
+SERIES_COLOURS = (HIGHLIGHT_COLOUR, SEQUENTIAL_PALETTE[3], SEQUENTIAL_PALETTE[1])
+MAX_LISTED = 8
+"""Anchor sites and pilots listed by name on the one-page sheet; the rest are counted."""
+
+
+def source_lines(profile: DivisionProfile) -> list[str]:
+    """Sources and licence lines printed on every export (synthetic label first when synthetic)."""
+    lines = [f"{SYNTHETIC_LABEL}: nothing here is real."] if profile.synthetic else []
+    licences = [line for line in ATTRIBUTION_LINES if line != OSM_LINE]  # no basemap is drawn
+    return [*lines, f"Ofcom Connected Nations release {profile.release}.", *licences]
+
+
+def _png(fig: Figure, *, dpi: int = 150) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    return buf.getvalue()
+
+
+def draw_division_map(
+    ax: object,
+    areas: gpd.GeoDataFrame,
+    code: str,
+    *,
+    anchors: gpd.GeoDataFrame | None = None,
+    pilots: gpd.GeoDataFrame | None = None,
+    reach: gpd.GeoDataFrame | None = None,
+) -> None:
+    """Draw the division (outlined), its neighbours (grey), reach buffers and point layers."""
+    areas = to_working(areas, source="areas")
+    mine = areas[areas[AREA_CODE].astype(str) == code]
+    minx, miny, maxx, maxy = mine.total_bounds
+    pad = max(maxx - minx, maxy - miny) * 0.15 + 200
+    areas.plot(ax=ax, color="#f0f0f0", edgecolor="#999999", linewidth=0.5)
+    mine.plot(ax=ax, color="#fde0c5", edgecolor=HIGHLIGHT_COLOUR, linewidth=2)
+    if reach is not None and len(reach):
+        to_working(reach, source="reach").plot(
+            ax=ax, color=SEQUENTIAL_PALETTE[2], alpha=0.2, edgecolor=SEQUENTIAL_PALETTE[2]
+        )
+    if anchors is not None and len(anchors):
+        pts = to_working(anchors, source="anchors")
+        for status, group in pts.groupby("fibre_status"):
+            colour = FIBRE_COLOURS.get(str(status), "#777777")
+            label = f"Anchor site: {str(status).replace('_', ' ')}"
+            group.plot(ax=ax, color=colour, marker="s", markersize=40, edgecolor="black",
+                       linewidth=0.5, label=label, zorder=3)  # fmt: skip
+    if pilots is not None and len(pilots):
+        to_working(pilots, source="pilots").plot(
+            ax=ax, color=SEQUENTIAL_PALETTE[3], marker="^", markersize=50, edgecolor="white",
+            linewidth=0.5, label="Digital inclusion support", zorder=3,
+        )  # fmt: skip
+    ax.set_xlim(minx - pad, maxx + pad)  # type: ignore[attr-defined]
+    ax.set_ylim(miny - pad, maxy + pad)  # type: ignore[attr-defined]
+    ax.set_aspect("equal")  # type: ignore[attr-defined]
+    ax.set_xticks([])  # type: ignore[attr-defined]
+    ax.set_xlabel("")  # type: ignore[attr-defined]
+    ax.set_ylabel("")  # type: ignore[attr-defined]
+    ax.set_yticks([])  # type: ignore[attr-defined]
+    handles, _labels = ax.get_legend_handles_labels()  # type: ignore[attr-defined]
+    if handles:
+        ax.legend(loc="lower left", fontsize=7, framealpha=0.9)  # type: ignore[attr-defined]
+    scale = 1000 if (maxx - minx) > 3000 else 500
+    x0, y0 = minx - pad * 0.8, maxy + pad * 0.6
+    ax.plot([x0, x0 + scale], [y0, y0], color="black", linewidth=2)  # type: ignore[attr-defined]
+    ax.text(x0, y0 + pad * 0.1, f"{scale:,} m", fontsize=7)  # type: ignore[attr-defined]
+
+
+def map_png(
+    areas: gpd.GeoDataFrame,
+    code: str,
+    *,
+    anchors: gpd.GeoDataFrame | None = None,
+    pilots: gpd.GeoDataFrame | None = None,
+    title: str = "",
+) -> bytes:
+    """A PNG map of one division with its anchor sites and support points."""
+    fig = Figure(figsize=(5, 5))
+    ax = fig.add_subplot()
+    draw_division_map(ax, areas, code, anchors=anchors, pilots=pilots)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _png(fig)
+
+
+def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
+    """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
+    table = profile.figures.iloc[::-1]
+    series = [("Division", "Division %"), ("County", "County %"), ("England", "England %")]
+    series = [(label, col) for label, col in series if table[col].notna().any()]
+    height = 0.8 / max(1, len(series))
+    ys = range(len(table))
+    for i, (label, col) in enumerate(series):
+        values = pd.to_numeric(table[col], errors="coerce").fillna(0).to_numpy()
+        ax.barh([y + i * height for y in ys], values, height=height,  # type: ignore[attr-defined]
+                color=SERIES_COLOURS[i], label=label)  # fmt: skip
+    ax.set_yticks([y + height * (len(series) - 1) / 2 for y in ys])  # type: ignore[attr-defined]
+    ax.set_yticklabels(table["Measure"], fontsize=7)  # type: ignore[attr-defined]
+    ax.set_xlim(0, 100)  # type: ignore[attr-defined]
+    ax.set_xlabel("% of premises", fontsize=8)  # type: ignore[attr-defined]
+    ax.tick_params(axis="x", labelsize=7)  # type: ignore[attr-defined]
+    ax.legend(fontsize=7, loc="lower right")  # type: ignore[attr-defined]
+
+
+def chart_png(profile: DivisionProfile) -> bytes:
+    """The figures bar chart alone, as PNG."""
+    fig = Figure(figsize=(6, 3.2))
+    draw_figures_chart(fig.add_subplot(), profile)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _summary_lines(profile: DivisionProfile) -> list[str]:
+    short = profile.shortfalls
+    lines = [
+        f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
+        f"Premises without superfast: {_num(short.get('without_superfast'))}",
+        f"Premises below the USO: {_num(short.get('below_uso'))}",
+        f"Rank in the county ({profile.measure.replace('_', ' ')}): "
+        + ("no figure" if profile.rank is None else f"{profile.rank} of {profile.ranked_of}"),
+    ]
+    for t in profile.targets.to_dict("records"):
+        now = "no figure" if t["Division %"] is None else f"{t['Division %']:.1f}%"
+        to_go = "" if t["Premises to go"] is None else f", {t['Premises to go']:,} premises to go"
+        lines.append(f"Target {t['Measure']} ≥ {t['Target %']:.0f}%: now {now}{to_go}")
+    vouchers = ", ".join(f"{k.replace('_', ' ')} {_count(v)}" for k, v in profile.vouchers.items())
+    lines.append(f"Vouchers: {vouchers or 'none loaded'}")
+    lines.append(_listing("Anchor sites", profile.anchors, "name", "fibre_status"))
+    lines.append(_listing("Pilots and support points", profile.pilots, "site_name", "kind"))
+    return lines
+
+
+def _listing(title: str, frame: pd.DataFrame | None, name: str, detail: str) -> str:
+    if frame is None:
+        return f"{title}: none loaded"
+    items = [f"{r[name]} ({str(r[detail]).replace('_', ' ')})" for r in frame.to_dict("records")]
+    more = len(items) - MAX_LISTED
+    shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+    return f"{title} ({len(items)}): {shown or 'none in this division'}"
+
+
+def _count(v: int | str) -> str:
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _num(v: float | int | None) -> str:
+    return "no figure" if v is None or pd.isna(v) else f"{v:,.0f}"
+
+
+def profile_png(
+    profile: DivisionProfile,
+    *,
+    areas: gpd.GeoDataFrame,
+    anchors: gpd.GeoDataFrame | None = None,
+    pilots: gpd.GeoDataFrame | None = None,
+) -> bytes:
+    """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
+    fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
+    title = f"{profile.name} ({profile.code})"
+    if profile.synthetic:
+        title += f" — {SYNTHETIC_LABEL}"
+    fig.suptitle(title, fontsize=15, fontweight="bold")
+    grid = fig.add_gridspec(2, 2, height_ratios=[3, 2], width_ratios=[1, 1.3])
+    draw_division_map(fig.add_subplot(grid[0, 0]), areas, profile.code, anchors=anchors,
+                      pilots=pilots)  # fmt: skip
+    draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
+    text = fig.add_subplot(grid[1, :])
+    text.axis("off")
+    body = "\n".join(_summary_lines(profile))
+    text.text(0, 1, body, fontsize=8.5, va="top", wrap=True)
+    text.text(0, 0, "\n".join(source_lines(profile)), fontsize=7, va="bottom", color="#333333")
+    return _png(fig, dpi=110)
+
+
+class _Sheet(FPDF):
+    def __init__(self) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.add_font("DejaVu", "", str(FONT_REGULAR))
+        self.add_font("DejaVu", "B", str(FONT_BOLD))
+        self.set_auto_page_break(auto=False)
+        self.set_margins(12, 12, 12)
+
+
+def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: bytes) -> bytes:
+    """A one-page A4 PDF: title, map and chart images, figures table, summary, sources.
+
+    All text is written as plain text cells, so names print exactly as stored.
+    """
+    pdf = _Sheet()
+    pdf.add_page()
+    pdf.set_title(f"Broadband profile: {profile.name}")
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    if profile.synthetic:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.set_fill_color(255, 236, 179)
+        pdf.cell(width, 7, f"{SYNTHETIC_LABEL}: nothing on this page is real.", fill=True,
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(width, 7, profile.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.multi_cell(width, 4.5, f"Division {profile.code} · Ofcom release {profile.release} · "
+                   f"figures from {profile.method}; county: {profile.county_how}",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    top = pdf.get_y() + 1
+    pdf.image(io.BytesIO(map_image), x=pdf.l_margin, y=top, w=80, h=80, keep_aspect_ratio=True)
+    pdf.image(io.BytesIO(chart_image), x=pdf.l_margin + 82, y=top + 8, w=width - 82, h=64,
+              keep_aspect_ratio=True)  # fmt: skip
+    pdf.set_y(top + 82)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.set_fill_color(235, 235, 235)
+    headings = ("Measure", "Division %", "Premises", "County %", "England %")
+    with pdf.table(col_widths=(70, 25, 25, 25, 25), line_height=4.6,
+                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:  # fmt: skip
+        table.row(headings)
+        for r in profile.figures.to_dict("records"):
+            table.row([r["Measure"], _cell(r["Division %"], pct=True),
+                       _cell(r["Division premises"]), _cell(r["County %"], pct=True),
+                       _cell(r["England %"], pct=True)])  # fmt: skip
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 8.5)
+    for line in _summary_lines(profile):
+        pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(pdf.h - 12 - 3.6 * len(source_lines(profile)))
+    pdf.set_font("DejaVu", "", 6.8)
+    pdf.set_text_color(60, 60, 60)
+    for line in source_lines(profile):
+        pdf.multi_cell(width, 3.6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _cell(v: object, *, pct: bool = False) -> str:
+    if v is None or pd.isna(v):  # type: ignore[arg-type]
+        return "—"
+    return f"{float(v):.1f}" if pct else f"{int(v):,}"  # type: ignore[arg-type]
+
+
+__all__ = [
+    "FONT_REGULAR",
+    "chart_png",
+    "draw_division_map",
+    "draw_figures_chart",
+    "map_png",
+    "profile_pdf",
+    "profile_png",
+    "source_lines",
+]

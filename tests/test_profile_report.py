@@ -1,0 +1,188 @@
+"""Division profile figures (known answers) and its exports: PDF opens and reads, PNG, CSV, JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pypdfium2 as pdfium
+import pytest
+import shapely
+
+from geo.config import ENGLAND_CODE, OGL_LINE, SYNTHETIC_LABEL
+from geo.profile import (
+    build_profile,
+    england_figures,
+    find_postcode_division,
+    rank_in_county,
+    target_progress,
+)
+from geo.report import chart_png, map_png, profile_pdf, profile_png
+from layers.coverage import totals, with_percentages
+
+X0, Y0 = 600_000.0, 300_000.0
+NASTY = "<script>alert('x')</script> & Co"
+
+
+def _figures() -> gpd.GeoDataFrame:
+    base = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "area_name": [NASTY, "Beta", "Gamma"],
+            "premises": [1000.0, 200.0, 500.0],
+            "n_sfbb": [900.0, 100.0, 450.0],
+            "n_gigabit": [500.0, 100.0, 100.0],
+            "n_below_uso": [20.0, 10.0, 5.0],
+            "method": "postcode centroids",
+        }
+    )
+    geoms = [shapely.box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(3)]
+    return gpd.GeoDataFrame(with_percentages(base), geometry=geoms, crs="EPSG:27700")
+
+
+def test_rank_ties_share_rank_and_direction_follows_the_measure() -> None:
+    figs = _figures()
+    # gigabit %: A 50, B 50, C 20 → 1, 1, 3
+    assert rank_in_county(figs, measure="gigabit").tolist() == [1, 1, 3]
+    # below USO % (low is good): A 2, B 5, C 1 → 2, 3, 1
+    assert rank_in_county(figs, measure="below_uso").tolist() == [2, 3, 1]
+
+
+def test_target_progress_by_hand() -> None:
+    area = _figures().iloc[0]  # superfast 90% of 1,000; gigabit 50%
+    out = target_progress(area, superfast_target=95, gigabit_target=85).set_index("Target %")
+    assert out.loc[95.0, "Points to go"] == pytest.approx(5.0)
+    assert out.loc[95.0, "Premises to go"] == 50
+    assert out.loc[85.0, "Premises to go"] == 350
+    met = target_progress(area, superfast_target=90, gigabit_target=10)
+    assert met["Met"].tolist() == [True, True] and met["Premises to go"].tolist() == [0, 0]
+
+
+def test_england_row_used_when_loaded_and_absent_otherwise() -> None:
+    cov = pd.DataFrame(
+        {
+            "area_id": [ENGLAND_CODE, "E07000148"],
+            "premises": [100.0, 10.0],
+            "n_gigabit": [70.0, 1.0],
+            "release": "2021-05",
+            "level": "lad",
+        }
+    )
+    eng = england_figures(cov, release="2021-05")
+    assert eng is not None and eng["pct_gigabit"] == pytest.approx(70.0)
+    assert england_figures(cov, release="2020-01") is None
+    assert england_figures(None, release="2021-05") is None
+
+
+def _profile(**kw: object):
+    figs = _figures()
+    return build_profile(
+        figs,
+        "A",
+        county=totals(figs),
+        county_how="sum over areas",
+        release="2025-01",
+        measure="gigabit",
+        **kw,
+    )
+
+
+def _anchors() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "name": ["Alpha School", "Beta Library"],
+            "site_type": ["school", "library"],
+            "fibre_status": ["planned", "none"],
+            "postcode": ["AA1 1AA", "AA1 1AB"],
+        },
+        geometry=[shapely.Point(X0 + 500, Y0 + 500), shapely.Point(X0 + 1500, Y0 + 500)],
+        crs="EPSG:27700",
+    )
+
+
+def test_profile_figures_rank_shortfalls_and_layers_in_the_division() -> None:
+    vouchers = gpd.GeoDataFrame(
+        {"status": ["connected", "applied", "applied", "connected"]},
+        geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 3 + [shapely.Point(X0 + 2500, Y0 + 100)],
+        crs="EPSG:27700",
+    )
+    p = _profile(vouchers=vouchers, anchors=_anchors())
+    row = p.figures.set_index("key").loc["gigabit"]
+    assert row["Division %"] == 50.0 and row["County %"] == pytest.approx(41.2)  # 700/1700
+    assert row["England %"] is None
+    assert (p.rank, p.ranked_of) == (1, 3)
+    assert p.shortfalls == {"without_superfast": 100, "below_uso": 20}
+    assert p.vouchers == {"applied": 2, "connected": 1}
+    assert p.anchors["name"].tolist() == ["Alpha School"]
+    assert p.pilots is None
+    data = json.loads(p.to_json())
+    assert data["name"] == NASTY and data["vouchers"]["applied"] == 2
+    flat = p.figures_frame()
+    assert {"section", "item", "value"} == set(flat.columns)
+    assert "1 of 3" in flat["value"].astype(str).tolist()
+
+
+def test_postcode_search_messages() -> None:
+    figs = _figures()
+    pcs = pd.DataFrame(
+        {
+            "easting": [X0 + 1500, X0 + 10, X0 + 99_000, None],
+            "northing": [Y0 + 500, Y0 + 10, Y0, None],
+            "terminated": [False, True, False, False],
+        },
+        index=["AA1 1AA", "AA1 1AB", "AA1 1AC", "AA1 1AD"],
+    )
+    assert find_postcode_division(" aa11aa ", pcs, figs).area_code == "B"
+    assert "terminated" in find_postcode_division("AA1 1AB", pcs, figs).message
+    assert "outside" in find_postcode_division("AA1 1AC", pcs, figs).message
+    assert "no grid reference" in find_postcode_division("AA1 1AD", pcs, figs).message
+    assert "not in the loaded" in find_postcode_division("AA9 9ZZ", pcs, figs).message
+    assert "not a valid" in find_postcode_division("hello", pcs, figs).message
+    assert find_postcode_division("AA1 1AA", None, figs).area_code is None
+
+
+def test_pdf_is_one_page_readable_with_name_literal_and_licence(tmp_path) -> None:
+    p = _profile(anchors=_anchors(), synthetic=True)
+    figs = _figures()
+    pdf = profile_pdf(p, map_image=map_png(figs, "A", anchors=_anchors()), chart_image=chart_png(p))
+    doc = pdfium.PdfDocument(pdf)
+    assert len(doc) == 1
+    image = doc[0].render(scale=1.5).to_pil()
+    image.save(tmp_path / "profile_page.png")
+    assert image.size[0] > 800 and len(set(image.convert("L").getdata())) > 10  # not blank
+    text = doc[0].get_textpage().get_text_range()
+    assert NASTY in text  # printed literally, not interpreted
+    assert OGL_LINE in text
+    assert SYNTHETIC_LABEL in text
+    assert "≥ 95%" in text  # DejaVu prints the symbol
+    assert "Alpha School (planned)" in text
+
+
+def test_png_sheet_is_a_png() -> None:
+    p = _profile(anchors=_anchors())
+    png = profile_png(p, areas=_figures(), anchors=_anchors())
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png))
+    assert img.format == "PNG" and img.size[0] > 1000
+
+
+def test_trend_caveat_only_for_2017_to_2019_releases() -> None:
+    from geo.profile import trend_caveat
+
+    assert trend_caveat(["2016", "2020"]) is None
+    assert "30–300 Mbit/s" in (trend_caveat(["2016", "2018", "2021-05"]) or "")
+
+
+def test_public_profile_suppresses_small_voucher_counts() -> None:
+    vouchers = gpd.GeoDataFrame(
+        {"status": ["connected"] * 3 + ["applied"] * 6},
+        geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 9,
+        crs="EPSG:27700",
+    )
+    assert _profile(vouchers=vouchers, public=True).vouchers == {
+        "applied": "6",
+        "connected": "fewer than 5",
+    }

@@ -1,0 +1,333 @@
+"""The bid planner (programme managers): gap score, anchor-site reach, intervention areas, pack."""
+
+from __future__ import annotations
+
+import html
+import itertools
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.config import (
+    BOUNDARY_COLOUR,
+    DEFAULT_LEVEL,
+    IMD_LINE,
+    NO_DATA_COLOUR,
+    SEQUENTIAL_PALETTE,
+    SYNTHETIC_LABEL,
+)
+from geo.crs import to_display
+from geo.evidence import evidence_pack, gap_map_png, readme_text
+from geo.gap import COMPONENTS, DEFAULT_WEIGHTS, gap_components, gap_scores, intervention_counts
+from geo.imd import METHODS, imd_by_area
+from geo.reach import Reach, anchor_reach, coverage_points, select_anchors
+from layers import registered
+from layers.assets import localise
+from layers.choropleth import Legend
+from layers.webmap import base_map
+from views import data
+from views.stored_layers import stored
+
+IMD_HELP = {
+    "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
+    "area": "each LSOA split between divisions by the share of its area inside each",
+}
+
+
+@st.cache_data(show_spinner="Aggregating IMD 2019 to divisions…", max_entries=8)
+def _deprivation(path: str, stamp: float, level: str, method: str) -> pd.DataFrame | None:
+    cat = data.catalog()
+    if cat.imd is None or cat.lsoa is None:
+        return None
+    return imd_by_area(cat.imd, cat.lsoa, cat.areas[level], method=method)
+
+
+def gap_map(
+    web: gpd.GeoDataFrame,
+    scores: pd.DataFrame,
+    *,
+    reach: Reach | None = None,
+    anchors: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
+    shown = web[["area_code", "area_name", "geometry"]].merge(
+        scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
+    )
+    edges = [0, 20, 40, 60, 80, 100]
+
+    def colour(v: float) -> str:
+        if pd.isna(v):
+            return NO_DATA_COLOUR
+        return SEQUENTIAL_PALETTE[min(4, int(v // 20))]
+
+    shown["fill"] = shown["score"].map(colour)
+    shown["area_name"] = shown["area_name"].map(lambda s: html.escape(str(s)))
+    shown["label"] = [
+        "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
+        for s, r in zip(shown["score"], shown["rank"], strict=True)
+    ]
+    fmap = base_map(tuple(shown.total_bounds))
+    folium.GeoJson(
+        shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
+        name="Gap score",
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.7,
+            "color": BOUNDARY_COLOUR,
+            "weight": 0.8,
+        },
+        tooltip=folium.GeoJsonTooltip(["area_name", "label"], aliases=["Area", "Gap score"]),
+    ).add_to(fmap)
+    if reach is not None and len(reach.buffers):
+        circles = to_display(reach.buffers[["geometry"]])
+        folium.GeoJson(
+            circles.to_json(drop_id=True),
+            name="Anchor reach",
+            style_function=lambda _f: {"color": "#e66101", "weight": 2, "fillOpacity": 0.08},
+        ).add_to(fmap)
+    if anchors is not None and len(anchors):
+        group = folium.FeatureGroup(name="Chosen anchor sites")
+        for name, pt in zip(anchors["name"], to_display(anchors).geometry, strict=True):
+            folium.CircleMarker(
+                (pt.y, pt.x),
+                radius=5,
+                color="#000000",
+                fill=True,
+                fill_color="#e66101",
+                fill_opacity=1,
+                tooltip=html.escape(str(name)),
+            ).add_to(group)
+        group.add_to(fmap)
+    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)]
+    Legend(
+        "Gap score (higher = more need)",
+        [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")],
+    ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return localise(fmap)
+
+
+def render() -> None:
+    """The Bid planner page."""
+    cat = data.catalog()
+    data.synthetic_banner(cat)
+    st.title("Bid planner")
+    if not cat.areas or cat.coverage is None:
+        st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
+        return
+    path, stamp = data.current()
+    level = DEFAULT_LEVEL if DEFAULT_LEVEL in cat.areas else next(iter(cat.areas))
+    releases = cat.releases
+    release = st.selectbox(
+        "Ofcom release", releases, index=len(releases) - 1, key="planner_release"
+    )
+    figs = data.figures(path, stamp, level, release)
+    areas = figs[["area_code", "area_name", "geometry"]]
+    vouchers, anchors = stored("vouchers"), stored("anchors")
+    voucher_agg = None
+    if vouchers is not None:
+        premises = figs.set_index("area_code")["premises"]
+        voucher_agg = registered()["vouchers"].aggregate(vouchers, areas, premises=premises)
+
+    st.subheader("Gap score")
+    deprivation = None
+    if cat.imd is not None and cat.lsoa is not None:
+        method = st.radio(
+            "IMD 2019 to divisions",
+            METHODS,
+            horizontal=True,
+            key="imd_method",
+            format_func=lambda m: f"{m}: {IMD_HELP[m]}",
+        )
+        deprivation = _deprivation(path, stamp, level, method)
+    else:
+        method = None
+        st.caption(
+            "Deprivation joins the score when IMD 2019 and LSOA boundaries are imported "
+            "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
+        )
+    comps = gap_components(figs, vouchers=voucher_agg, deprivation=deprivation)
+    cols = st.columns(len(comps.columns))
+    weights = {
+        key: col.number_input(
+            COMPONENTS[key], 0.0, 10.0, DEFAULT_WEIGHTS[key], 0.5, key=f"weight_{key}"
+        )
+        for key, col in zip(comps.columns, cols, strict=True)
+    }
+    try:
+        scores = gap_scores(comps, weights=weights)
+    except ValueError as exc:
+        st.warning(f"{exc}.")
+        return
+    names = figs.set_index("area_code")["area_name"]
+    table = scores.assign(area_name=names.reindex(scores.index))
+    shown = ["rank", "area_name", "score", *comps.columns]
+    reach, chosen = _reach_section(anchors, figs, cat, release)
+    left, right = st.columns([3, 2])
+    with right:
+        st.dataframe(
+            table[shown].round(1),
+            width="stretch",
+            height=520,
+            column_config={"rank": "Rank", "area_name": "Area", "score": "Score"},
+        )
+        st.caption(
+            "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
+            "score is their weighted mean × 100. Equal scores share a rank."
+        )
+    with left:
+        web = data.web_figures(path, stamp, level, release)
+        st_folium(
+            gap_map(web, scores, reach=reach, anchors=chosen),
+            key="planner_map",
+            height=520,
+            use_container_width=True,
+            returned_objects=[],
+        )
+
+    _intervention_section(vouchers, voucher_agg, names)
+    _pack(
+        cat,
+        release,
+        figs,
+        table,
+        scores,
+        chosen,
+        reach,
+        voucher_agg,
+        {"weights": scores.attrs.get("weights"), "imd_method": method},
+    )
+
+
+def _reach_section(
+    anchors: gpd.GeoDataFrame | None, figs: gpd.GeoDataFrame, cat: object, release: str
+) -> tuple[Reach | None, gpd.GeoDataFrame | None]:
+    st.subheader("Anchor-site reach")
+    if anchors is None:
+        st.info(
+            "No anchor sites are stored yet: upload schools, GP practices or council "
+            "buildings on the Data page."
+        )
+        return None, None
+    c1, c2, c3 = st.columns(3)
+    types = sorted(anchors["site_type"].dropna().unique())
+    statuses = sorted(anchors["fibre_status"].dropna().unique())
+    pick_types = c1.multiselect("Site types", types, default=types, key="reach_types")
+    default = ["planned"] if "planned" in statuses else statuses
+    pick_status = c2.multiselect("Fibre status", statuses, default=default, key="reach_status")
+    radius = c3.number_input("Radius (metres)", 50, 20_000, 1_000, 50, key="reach_radius")
+    chosen = select_anchors(anchors, site_types=pick_types, fibre_statuses=pick_status)
+    rows = cat.coverage[cat.coverage["release"] == release]  # type: ignore[attr-defined]
+    if cat.postcodes is None or not (rows.get("level") == "postcode").any():  # type: ignore[attr-defined]
+        st.info("Reach needs postcode-level Ofcom coverage and a postcode directory.")
+        return None, chosen
+    points = coverage_points(rows, cat.postcodes)  # type: ignore[attr-defined]
+    reach = anchor_reach(
+        chosen,
+        radius_m=float(radius),
+        points=points,
+        areas=figs[["area_code", "area_name", "geometry"]],
+    )
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Anchor sites chosen", f"{len(chosen):,}")
+    m2.metric(
+        "Premises lacking gigabit within reach",
+        f"{reach.lacking_gigabit:,}",
+        help="Each postcode counted once, even inside several circles.",
+    )
+    m3.metric("Areas touched", f"{len(reach.areas):,}")
+    if len(reach.areas):
+        st.dataframe(reach.areas.round(2), hide_index=True, width="stretch")
+    return reach, chosen
+
+
+def _intervention_section(
+    vouchers: gpd.GeoDataFrame | None, agg: pd.DataFrame | None, names: pd.Series
+) -> None:
+    st.subheader("Intervention areas (BDUK premises in plans)")
+    if vouchers is None or agg is None or not (vouchers["source"] == "bduk").any():
+        st.caption(
+            "Upload BDUK's 'premises in plans' file on the Data page to see White, "
+            "Grey/Black and Under Review counts per division."
+        )
+        return
+    counts = intervention_counts(agg)
+    counts = counts[counts["Total in plans"] > 0]
+    counts.insert(0, "Area", names.reindex(counts.index))
+    st.dataframe(counts, width="stretch")
+
+
+@st.cache_data(show_spinner="Packing the evidence…", max_entries=4)
+def _pack_bytes(
+    _figs: gpd.GeoDataFrame,
+    _table: pd.DataFrame,
+    _anchors: gpd.GeoDataFrame | None,
+    _reach: gpd.GeoDataFrame | None,
+    _vouchers: pd.DataFrame | None,
+    readme: str,
+    key: str,
+    synthetic: bool,
+) -> bytes:
+    del key, synthetic  # cache key only
+    divisions = _figs.drop(columns=["weight"], errors="ignore").merge(
+        _table.drop(columns="area_name"), left_on="area_code", right_index=True, how="left"
+    )
+    png = gap_map_png(divisions, reach=_reach, anchors=_anchors)
+    tables = {"gap_scores": _table.reset_index()}
+    if _reach is not None:
+        tables["reach_areas"] = _reach.drop(columns="geometry")
+    if _vouchers is not None:
+        tables["voucher_aggregates"] = _vouchers.reset_index()
+    return evidence_pack(
+        divisions=divisions,
+        anchors=_anchors,
+        reach_areas=_reach,
+        voucher_aggregates=_vouchers,
+        tables=tables,
+        map_png=png,
+        readme=readme,
+    )
+
+
+def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options) -> None:  # type: ignore[no-untyped-def]
+    st.subheader("Evidence pack")
+    sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
+    if options.get("imd_method"):
+        sources.append(IMD_LINE)
+    if reach is not None:
+        options = {
+            **options,
+            "radius_m": float(reach.buffers["radius_m"].iloc[0]) if len(reach.buffers) else None,
+            "anchor_sites": len(reach.buffers),
+            "premises_lacking_gigabit_in_reach": reach.lacking_gigabit,
+        }
+    readme = readme_text(release=release, options=options, sources=sources, synthetic=cat.synthetic)
+    picked = [] if chosen is None else sorted(map(str, chosen["name"]))
+    key = "|".join(
+        map(
+            str,
+            [release, sorted(options.items(), key=str), picked, scores["score"].round(6).tolist()],
+        )
+    )
+    pack = _pack_bytes(
+        figs,
+        table,
+        chosen,
+        None if reach is None else reach.buffers,
+        voucher_agg,
+        readme,
+        key,
+        cat.synthetic,
+    )
+    label = f"Download the evidence pack (zip){' — ' + SYNTHETIC_LABEL if cat.synthetic else ''}"
+    st.download_button(
+        label, pack, f"evidence_pack_{release}.zip", "application/zip", key="dl_pack"
+    )
+    st.caption(
+        "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, "
+        "voucher_aggregates), CSV tables (safe for spreadsheets), a PNG map and a README "
+        "of sources, releases and licences."
+    )

@@ -1,0 +1,292 @@
+"""The division profile: one division on one page, for its councillor (``?division=<code>``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.config import (
+    DEFAULT_LEVEL,
+    DEFAULT_MEASURE,
+    GIGABIT_TARGET_PCT,
+    LEVELS,
+    MEASURES,
+    SUPERFAST_TARGET_PCT,
+)
+from geo.privacy import neutralise_frame
+from geo.profile import DivisionProfile, build_profile, find_postcode_division, trend_caveat
+from geo.report import chart_png, map_png, profile_pdf, profile_png
+from layers.coverage import trend
+from views import access, data
+from views.map_page import pick_division
+from views.stored_layers import store_stamp, stored
+
+PICKER_KEY = "profile_division"
+
+
+@st.cache_data(show_spinner="Building the profile…", max_entries=32)
+def _profile(
+    path: str,
+    stamp: float,
+    store: tuple[str, float],
+    level: str,
+    release: str,
+    code: str,
+    measure: str,
+    targets: tuple[float, float],
+    public: bool,
+) -> DivisionProfile:
+    del store  # part of the cache key: a new upload rebuilds the profile
+    cat = data.catalog()
+    figs = data.figures(path, stamp, level, release)
+    county, county_how = data.county(path, stamp, level, release)
+    return build_profile(
+        figs,
+        code,
+        county=county,
+        county_how=county_how,
+        release=release,
+        measure=measure,
+        coverage=cat.coverage,
+        superfast_target=targets[0],
+        gigabit_target=targets[1],
+        vouchers=stored("vouchers"),
+        anchors=stored("anchors"),
+        pilots=stored("pilots"),
+        trend=_trend(path, stamp, level, code, cat.releases),
+        synthetic=cat.synthetic,
+        public=public,
+    )
+
+
+def _trend(path: str, stamp: float, level: str, code: str, releases: list[str]) -> pd.DataFrame:
+    """Division and county % per release (premises-weighted), one row per release."""
+    rows = []
+    for rel in releases:
+        try:
+            figs = data.figures(path, stamp, level, rel).set_index("area_code")
+            county, _how = data.county(path, stamp, level, rel)
+        except ValueError:  # a release this level cannot be placed on
+            continue
+        row = {"release": rel}
+        for key in MEASURES:
+            row[f"division_{key}"] = figs.loc[code].get(f"pct_{key}")
+            row[f"county_{key}"] = county.get(f"pct_{key}")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("release") if rows else pd.DataFrame()
+
+
+@st.cache_data(show_spinner="Drawing the PDF and PNG…", max_entries=8)
+def _exports(
+    path: str,
+    stamp: float,
+    store: tuple[str, float],
+    level: str,
+    release: str,
+    code: str,
+    measure: str,
+    targets: tuple[float, float],
+    public: bool,
+) -> tuple[bytes, bytes]:
+    profile = _profile(path, stamp, store, level, release, code, measure, targets, public)
+    figs = data.figures(path, stamp, level, release)
+    anchors, pilots = stored("anchors"), stored("pilots")
+    picture = map_png(figs, code, anchors=anchors, pilots=pilots)
+    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
+    return pdf, profile_png(profile, areas=figs, anchors=anchors, pilots=pilots)
+
+
+def _postcode_search(figs: pd.DataFrame) -> None:
+    """A postcode box: a known postcode picks its division; anything else says why not."""
+    with st.form("postcode_search", border=False):
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        text = c1.text_input(
+            "Find your division by postcode", key="profile_postcode", placeholder="e.g. NR1 3QU"
+        )
+        go = c2.form_submit_button("Find")
+    if go and text.strip():
+        match = find_postcode_division(text, data.catalog().postcodes, figs)
+        if match.area_code:
+            st.session_state[PICKER_KEY] = match.area_code
+            st.query_params["division"] = match.area_code
+            st.success(match.message)
+        else:
+            st.warning(match.message)
+
+
+def render() -> None:
+    """The Division profile page."""
+    cat = data.catalog()
+    data.synthetic_banner(cat)
+    st.title("Division profile")
+    if not cat.areas or cat.coverage is None:
+        st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
+        return
+    path, stamp = data.current()
+    level = DEFAULT_LEVEL if DEFAULT_LEVEL in cat.areas else next(iter(cat.areas))
+    releases = cat.releases
+    c1, c2 = st.columns(2)
+    release = c1.selectbox(
+        "Ofcom release", releases, index=len(releases) - 1, key="profile_release"
+    )
+    measure = c2.selectbox(
+        "Rank the divisions by",
+        list(MEASURES),
+        index=list(MEASURES).index(DEFAULT_MEASURE),
+        format_func=lambda k: MEASURES[k].label,
+        key="profile_measure",
+    )
+    figs = data.figures(path, stamp, level, release)
+    names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
+    _postcode_search(figs)
+    code = pick_division(sorted(names, key=names.__getitem__), names, key=PICKER_KEY)
+    if not code:
+        st.info(f"Pick a {LEVELS[level].singular} by name, or search by postcode.")
+        return
+    public = access.context().public
+    with st.expander("Targets", expanded=False):
+        t1, t2 = st.columns(2)
+        sf = t1.number_input(
+            "Superfast target (% of premises)",
+            0.0,
+            100.0,
+            SUPERFAST_TARGET_PCT,
+            1.0,
+            key="target_sfbb",
+        )
+        gb = t2.number_input(
+            "Gigabit target (% of premises)",
+            0.0,
+            100.0,
+            GIGABIT_TARGET_PCT,
+            1.0,
+            key="target_gigabit",
+        )
+    key = (path, stamp, store_stamp(), level, release, code, measure, (sf, gb), public)
+    profile = _profile(*key)
+    lad = figs.set_index("area_code").loc[code].get("lad_code")
+    _show(profile, level=level, lad_code=None if pd.isna(lad) else str(lad))
+    _downloads(profile, key)
+
+
+def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
+    st.header(p.name)
+    st.caption(f"Code {p.code} · Ofcom release {p.release} · figures from {p.method}")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Premises", "no figure" if p.premises is None else f"{p.premises:,.0f}")
+    rank = "no figure" if p.rank is None else f"{p.rank} of {p.ranked_of}"
+    m2.metric(
+        f"Rank in the county: {MEASURES[p.measure].short}",
+        rank,
+        help="1 = best served; divisions with the same figure share a rank.",
+    )
+    short = p.shortfalls
+    m3.metric("Premises without superfast", _n(short["without_superfast"]))
+    m4.metric("Premises below the USO", _n(short["below_uso"]))
+
+    st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
+    table = p.figures.drop(columns="key")
+    if not _has_england(p):
+        table = table.drop(columns="England %")
+    st.dataframe(table, hide_index=True, width="stretch")
+    chart = table.set_index("Measure")[[c for c in table.columns if c.endswith("%")]]
+    st.bar_chart(chart, horizontal=True, stack=False, y_label="", x_label="% of premises")
+    st.caption(
+        f"Premises-weighted. County figure: {p.county_how}. "
+        + (
+            ""
+            if _has_england(p)
+            else "England's figure appears when an LA-level Ofcom "
+            "file with the national row is loaded."
+        )
+    )
+
+    st.subheader("Progress toward the targets")
+    for t in p.targets.to_dict("records"):
+        now = t["Division %"]
+        label = f"{t['Measure']}: target {t['Target %']:.0f}%"
+        if now is None:
+            st.write(f"{label} — no figure for this {LEVELS[level].singular}.")
+            continue
+        to_go = "target met" if t["Met"] else f"{t['Premises to go']:,} premises to go"
+        st.progress(
+            min(1.0, now / t["Target %"]) if t["Target %"] else 1.0,
+            text=f"{label} · now {now:.1f}% · {to_go}",
+        )
+
+    _trend_section(p, lad_code=lad_code)
+
+    st.subheader("Vouchers, anchor sites and support")
+    v1, v2 = st.columns(2)
+    with v1:
+        st.markdown("**Gigabit vouchers by status**")
+        if p.vouchers:
+            st.dataframe(
+                pd.DataFrame(
+                    {"Status": list(p.vouchers), "Vouchers": [str(v) for v in p.vouchers.values()]}
+                ),
+                hide_index=True,
+            )
+        else:
+            st.caption("No vouchers in this division, or no voucher list loaded.")
+    with v2:
+        st.markdown("**Anchor sites and their fibre**")
+        if p.anchors is not None and len(p.anchors):
+            st.dataframe(p.anchors, hide_index=True)
+        else:
+            st.caption("No anchor sites in this division, or none loaded.")
+    st.markdown("**Pilots and support points**")
+    if p.pilots is not None and len(p.pilots):
+        st.dataframe(p.pilots, hide_index=True)
+    else:
+        st.caption("No digital-inclusion pilots in this division, or none loaded.")
+
+
+def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
+    st.subheader("Trend across Ofcom releases")
+    key = p.measure
+    cov = data.catalog().coverage
+    district = pd.DataFrame()
+    if cov is not None and lad_code:
+        rows = cov[cov["area_id"] == lad_code]
+        rows = rows[rows["level"] == "lad"] if "level" in rows else rows
+        district = trend(rows) if len(rows) else district
+    if (p.trend is None or len(p.trend) < 2) and len(district) < 2:
+        st.caption("Only one Ofcom release is loaded; import more releases to see the trend.")
+        return
+    frame = pd.DataFrame()
+    if p.trend is not None and len(p.trend):
+        frame = p.trend[[f"division_{key}", f"county_{key}"]].rename(
+            columns={f"division_{key}": p.name, f"county_{key}": "County"}
+        )
+    if len(district) and f"pct_{key}" in district:
+        frame = frame.join(district[f"pct_{key}"].rename(f"District ({lad_code})"), how="outer")
+    frame = frame.astype(float).dropna(axis=1, how="all")
+    st.line_chart(frame, y_label=f"{MEASURES[key].label}, % of premises")
+    caveat = trend_caveat([str(r) for r in frame.index])
+    st.caption(
+        "Premises-weighted per release; the district line is the district's own LA-level figure. "
+        + (caveat or "")
+    )
+
+
+def _downloads(p: DivisionProfile, key: tuple) -> None:
+    st.subheader("Download this profile")
+    pdf, png = _exports(*key)
+    stem = f"division_{p.code}_{p.release}"
+    d1, d2, d3, d4 = st.columns(4)
+    d1.download_button("PDF (one page)", pdf, f"{stem}.pdf", "application/pdf", key="dl_pdf")
+    d2.download_button("PNG (map and figures)", png, f"{stem}.png", "image/png", key="dl_png")
+    csv = neutralise_frame(p.figures_frame()).to_csv(index=False)
+    d3.download_button("CSV (figures)", csv, f"{stem}.csv", "text/csv", key="dl_csv")
+    d4.download_button(
+        "JSON (figures)", p.to_json(), f"{stem}.json", "application/json", key="dl_json"
+    )
+
+
+def _has_england(p: DivisionProfile) -> bool:
+    return bool(p.figures["England %"].notna().any())
+
+
+def _n(v: int | None) -> str:
+    return "no figure" if v is None else f"{v:,}"
