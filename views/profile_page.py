@@ -76,7 +76,7 @@ def _trend(path: str, stamp: float, level: str, code: str, releases: list[str]) 
     return pd.DataFrame(rows).set_index("release") if rows else pd.DataFrame()
 
 
-@st.cache_data(show_spinner="Drawing the PDF and PNG…", max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)
 def _exports(
     path: str,
     stamp: float,
@@ -272,11 +272,13 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
 
 def _downloads(p: DivisionProfile, key: tuple) -> None:
     st.subheader("Download this profile")
-    pdf, png = _exports(*key)
     stem = f"division_{p.code}_{p.release}"
     d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("PDF (one page)", pdf, f"{stem}.pdf", "application/pdf", key="dl_pdf")
-    d2.download_button("PNG (map and figures)", png, f"{stem}.png", "image/png", key="dl_png")
+    # Drawn only when asked for (on the click, off the script thread): a pick stays fast.
+    d1.download_button("PDF (one page)", lambda: _exports(*key)[0], f"{stem}.pdf",
+                       "application/pdf", key="dl_pdf")  # fmt: skip
+    d2.download_button("PNG (map and figures)", lambda: _exports(*key)[1], f"{stem}.png",
+                       "image/png", key="dl_png")  # fmt: skip
     csv = neutralise_frame(p.figures_frame()).to_csv(index=False)
     d3.download_button("CSV (figures)", csv, f"{stem}.csv", "text/csv", key="dl_csv")
     d4.download_button(

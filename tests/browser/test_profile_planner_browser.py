@@ -22,6 +22,10 @@ def test_profile_and_planner_pages_render(tmp_path: Path) -> None:
         page.get_by_text("PDF (one page)").wait_for(timeout=90_000)
         page.wait_for_timeout(2500)
         profile = screenshot(page, "profile")
+        # The PDF is drawn when its button is clicked, and is a real one-page PDF.
+        with page.expect_download(timeout=90_000) as download:
+            page.get_by_role("button", name="PDF (one page)").click()
+        pdf = Path(download.value.path()).read_bytes()
 
         page.goto(f"{url}/planner", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Bid planner").wait_for(timeout=90_000)
@@ -35,3 +39,4 @@ def test_profile_and_planner_pages_render(tmp_path: Path) -> None:
     assert paths >= 12 + 4  # 12 divisions and 4 reach circles
     assert "Gap score" in legend
     assert profile.stat().st_size > 10_000 and planner.stat().st_size > 10_000
+    assert pdf.startswith(b"%PDF") and b"/Count 1" in pdf
