@@ -21,6 +21,7 @@ from geo.profile import (
 )
 from geo.report import chart_png, map_png, profile_pdf, profile_png
 from layers.coverage import totals, with_percentages
+from tests.browser.support import SCREENSHOTS as ARTIFACTS
 
 X0, Y0 = 600_000.0, 300_000.0
 NASTY = "<script>alert('x')</script> & Co"
@@ -143,14 +144,15 @@ def test_postcode_search_messages() -> None:
     assert find_postcode_division("AA1 1AA", None, figs).area_code is None
 
 
-def test_pdf_is_one_page_readable_with_name_literal_and_licence(tmp_path) -> None:
+def test_pdf_is_one_page_readable_with_name_literal_and_licence() -> None:
     p = _profile(anchors=_anchors(), synthetic=True)
     figs = _figures()
     pdf = profile_pdf(p, map_image=map_png(figs, "A", anchors=_anchors()), chart_image=chart_png(p))
     doc = pdfium.PdfDocument(pdf)
     assert len(doc) == 1
     image = doc[0].render(scale=1.5).to_pil()
-    image.save(tmp_path / "profile_page.png")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    image.save(ARTIFACTS / "profile_pdf_page1.png")  # kept for people to look at
     assert image.size[0] > 800 and len(set(image.convert("L").getdata())) > 10  # not blank
     text = doc[0].get_textpage().get_text_range()
     assert NASTY in text  # printed literally, not interpreted
