@@ -46,16 +46,26 @@ class Classes:
         return [f"{lo:.1f}% – {hi:.1f}%" for lo, hi in zip(lows, self.bins, strict=True)]
 
 
+EXACT_BREAKS_MAX = 250
+"""Up to this many areas, exact Fisher–Jenks breaks (fast at county scale); above, quantiles.
+
+mapclassify's ``NaturalBreaks`` runs k-means through scikit-learn and takes seconds even for
+12 values, too slow for a map redrawn on every change of measure."""
+
+
 def classify(
-    values: pd.Series, *, palette: tuple[str, ...] = SEQUENTIAL_PALETTE, scheme: str = "NaturalBreaks"
+    values: pd.Series, *, palette: tuple[str, ...] = SEQUENTIAL_PALETTE, scheme: str | None = None
 ) -> Classes | None:
     """Class breaks for ``values`` with mapclassify; ``None`` when there is nothing to classify.
 
-    Fewer distinct values than colours give fewer classes (colours taken evenly from the palette).
+    ``scheme`` defaults to ``FisherJenks`` (natural breaks, exact) for county-sized maps and
+    ``Quantiles`` for larger ones. Fewer distinct values than colours give fewer classes
+    (colours taken evenly from the palette).
     """
     data = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
     if data.size == 0:
         return None
+    scheme = scheme or ("FisherJenks" if data.size <= EXACT_BREAKS_MAX else "Quantiles")
     k = min(len(palette), len(np.unique(data)))
     if k < 2:
         return Classes((float(data.max()),), (palette[-1],), float(data.min()))
