@@ -111,10 +111,12 @@ def _clustered(
     spread = rng.uniform(500.0, 5_000.0, n_towns)
     n_town = int(n * 0.7)
     which = rng.integers(0, n_towns, n_town)
-    x = np.concatenate([tx[which] + rng.normal(0, 1, n_town) * spread[which],
-                        rng.uniform(minx, maxx, n - n_town)])
-    y = np.concatenate([ty[which] + rng.normal(0, 1, n_town) * spread[which],
-                        rng.uniform(miny, maxy, n - n_town)])
+    x = np.concatenate(
+        [tx[which] + rng.normal(0, 1, n_town) * spread[which], rng.uniform(minx, maxx, n - n_town)]
+    )
+    y = np.concatenate(
+        [ty[which] + rng.normal(0, 1, n_town) * spread[which], rng.uniform(miny, maxy, n - n_town)]
+    )
     return x, y
 
 
@@ -159,11 +161,22 @@ def synthetic_postcodes(
     full_fibre = rng.binomial(gigabit, 0.8)
     unable_10 = rng.binomial(premises - sfbb, 0.3)
     below_uso = rng.binomial(unable_10, 0.8)
-    counts = {"sfbb": sfbb, "ufbb": ufbb, "gigabit": gigabit, "full_fibre": full_fibre,
-              "unable_10": unable_10, "below_uso": below_uso}
+    counts = {
+        "sfbb": sfbb,
+        "ufbb": ufbb,
+        "gigabit": gigabit,
+        "full_fibre": full_fibre,
+        "unable_10": unable_10,
+        "below_uso": below_uso,
+    }
     frame = pd.DataFrame(
-        {"postcode": pd.array([f"SYN {i:07d}" for i in range(n)], dtype="string"), "x": x, "y": y,
-         "premises": premises, **{f"n_{k}": counts[k].astype(np.int64) for k in MEASURES}}
+        {
+            "postcode": pd.array([f"SYN {i:07d}" for i in range(n)], dtype="string"),
+            "x": x,
+            "y": y,
+            "premises": premises,
+            **{f"n_{k}": counts[k].astype(np.int64) for k in MEASURES},
+        }
     )
     if geometry:
         frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs=WORKING_CRS)
