@@ -1,0 +1,261 @@
+"""Aggregating N synthetic postcodes to areas: naive loop vs ours vs dask, side by side.
+
+* naive  — :func:`geo.aggregate.aggregate_points_naive`, a Python loop over points and areas,
+  timed on a subsample and extrapolated linearly (the row's note says from which n).
+* ours   — :func:`geo.aggregate.aggregate_points` (grid-bucketed, prepared, vectorised).
+* dask   — :func:`geo.partitioned.aggregate_partitioned` reading Parquet files lazily on a
+  LocalCluster of 2 workers (cluster start-up and writing the files are not timed).
+
+Times are the best of a few runs (the machine may be shared). Peak memory is the largest rise
+in resident memory (RSS, sampled from ``/proc``; for dask, the client plus its workers) above
+the level before the run; where ``/proc`` is missing it falls back to tracemalloc (numpy and
+Python allocations only). All points and the ward-like areas are SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.synthetic import (
+    COVERAGE_COLUMNS,
+    NORFOLK_BOUNDS,
+    norfolk_divisions,
+    synthetic_divisions,
+    synthetic_postcodes,
+    synthetic_wards,
+)
+from geo.aggregate import aggregate_points, aggregate_points_naive
+
+FULL_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000, 2_000_000)
+QUICK_SIZES: tuple[int, ...] = (10_000, 100_000)
+TARGET_N = 2_000_000
+TARGET_SPEEDUP = 10.0
+TARGET_SECONDS = 3.0
+TARGET_TEXT = f"≥{TARGET_SPEEDUP:g}× naive and ≤{TARGET_SECONDS:g} s"
+NAIVE_BUDGET_S = 1.5
+"""Roughly how long the naive subsample may run before extrapolation."""
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def machine() -> dict[str, Any]:
+    """CPU count, Python and platform, and the load when measured (the box may be shared)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": cpus,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "load_1min": load,
+    }
+
+
+def _rss(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def measure_peak(fn: Callable[[], Any], *, pids: Sequence[int] = ()) -> tuple[Any, float, str]:
+    """Run ``fn``; return its result, the peak memory rise in MiB and how it was measured."""
+    watched = [os.getpid(), *pids]
+    if _rss(os.getpid()) is None:
+        tracemalloc.start()
+        try:
+            result = fn()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return result, peak / 2**20, "tracemalloc"
+    base = sum(_rss(p) or 0 for p in watched)
+    peak = [base]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], sum(_rss(p) or 0 for p in watched))
+            done.wait(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = fn()
+    finally:
+        done.set()
+        sampler.join()
+    return result, (peak[0] - base) / 2**20, "RSS"
+
+
+def best_time(fn: Callable[[], Any], *, repeats: int) -> float:
+    """The best wall time of ``repeats`` runs, in seconds."""
+    times = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _naive_seconds(points, areas, columns: list[str], n: int) -> tuple[float, int]:
+    """Time the naive loop on a random subsample; return the linear extrapolation to ``n``."""
+    rng = np.random.default_rng(42)
+    probe = points.iloc[np.sort(rng.choice(len(points), min(20, len(points)), replace=False))]
+    start = time.perf_counter()
+    aggregate_points_naive(probe, areas, columns=columns)
+    per_point = max((time.perf_counter() - start) / len(probe), 1e-7)
+    n_sub = int(min(len(points), max(len(probe), NAIVE_BUDGET_S / per_point)))
+    sub = points.iloc[np.sort(rng.choice(len(points), n_sub, replace=False))]
+    start = time.perf_counter()
+    aggregate_points_naive(sub, areas, columns=columns)
+    return (time.perf_counter() - start) * n / n_sub, n_sub
+
+
+def _naive_note(n_sub: int, n: int) -> str:
+    return f"naive extrapolated from n={n_sub:,}" if n_sub < n else "naive measured on all points"
+
+
+def _row(what: str, n: int, naive: float | None, ours: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "what": what,
+        "n": n,
+        "naive": naive,
+        "ours": ours,
+        "ratio": None if naive is None else naive / ours,
+        "unit": "s",
+        "target": None,
+        "passed": None,
+        "note": "",
+        **extra,
+    }
+
+
+def _dask_rows(
+    frames: dict[int, pd.DataFrame], areas, naive: dict[int, tuple[float, str]], *, processes: bool
+):
+    """Write each point set as Parquet files and aggregate them with 2 dask workers."""
+    from distributed import Client, LocalCluster
+
+    from geo.partitioned import aggregate_partitioned
+
+    rows = []
+    cols = list(COVERAGE_COLUMNS)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-parquet-") as tmp,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=processes, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = [] if not processes else list(client.run(os.getpid).values())
+        for n, frame in frames.items():
+            files = []
+            plain = pd.DataFrame(frame[["x", "y", *cols]])
+            for k, start in enumerate(range(0, n, 250_000)):
+                path = Path(tmp) / f"n{n}-{k:03d}.parquet"
+                plain.iloc[start : start + 250_000].to_parquet(path)
+                files.append(path)
+
+            def job(files=files):
+                return aggregate_partitioned(files, areas, columns=cols, xy=("x", "y"))
+
+            seconds = best_time(job, repeats=2)
+            _, peak, how = measure_peak(job, pids=pids)
+            kind = "processes" if processes else "threads"
+            rows.append(
+                _row(
+                    f"dask: {n:,} synthetic postcodes in {len(files)} Parquet file(s) → wards",
+                    n,
+                    naive[n][0],
+                    seconds,
+                    peak_mib=peak,
+                    note=f"{naive[n][1]}; LocalCluster 2×1 ({kind}); best of runs; peak {how}",
+                )
+            )
+    return rows
+
+
+def run(
+    quick: bool,
+    *,
+    sizes: Sequence[int] | None = None,
+    dask: bool = True,
+    dask_processes: bool = True,
+) -> list[dict[str, Any]]:
+    """Benchmark rows (see :mod:`benchmarks`): wards rows, dask rows and Norfolk rows."""
+    sizes = tuple(sizes or (QUICK_SIZES if quick else FULL_SIZES))
+    cols = list(COVERAGE_COLUMNS)
+    info = machine()
+    label = f"{info['cpus']} cpu, py{info['python']}"
+    rows: list[dict[str, Any]] = []
+    wards = synthetic_wards()
+    frames: dict[int, pd.DataFrame] = {}
+    naive_at: dict[int, tuple[float, str]] = {}
+    for n in sizes:
+        points = synthetic_postcodes(n, seed=n)
+        naive, n_sub = _naive_seconds(points, wards, cols, n)
+        naive_at[n] = (naive, _naive_note(n_sub, n))
+
+        def ours(points=points):
+            return aggregate_points(points, wards, columns=cols)
+
+        seconds = best_time(ours, repeats=3 if n <= 1_000_000 else 2)
+        _, peak, how = measure_peak(ours)
+        row = _row(
+            f"{n:,} synthetic postcodes → {len(wards):,} synthetic wards",
+            n,
+            naive,
+            seconds,
+            peak_mib=peak,
+            note=f"{_naive_note(n_sub, n)}; best of runs; peak {how}",
+        )
+        if n == TARGET_N:
+            row["target"] = TARGET_TEXT
+            row["passed"] = bool(row["ratio"] >= TARGET_SPEEDUP and seconds <= TARGET_SECONDS)
+        rows.append(row)
+        frames[n] = points
+    if dask:
+        rows += _dask_rows(frames, wards, naive_at, processes=dask_processes)
+    del frames
+
+    real = norfolk_divisions()
+    divisions = real if real is not None else synthetic_divisions()
+    kind = "real Norfolk divisions" if real is not None else "synthetic Norfolk-like divisions"
+    for n in sizes:
+        points = synthetic_postcodes(
+            n, areas=divisions if real is not None else None, bounds=NORFOLK_BOUNDS, seed=n
+        )
+
+        def ours_norfolk(points=points):
+            return aggregate_points(points, divisions, columns=cols)
+
+        naive, n_sub = _naive_seconds(points, divisions, cols, n)
+        seconds = best_time(ours_norfolk, repeats=3)
+        _, peak, how = measure_peak(ours_norfolk)
+        rows.append(
+            _row(
+                f"{n:,} synthetic postcodes → {len(divisions)} {kind}",
+                n,
+                naive,
+                seconds,
+                peak_mib=peak,
+                note=f"{_naive_note(n_sub, n)}; best of runs; peak {how}",
+            )
+        )
+    for row in rows:
+        row["machine"] = label
+    return rows
+
+
+__all__ = ["machine", "measure_peak", "run"]
