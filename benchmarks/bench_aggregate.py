@@ -6,10 +6,11 @@
 * dask   — :func:`geo.partitioned.aggregate_partitioned` reading Parquet files lazily on a
   LocalCluster of 2 workers (cluster start-up and writing the files are not timed).
 
-Times are the best of a few runs (the machine may be shared). Peak memory is the largest rise
-in resident memory (RSS, sampled from ``/proc``; for dask, the client plus its workers) above
-the level before the run; where ``/proc`` is missing it falls back to tracemalloc (numpy and
-Python allocations only). All points and the ward-like areas are SYNTHETIC.
+Times are the best of a few runs (the machine may be shared). Peak memory is measured in one
+more, untimed run: traced with tracemalloc for in-process work (numpy and Python allocations;
+GEOS's own are not seen), and for dask worker processes as the largest rise in resident memory
+(RSS, sampled from ``/proc``) of the client plus its workers, which can under-count memory
+reused from earlier runs. All points and the ward-like areas are SYNTHETIC.
 """
 
 from __future__ import annotations
@@ -69,16 +70,21 @@ def _rss(pid: int) -> int | None:
 
 
 def measure_peak(fn: Callable[[], Any], *, pids: Sequence[int] = ()) -> tuple[Any, float, str]:
-    """Run ``fn``; return its result, the peak memory rise in MiB and how it was measured."""
-    watched = [os.getpid(), *pids]
-    if _rss(os.getpid()) is None:
+    """Run ``fn``; return its result, its peak memory in MiB and how that was measured.
+
+    In-process work is traced with :mod:`tracemalloc` (every numpy and Python allocation; the
+    RSS would hide reuse of memory freed by earlier runs). With ``pids`` (dask workers), the
+    largest rise of the summed resident memory of this process and those is sampled instead.
+    """
+    if not pids or _rss(os.getpid()) is None:
         tracemalloc.start()
         try:
             result = fn()
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        return result, peak / 2**20, "tracemalloc"
+        return result, peak / 2**20, "traced by tracemalloc"
+    watched = [os.getpid(), *pids]
     base = sum(_rss(p) or 0 for p in watched)
     peak = [base]
     done = threading.Event()
@@ -95,7 +101,7 @@ def measure_peak(fn: Callable[[], Any], *, pids: Sequence[int] = ()) -> tuple[An
     finally:
         done.set()
         sampler.join()
-    return result, (peak[0] - base) / 2**20, "RSS"
+    return result, (peak[0] - base) / 2**20, "RSS rise of client + workers"
 
 
 def best_time(fn: Callable[[], Any], *, repeats: int) -> float:
