@@ -104,9 +104,9 @@ def _point_xy(points: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray] | None:
     geoms = points.geometry.to_numpy()
     if len(geoms) == 0 or not (shapely.get_type_id(geoms) == 0).all():
         return None
-    if shapely.is_empty(geoms).any():
-        return None
     xy = shapely.get_coordinates(geoms)
+    if len(xy) != len(geoms):  # an empty point has no coordinates
+        return None
     return xy[:, 0], xy[:, 1]
 
 

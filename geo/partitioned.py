@@ -41,6 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from distributed import get_client
 from pyproj import CRS
 
 from geo.aggregate import (
@@ -88,16 +89,16 @@ def read_points(
     """
     paths = [str(p) for p in source] if isinstance(source, list | tuple) else str(source)
     name = paths[0] if isinstance(paths, list) and paths else str(paths)
-    wanted = None if columns is None else [*columns, *(xy or ())]
+    wanted = None if columns is None else list(dict.fromkeys([*columns, *(xy or ())]))
     try:
-        frame: dd.DataFrame = dask_geopandas.read_parquet(paths, columns=wanted)
+        frame: dd.DataFrame = dask_geopandas.read_parquet(paths)
     except Exception:  # not GeoParquet (no "geo" metadata): read as a plain table
         if xy is None:
             raise DataError.single(
                 name, "is not GeoParquet; give xy=(x_column, y_column) to read plain Parquet"
             ) from None
         try:
-            frame = dd.read_parquet(paths, columns=wanted)
+            frame = dd.read_parquet(paths)
         except Exception as exc:
             raise DataError.single(name, f"could not be read as Parquet ({exc})") from exc
     missing = [c for c in (wanted or xy or ()) if c not in frame.columns]
@@ -105,6 +106,10 @@ def read_points(
         raise DataError(
             [DataError.single(name, "column not found", column=c).problems[0] for c in missing]
         )
+    if wanted is not None:  # dask reads only these columns from the files
+        geometry = getattr(frame, "geometry", None)
+        keep = wanted if geometry is None else [*wanted, geometry.name]
+        frame = frame[list(dict.fromkeys(keep))]
     return frame
 
 
@@ -157,12 +162,13 @@ def _restore_index(part: pd.DataFrame, name: object) -> pd.DataFrame:
     return part.set_index(_ROW).rename_axis(name)
 
 
-def _as_frame(points: PointSource, xy: tuple[str, str] | None) -> dd.DataFrame:
+def _as_frame(points: PointSource, xy: tuple[str, str] | None, columns: list[str]) -> dd.DataFrame:
     if isinstance(points, gpd.GeoDataFrame):
         return dask_geopandas.from_geopandas(points, npartitions=1)
     if isinstance(points, dd.DataFrame):
         return points
-    return read_points(points, xy=xy)
+    # With x/y columns only the needed columns are read (ONSPD-like tables are wide).
+    return read_points(points, xy=xy, columns=columns if xy is not None else None)
 
 
 def _partition_owner(
@@ -212,7 +218,10 @@ def _combine(*partials: pd.DataFrame) -> pd.DataFrame:
 
 def _areas_for(points: dd.DataFrame, areas: gpd.GeoDataFrame) -> list[object]:
     """One areas argument per partition: the areas touching it when partitions are known."""
-    shared = dask.delayed(areas, pure=True)
+    try:  # on a distributed cluster, send the areas to every worker once
+        shared = get_client().scatter(areas, broadcast=True, hash=True)
+    except ValueError:  # no client: the local scheduler
+        shared = dask.delayed(areas, pure=True)
     regions = getattr(points, "spatial_partitions", None)
     if regions is None or len(regions) != points.npartitions:
         return [shared] * points.npartitions
@@ -262,8 +271,8 @@ def aggregate_partitioned(
     DataError
         If ``areas`` has a missing code or a needed column is absent.
     """
-    frame = _as_frame(points, xy)
     cols = list(columns)
+    frame = _as_frame(points, xy, cols)
     if xy is None:
         if not isinstance(frame, dask_geopandas.GeoDataFrame):
             raise ValueError("points have no geometry; give xy=(x_column, y_column)")
