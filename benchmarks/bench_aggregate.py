@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import geo.aggregate
 from benchmarks.synthetic import (
     COVERAGE_COLUMNS,
     NORFOLK_BOUNDS,
@@ -104,14 +105,20 @@ def measure_peak(fn: Callable[[], Any], *, pids: Sequence[int] = ()) -> tuple[An
     return result, (peak[0] - base) / 2**20, "RSS rise of client + workers"
 
 
-def best_time(fn: Callable[[], Any], *, repeats: int) -> float:
-    """The best wall time of ``repeats`` runs, in seconds."""
-    times = []
+def best_time(fn: Callable[[], Any], *, repeats: int) -> tuple[float, float]:
+    """The best wall time of ``repeats`` runs and the CPU time of that run (all threads), s."""
+    best = (float("inf"), float("inf"))
     for _ in range(max(1, repeats)):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        wall = time.perf_counter() - start
+        if wall < best[0]:
+            best = (wall, time.process_time() - cpu)
+    return best
+
+
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "load n/a"
 
 
 def _naive_seconds(points, areas, columns: list[str], n: int) -> tuple[float, int]:
@@ -176,7 +183,7 @@ def _dask_rows(
             def job(files=files):
                 return aggregate_partitioned(files, areas, columns=cols, xy=("x", "y"))
 
-            seconds = best_time(job, repeats=2)
+            seconds, _ = best_time(job, repeats=2)
             _, peak, how = measure_peak(job, pids=pids)
             kind = "processes" if processes else "threads"
             rows.append(
@@ -186,7 +193,8 @@ def _dask_rows(
                     naive[n][0],
                     seconds,
                     peak_mib=peak,
-                    note=f"{naive[n][1]}; LocalCluster 2×1 ({kind}); best of runs; peak {how}",
+                    note=f"{naive[n][1]}; LocalCluster 2×1 ({kind}); best of 2; peak {how}; "
+                    f"{_load()}",
                 )
             )
     return rows
@@ -204,6 +212,7 @@ def run(
     cols = list(COVERAGE_COLUMNS)
     info = machine()
     label = f"{info['cpus']} cpu, py{info['python']}"
+    agg_threads = geo.aggregate._THREADS
     rows: list[dict[str, Any]] = []
     wards = synthetic_wards()
     frames: dict[int, pd.DataFrame] = {}
@@ -216,7 +225,7 @@ def run(
         def ours(points=points):
             return aggregate_points(points, wards, columns=cols)
 
-        seconds = best_time(ours, repeats=3 if n <= 1_000_000 else 2)
+        seconds, cpu = best_time(ours, repeats=5 if n == TARGET_N else 3)
         _, peak, how = measure_peak(ours)
         row = _row(
             f"{n:,} synthetic postcodes → {len(wards):,} synthetic wards",
@@ -224,7 +233,8 @@ def run(
             naive,
             seconds,
             peak_mib=peak,
-            note=f"{_naive_note(n_sub, n)}; best of runs; peak {how}",
+            note=f"{_naive_note(n_sub, n)}; best of runs, CPU {cpu:.2f} s on "
+            f"up to {agg_threads} thread(s); peak {how}; {_load()}",
         )
         if n == TARGET_N:
             row["target"] = TARGET_TEXT
@@ -247,7 +257,7 @@ def run(
             return aggregate_points(points, divisions, columns=cols)
 
         naive, n_sub = _naive_seconds(points, divisions, cols, n)
-        seconds = best_time(ours_norfolk, repeats=3)
+        seconds, cpu = best_time(ours_norfolk, repeats=3)
         _, peak, how = measure_peak(ours_norfolk)
         rows.append(
             _row(
@@ -256,7 +266,7 @@ def run(
                 naive,
                 seconds,
                 peak_mib=peak,
-                note=f"{_naive_note(n_sub, n)}; best of runs; peak {how}",
+                note=f"{_naive_note(n_sub, n)}; best of runs, CPU {cpu:.2f} s; peak {how}",
             )
         )
     for row in rows:

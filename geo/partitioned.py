@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 import dask
 import dask.dataframe as dd
@@ -57,7 +58,7 @@ from geo.config import WORKING_CRS
 from geo.crs import require_same_crs
 from geo.errors import CRSMismatchError, DataError
 
-PointSource = (
+PointSource: TypeAlias = (
     str
     | Path
     | Sequence[str | Path]
