@@ -162,6 +162,7 @@ def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarr
     hi = np.searchsorted(key, pair_col * ny + cells[pair_area, 3], "right")
     geoms = geoms.copy()
     shapely.prepare(geoms)
+    boxes, ranks, polygons = bounds.tolist(), rank.tolist(), geoms.tolist()
 
     def run_pairs(pairs: np.ndarray) -> None:
         # Pairs in rank order; each touches only the points of its own grid column.
@@ -170,9 +171,9 @@ def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarr
             if i == j:
                 continue
             run, sx, sy = owned[i:j], xs[i:j], ys[i:j]
-            bx0, by0, bx1, by1 = bounds[a]
+            bx0, by0, bx1, by1 = boxes[a]
             test = np.flatnonzero((run < 0) & (sx >= bx0) & (sx <= bx1) & (sy >= by0) & (sy <= by1))
-            run[test[shapely.intersects_xy(geoms[a], sx[test], sy[test])]] = rank[a]
+            run[test[shapely.intersects_xy(polygons[a], sx[test], sy[test])]] = ranks[a]
 
     # Grid columns hold disjoint points, so threads split by column never write the same
     # point, and within a thread every point still meets its areas in rank order.
