@@ -56,7 +56,7 @@ from geo.aggregate import (
 )
 from geo.config import WORKING_CRS
 from geo.crs import require_same_crs
-from geo.errors import CRSMismatchError, DataError
+from geo.errors import CRSMismatchError, DataError, Problem
 
 PointSource: TypeAlias = (
     str
@@ -89,8 +89,13 @@ def read_points(
         If nothing can be read, or ``xy`` / ``columns`` name a column the files lack.
     """
     paths = [str(p) for p in source] if isinstance(source, list | tuple) else str(source)
-    name = paths[0] if isinstance(paths, list) and paths else str(paths)
+    first = paths[0] if isinstance(paths, list) and paths else str(paths)
+    name = first if "://" in first else Path(first).name  # as the messages elsewhere name files
     wanted = None if columns is None else list(dict.fromkeys([*columns, *(xy or ())]))
+    for path in paths if isinstance(paths, list) else [paths]:
+        local = "://" not in path and not any(ch in path for ch in "*?[")
+        if local and not Path(path).exists():
+            raise DataError.single(Path(path).name, f"file not found at {path}")
     try:
         frame: dd.DataFrame = dask_geopandas.read_parquet(paths)
     except Exception:  # not GeoParquet (no "geo" metadata): read as a plain table
@@ -104,9 +109,7 @@ def read_points(
             raise DataError.single(name, f"could not be read as Parquet ({exc})") from exc
     missing = [c for c in (wanted or xy or ()) if c not in frame.columns]
     if missing:
-        raise DataError(
-            [DataError.single(name, "column not found", column=c).problems[0] for c in missing]
-        )
+        raise DataError([Problem(name, "column not found", column=c) for c in missing])
     if wanted is not None:  # dask reads only these columns from the files
         geometry = getattr(frame, "geometry", None)
         keep = wanted if geometry is None else [*wanted, geometry.name]
@@ -284,9 +287,7 @@ def aggregate_partitioned(
         )
     missing = [c for c in [*cols, *(xy or ())] if c not in frame.columns]
     if missing:
-        raise DataError(
-            [DataError.single("points", "column not found", column=c).problems[0] for c in missing]
-        )
+        raise DataError([Problem("points", "column not found", column=c) for c in missing])
     if _code_ranks(areas) is None:
         raise DataError.single("areas", "has a missing area_code", column=AREA_CODE)
 

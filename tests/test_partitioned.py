@@ -117,8 +117,11 @@ def test_partitioned_errors(client, squares, known_points, tmp_path):
     pd.DataFrame(known_points.drop(columns="geometry")).to_parquet(plain)
     with pytest.raises(DataError, match="not GeoParquet"):
         aggregate_partitioned(plain, squares, columns=["premises"])
-    with pytest.raises(DataError, match="'households'"):
+    with pytest.raises(DataError, match="'households'") as err:
         aggregate_partitioned(plain, squares, columns=["households"], xy=("x", "y"))
+    assert [(p.file, p.column) for p in err.value.problems] == [("plain.parquet", "households")]
+    with pytest.raises(DataError, match="file not found"):
+        aggregate_partitioned(tmp_path / "nope.parquet", squares, columns=["premises"])
     with pytest.raises(CRSMismatchError):
         aggregate_partitioned(known_points.to_crs(4326), squares, columns=["premises"])
     with pytest.raises(CRSMismatchError):
