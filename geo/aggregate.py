@@ -160,7 +160,8 @@ def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarr
     pair_col = cells[pair_area, 0] + np.arange(len(pair_area)) - np.repeat(starts, n_cols)
     lo = np.searchsorted(key, pair_col * ny + cells[pair_area, 1], "left")
     hi = np.searchsorted(key, pair_col * ny + cells[pair_area, 3], "right")
-    geoms = geoms.copy()
+    # Preparing builds an index inside each geometry object (a cache: results are unchanged),
+    # so areas reused across calls are prepared only once.
     shapely.prepare(geoms)
     boxes, ranks, polygons = bounds.tolist(), rank.tolist(), geoms.tolist()
 
