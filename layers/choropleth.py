@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,10 @@ def classify(
     k = min(len(palette), len(np.unique(data)))
     if k < 2:
         return Classes((float(data.max()),), (palette[-1],), float(data.min()))
-    classifier = mapclassify.classify(data, scheme=scheme, k=k)
+    with warnings.catch_warnings():
+        # Without numba, Fisher–Jenks runs in pure Python: fine at county scale (see above).
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        classifier = mapclassify.classify(data, scheme=scheme, k=k)
     bins = tuple(float(b) for b in classifier.bins)
     pick = np.linspace(0, len(palette) - 1, len(bins)).round().astype(int)
     return Classes(bins, tuple(palette[i] for i in pick), float(data.min()))
