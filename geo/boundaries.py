@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.config import LEVELS
+from geo.config import GB_EXTENT_27700, LEVELS, MAX_BOUNDARY_FILE_BYTES
 from geo.crs import to_working
 from geo.errors import DataError, ProblemCollector
 
@@ -32,15 +32,27 @@ _VINTAGE = re.compile(r"^([A-Z]+)(\d{2})CD$", re.IGNORECASE)
 def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoJSON, GeoPackage or zipped shapefile exactly as published.
 
+    A GeoJSON file without a ``crs`` member is WGS84 longitude/latitude (RFC 7946); if its
+    numbers are not longitudes and latitudes it is refused rather than guessed at.
+
     Raises
     ------
     DataError
-        If the file is missing, unreadable, empty, has no CRS or a dangerous zip.
+        If the file is missing, too large, unreadable, empty, has no CRS, has coordinates that
+        do not fit its CRS, or is a dangerous zip.
     """
     path = Path(path)
     name = path.name
     if not path.exists():
         raise DataError.single(name, f"file not found at {path}")
+    size = path.stat().st_size
+    if size > MAX_BOUNDARY_FILE_BYTES:
+        raise DataError.single(
+            name,
+            f"is {size / 1024**2:,.0f} MB; boundary files larger than "
+            f"{MAX_BOUNDARY_FILE_BYTES / 1024**2:,.0f} MB are refused. Download the generalised "
+            "(BGC) version or clip it to the county first",
+        )
     if path.suffix.lower() not in READABLE_SUFFIXES:
         raise DataError.single(
             name, f"is not a boundary file; expected one of {', '.join(READABLE_SUFFIXES)}"
@@ -51,7 +63,8 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
     try:
         gdf = pyogrio.read_dataframe(source, layer=layer)
     except Exception as exc:  # pyogrio raises several GDAL error types
-        raise DataError.single(name, f"could not be read as a boundary file ({exc})") from exc
+        detail = str(exc).replace(source, name).replace(str(path), name)
+        raise DataError.single(name, f"could not be read as a boundary file ({detail})") from exc
     if len(gdf) == 0:
         raise DataError.single(name, "holds no features")
     if gdf.crs is None:
@@ -60,7 +73,28 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
             "has no coordinate reference system (no .prj or crs member); "
             "re-export it with one, such as EPSG:27700",
         )
+    if gdf.crs.is_geographic:
+        _check_lonlat(gdf, name)
     return gdf
+
+
+def _check_lonlat(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Refuse lon/lat-labelled data whose numbers are not longitudes and latitudes."""
+    bounds = shapely.bounds(gdf.geometry.array)
+    outside = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (
+        np.abs(bounds[:, [1, 3]]) > 90
+    ).any(axis=1)
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise DataError.single(
+            name,
+            f"has coordinates such as ({bounds[i, 0]:.0f}, {bounds[i, 1]:.0f}) that are not "
+            f"longitude/latitude, but its CRS is {gdf.crs.to_string()} (a GeoJSON file without "
+            "a 'crs' member is WGS84 by RFC 7946); re-export it in WGS84, or with its real CRS "
+            "such as EPSG:27700",
+            row=i + 1,
+            column="geometry",
+        )
 
 
 def _zip_source(path: Path) -> str:
@@ -81,7 +115,8 @@ def _zip_source(path: Path) -> str:
         )
     for info in infos:
         member = info.filename
-        if member.startswith(("/", "\\")) or ".." in Path(member).parts:
+        parts = member.replace("\\", "/").split("/")
+        if member.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member):
             raise DataError.single(name, "holds a path outside the archive", value=member)
     shps = [i.filename for i in infos if i.filename.lower().endswith(".shp")]
     if not shps:
@@ -171,6 +206,8 @@ def normalise_boundaries(
                 column="geometry",
                 value=codes.iloc[i],
             )
+    if not problems.problems:
+        _check_extent(geoms, codes, problems)
     problems.raise_if_any()
 
     repairs: list[str] = []
@@ -190,6 +227,14 @@ def normalise_boundaries(
             repairs.append(f"{code}: repaired invalid geometry ({reason})")
         geoms = geoms.copy()
         geoms[~valid] = fixed
+    for i in np.flatnonzero(shapely.is_empty(geoms)):
+        problems.add(
+            "geometry has no area left after repair (a degenerate or zero-area polygon)",
+            row=int(i) + 1,
+            column="geometry",
+            value=codes.iloc[i],
+        )
+    problems.raise_if_any()
 
     out = gpd.GeoDataFrame(
         {"area_code": codes.astype(str), "area_name": gdf[name_field].astype(str).str.strip()},
@@ -208,6 +253,25 @@ def normalise_boundaries(
         repairs=repairs,
     )
     return out
+
+
+def _check_extent(geoms: np.ndarray, codes: pd.Series, problems: ProblemCollector) -> None:
+    """Record every area (EPSG:27700) that is not finite or lies outside the UK."""
+    min_x, min_y, max_x, max_y = GB_EXTENT_27700
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (bounds[:, 0] >= min_x) & (bounds[:, 1] >= min_y)
+            & (bounds[:, 2] <= max_x) & (bounds[:, 3] <= max_y)
+        )  # fmt: skip
+    for i in np.flatnonzero(~inside):
+        problems.add(
+            f"lies outside the UK in EPSG:27700 (bounds {np.round(bounds[i]).tolist()}); "
+            "the file's CRS is probably wrong",
+            row=int(i) + 1,
+            column="geometry",
+            value=codes.iloc[i],
+        )
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
