@@ -81,9 +81,8 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
 def _check_lonlat(gdf: gpd.GeoDataFrame, name: str) -> None:
     """Refuse lon/lat-labelled data whose numbers are not longitudes and latitudes."""
     bounds = shapely.bounds(gdf.geometry.array)
-    outside = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (
-        np.abs(bounds[:, [1, 3]]) > 90
-    ).any(axis=1)
+    lon_out = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
+    outside = lon_out | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
         raise DataError.single(
@@ -177,7 +176,9 @@ def normalise_boundaries(
     code_field = code_field or (_pick(cols, LEVELS[level].code_fields) if level else None)
     name_field = name_field or (_pick(cols, LEVELS[level].name_fields) if level else None)
     if code_field is None or code_field not in cols:
-        expected = ", ".join(LEVELS[level].code_fields) if level else "a GSS code field (e.g. CED25CD)"
+        expected = (
+            ", ".join(LEVELS[level].code_fields) if level else "a GSS code field (e.g. CED25CD)"
+        )
         problems.add(f"no area code column; expected one of {expected}", column=code_field)
     if name_field is None or name_field not in cols:
         expected = ", ".join(LEVELS[level].name_fields) if level else "a name field (e.g. CED25NM)"
@@ -221,9 +222,7 @@ def normalise_boundaries(
     if not valid.all():
         fixed = shapely.make_valid(geoms[~valid])
         fixed = [_polygonal(g) for g in fixed]
-        for code, reason in zip(
-            codes[~valid], shapely.is_valid_reason(geoms[~valid]), strict=True
-        ):
+        for code, reason in zip(codes[~valid], shapely.is_valid_reason(geoms[~valid]), strict=True):
             repairs.append(f"{code}: repaired invalid geometry ({reason})")
         geoms = geoms.copy()
         geoms[~valid] = fixed
