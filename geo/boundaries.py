@@ -73,24 +73,39 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
             "has no coordinate reference system (no .prj or crs member); "
             "re-export it with one, such as EPSG:27700",
         )
-    if gdf.crs.is_geographic:
-        _check_lonlat(gdf, name)
+    _check_numbers_fit_crs(gdf, name)
     return gdf
 
 
-def _check_lonlat(gdf: gpd.GeoDataFrame, name: str) -> None:
-    """Refuse lon/lat-labelled data whose numbers are not longitudes and latitudes."""
+def _check_numbers_fit_crs(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Refuse coordinates that cannot be in the file's CRS (metres labelled lon/lat, or back)."""
     bounds = shapely.bounds(gdf.geometry.array)
-    lon_out = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
-    outside = lon_out | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
-    if outside.any():
-        i = int(np.flatnonzero(outside)[0])
+    with np.errstate(invalid="ignore"):
+        lonlat_like = (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) & (
+            np.abs(bounds[:, [1, 3]]) <= 90
+        ).all(axis=1)
+    known = ~np.isnan(bounds).any(axis=1)
+    crs = gdf.crs.to_string()
+    if gdf.crs.is_geographic:
+        wrong = known & ~lonlat_like
+        reason = (
+            f"are not longitude/latitude, but its CRS is {crs} (a GeoJSON file without a 'crs' "
+            "member is WGS84 by RFC 7946); re-export it in WGS84, or with its real CRS such as "
+            "EPSG:27700"
+        )
+    else:
+        wrong = known & lonlat_like
+        if not wrong.all():
+            return  # a few small numbers near the grid origin can be real
+        reason = (
+            f"look like longitude/latitude, but its CRS is {crs} (metres); re-export it with "
+            "its real CRS such as EPSG:4326"
+        )
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
         raise DataError.single(
             name,
-            f"has coordinates such as ({bounds[i, 0]:.0f}, {bounds[i, 1]:.0f}) that are not "
-            f"longitude/latitude, but its CRS is {gdf.crs.to_string()} (a GeoJSON file without "
-            "a 'crs' member is WGS84 by RFC 7946); re-export it in WGS84, or with its real CRS "
-            "such as EPSG:27700",
+            f"has coordinates such as ({bounds[i, 0]:.6g}, {bounds[i, 1]:.6g}) that {reason}",
             row=i + 1,
             column="geometry",
         )
@@ -182,7 +197,8 @@ def normalise_boundaries(
         problems.add(f"no area code column; expected one of {expected}", column=code_field)
     if name_field is None or name_field not in cols:
         expected = ", ".join(LEVELS[level].name_fields) if level else "a name field (e.g. CED25NM)"
-        problems.add(f"no area name column; expected one of {expected}", column=name_field)
+        guess = code_field[:-2] + "NM" if code_field and code_field.upper().endswith("CD") else None
+        problems.add(f"no area name column; expected one of {expected}", column=name_field or guess)
     problems.raise_if_any()
     assert code_field is not None and name_field is not None
 
