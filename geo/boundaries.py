@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.config import LEVELS
+from geo.config import GB_EXTENT_27700, LEVELS, MAX_BOUNDARY_FILE_BYTES
 from geo.crs import to_working
 from geo.errors import DataError, ProblemCollector
 
@@ -32,15 +32,27 @@ _VINTAGE = re.compile(r"^([A-Z]+)(\d{2})CD$", re.IGNORECASE)
 def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoJSON, GeoPackage or zipped shapefile exactly as published.
 
+    A GeoJSON file without a ``crs`` member is WGS84 longitude/latitude (RFC 7946); if its
+    numbers are not longitudes and latitudes it is refused rather than guessed at.
+
     Raises
     ------
     DataError
-        If the file is missing, unreadable, empty, has no CRS or a dangerous zip.
+        If the file is missing, too large, unreadable, empty, has no CRS, has coordinates that
+        do not fit its CRS, or is a dangerous zip.
     """
     path = Path(path)
     name = path.name
     if not path.exists():
         raise DataError.single(name, f"file not found at {path}")
+    size = path.stat().st_size
+    if size > MAX_BOUNDARY_FILE_BYTES:
+        raise DataError.single(
+            name,
+            f"is {size / 1024**2:,.0f} MB; boundary files larger than "
+            f"{MAX_BOUNDARY_FILE_BYTES / 1024**2:,.0f} MB are refused. Download the generalised "
+            "(BGC) version or clip it to the county first",
+        )
     if path.suffix.lower() not in READABLE_SUFFIXES:
         raise DataError.single(
             name, f"is not a boundary file; expected one of {', '.join(READABLE_SUFFIXES)}"
@@ -51,7 +63,8 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
     try:
         gdf = pyogrio.read_dataframe(source, layer=layer)
     except Exception as exc:  # pyogrio raises several GDAL error types
-        raise DataError.single(name, f"could not be read as a boundary file ({exc})") from exc
+        detail = str(exc).replace(source, name).replace(str(path), name)
+        raise DataError.single(name, f"could not be read as a boundary file ({detail})") from exc
     if len(gdf) == 0:
         raise DataError.single(name, "holds no features")
     if gdf.crs is None:
@@ -60,7 +73,42 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
             "has no coordinate reference system (no .prj or crs member); "
             "re-export it with one, such as EPSG:27700",
         )
+    _check_numbers_fit_crs(gdf, name)
     return gdf
+
+
+def _check_numbers_fit_crs(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Refuse coordinates that cannot be in the file's CRS (metres labelled lon/lat, or back)."""
+    bounds = shapely.bounds(gdf.geometry.array)
+    with np.errstate(invalid="ignore"):
+        lonlat_like = (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) & (
+            np.abs(bounds[:, [1, 3]]) <= 90
+        ).all(axis=1)
+    known = ~np.isnan(bounds).any(axis=1)
+    crs = gdf.crs.to_string()
+    if gdf.crs.is_geographic:
+        wrong = known & ~lonlat_like
+        reason = (
+            f"are not longitude/latitude, but its CRS is {crs} (a GeoJSON file without a 'crs' "
+            "member is WGS84 by RFC 7946); re-export it in WGS84, or with its real CRS such as "
+            "EPSG:27700"
+        )
+    else:
+        wrong = known & lonlat_like
+        if not wrong.all():
+            return  # a few small numbers near the grid origin can be real
+        reason = (
+            f"look like longitude/latitude, but its CRS is {crs} (metres); re-export it with "
+            "its real CRS such as EPSG:4326"
+        )
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise DataError.single(
+            name,
+            f"has coordinates such as ({bounds[i, 0]:.6g}, {bounds[i, 1]:.6g}) that {reason}",
+            row=i + 1,
+            column="geometry",
+        )
 
 
 def _zip_source(path: Path) -> str:
@@ -81,7 +129,8 @@ def _zip_source(path: Path) -> str:
         )
     for info in infos:
         member = info.filename
-        if member.startswith(("/", "\\")) or ".." in Path(member).parts:
+        parts = member.replace("\\", "/").split("/")
+        if member.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member):
             raise DataError.single(name, "holds a path outside the archive", value=member)
     shps = [i.filename for i in infos if i.filename.lower().endswith(".shp")]
     if not shps:
@@ -142,11 +191,14 @@ def normalise_boundaries(
     code_field = code_field or (_pick(cols, LEVELS[level].code_fields) if level else None)
     name_field = name_field or (_pick(cols, LEVELS[level].name_fields) if level else None)
     if code_field is None or code_field not in cols:
-        expected = ", ".join(LEVELS[level].code_fields) if level else "a GSS code field (e.g. CED25CD)"
+        expected = (
+            ", ".join(LEVELS[level].code_fields) if level else "a GSS code field (e.g. CED25CD)"
+        )
         problems.add(f"no area code column; expected one of {expected}", column=code_field)
     if name_field is None or name_field not in cols:
         expected = ", ".join(LEVELS[level].name_fields) if level else "a name field (e.g. CED25NM)"
-        problems.add(f"no area name column; expected one of {expected}", column=name_field)
+        guess = code_field[:-2] + "NM" if code_field and code_field.upper().endswith("CD") else None
+        problems.add(f"no area name column; expected one of {expected}", column=name_field or guess)
     problems.raise_if_any()
     assert code_field is not None and name_field is not None
 
@@ -171,6 +223,8 @@ def normalise_boundaries(
                 column="geometry",
                 value=codes.iloc[i],
             )
+    if not problems.problems:
+        _check_extent(geoms, codes, problems)
     problems.raise_if_any()
 
     repairs: list[str] = []
@@ -184,12 +238,18 @@ def normalise_boundaries(
     if not valid.all():
         fixed = shapely.make_valid(geoms[~valid])
         fixed = [_polygonal(g) for g in fixed]
-        for code, reason in zip(
-            codes[~valid], shapely.is_valid_reason(geoms[~valid]), strict=True
-        ):
+        for code, reason in zip(codes[~valid], shapely.is_valid_reason(geoms[~valid]), strict=True):
             repairs.append(f"{code}: repaired invalid geometry ({reason})")
         geoms = geoms.copy()
         geoms[~valid] = fixed
+    for i in np.flatnonzero(shapely.is_empty(geoms)):
+        problems.add(
+            "geometry has no area left after repair (a degenerate or zero-area polygon)",
+            row=int(i) + 1,
+            column="geometry",
+            value=codes.iloc[i],
+        )
+    problems.raise_if_any()
 
     out = gpd.GeoDataFrame(
         {"area_code": codes.astype(str), "area_name": gdf[name_field].astype(str).str.strip()},
@@ -208,6 +268,25 @@ def normalise_boundaries(
         repairs=repairs,
     )
     return out
+
+
+def _check_extent(geoms: np.ndarray, codes: pd.Series, problems: ProblemCollector) -> None:
+    """Record every area (EPSG:27700) that is not finite or lies outside the UK."""
+    min_x, min_y, max_x, max_y = GB_EXTENT_27700
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (bounds[:, 0] >= min_x) & (bounds[:, 1] >= min_y)
+            & (bounds[:, 2] <= max_x) & (bounds[:, 3] <= max_y)
+        )  # fmt: skip
+    for i in np.flatnonzero(~inside):
+        problems.add(
+            f"lies outside the UK in EPSG:27700 (bounds {np.round(bounds[i]).tolist()}); "
+            "the file's CRS is probably wrong",
+            row=int(i) + 1,
+            column="geometry",
+            value=codes.iloc[i],
+        )
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:

@@ -16,10 +16,14 @@ import leaves the previous catalogue as it was.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import secrets
 import shutil
-import tempfile
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,17 +101,53 @@ def load_catalog(path: str | Path) -> Catalog:
     return cat
 
 
-def _write(path: Path, updates: dict[str, pd.DataFrame], meta: dict[str, dict[str, object]]) -> None:
-    """Write ``updates`` (layer → frame) and merged ``meta`` to a copy, then swap it in."""
+_before_swap: Callable[[Path], None] | None = None
+"""Tests only: called with the finished temporary copy just before it replaces the catalogue."""
+_LOCK_TIMEOUT = 120.0
+
+
+def _temp_glob(path: Path) -> str:
+    return f".{path.name}.*.tmp.gpkg*"
+
+
+@contextlib.contextmanager
+def _locked(path: Path, *, timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the catalogue's writer lock (``<catalogue>.lock``) and clear a dead writer's temps.
+
+    Imports read the catalogue, change a copy and swap it in; the lock makes concurrent imports
+    take turns so none is lost. The kernel releases it when a writer dies, even by SIGKILL.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", prefix=".catalog-", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{path} is being written by another import") from None
+                time.sleep(0.05)
+        for stray in path.parent.glob(_temp_glob(path)):
+            stray.unlink(missing_ok=True)  # left by a writer that was killed mid-import
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write(
+    path: Path, updates: dict[str, pd.DataFrame], meta: dict[str, dict[str, object]]
+) -> None:
+    """Write ``updates`` (layer → frame) and merged ``meta`` to a copy, then swap it in.
+
+    Call only while holding :func:`_locked`. Readers see the old file or the new one, never a
+    half-written one; a writer killed before the swap leaves the old file untouched.
+    """
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp.gpkg"
     try:
         if path.exists():
             shutil.copyfile(path, tmp)
-        else:
-            tmp.unlink()
         for layer, frame in updates.items():
             if isinstance(frame, gpd.GeoDataFrame):
                 frame.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio")
@@ -119,9 +159,22 @@ def _write(path: Path, updates: dict[str, pd.DataFrame], meta: dict[str, dict[st
             {"layer": list(merged), "facts": [json.dumps(v, default=str) for v in merged.values()]}
         )
         pyogrio.write_dataframe(table, tmp, layer=META_LAYER, driver="GPKG")
+        _fsync(tmp)
+        if _before_swap is not None:
+            _before_swap(tmp)
         os.replace(tmp, path)
+        _fsync(path.parent)
     finally:
-        tmp.unlink(missing_ok=True)
+        for leftover in path.parent.glob(f"{tmp.name}*"):
+            leftover.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = False) -> str:
@@ -132,35 +185,40 @@ def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = F
     layer = _areas_layer(level)
     facts = {k: areas.attrs.get(k) for k in ("level", "vintage", "source", "repairs")}
     facts["synthetic"] = synthetic or bool(areas.attrs.get("synthetic"))
-    _write(Path(path), {layer: areas}, {layer: facts})
+    with _locked(Path(path)):
+        _write(Path(path), {layer: areas}, {layer: facts})
     return layer
 
 
 def save_coverage(path: str | Path, coverage: pd.DataFrame, *, synthetic: bool = False) -> str:
     """Add one Ofcom file's rows to ``coverage``, replacing rows of the same release and level."""
     path = Path(path)
-    level = coverage.attrs["level"]
-    new = coverage.assign(level=level, source=coverage.attrs.get("source", ""))
-    old = load_catalog(path).coverage
-    if old is not None:
-        keep = ~(old["release"].isin(new["release"].unique()) & (old["level"] == level))
-        new = pd.concat([old[keep], new], ignore_index=True)
-    meta = load_catalog(path).meta.get(COVERAGE_LAYER, {}) if path.exists() else {}
-    sources = dict(meta.get("count_source_by_file", {}))  # type: ignore[call-overload]
-    sources[str(coverage.attrs.get("source"))] = coverage.attrs.get("count_source", {})
-    facts = {
-        "count_source_by_file": sources,
-        "synthetic": synthetic or bool(meta.get("synthetic")),
-    }
-    _write(path, {COVERAGE_LAYER: new}, {COVERAGE_LAYER: facts})
+    with _locked(path):
+        level = coverage.attrs["level"]
+        new = coverage.assign(level=level, source=coverage.attrs.get("source", ""))
+        old = load_catalog(path).coverage
+        if old is not None:
+            keep = ~(old["release"].isin(new["release"].unique()) & (old["level"] == level))
+            new = pd.concat([old[keep], new], ignore_index=True)
+        meta = load_catalog(path).meta.get(COVERAGE_LAYER, {}) if path.exists() else {}
+        sources = dict(meta.get("count_source_by_file", {}))  # type: ignore[call-overload]
+        sources[str(coverage.attrs.get("source"))] = coverage.attrs.get("count_source", {})
+        facts = {
+            "count_source_by_file": sources,
+            "synthetic": synthetic or bool(meta.get("synthetic")),
+        }
+        _write(path, {COVERAGE_LAYER: new}, {COVERAGE_LAYER: facts})
     return COVERAGE_LAYER
 
 
-def save_postcodes(path: str | Path, lookup: pd.DataFrame, *, source: str, synthetic: bool = False) -> str:
+def save_postcodes(
+    path: str | Path, lookup: pd.DataFrame, *, source: str, synthetic: bool = False
+) -> str:
     """Store a postcode lookup (index: postcode) as ``postcodes``."""
     frame = lookup.reset_index(names="postcode")
-    _write(Path(path), {POSTCODES_LAYER: frame},
-           {POSTCODES_LAYER: {"source": source, "synthetic": synthetic}})  # fmt: skip
+    facts = {POSTCODES_LAYER: {"source": source, "synthetic": synthetic}}
+    with _locked(Path(path)):
+        _write(Path(path), {POSTCODES_LAYER: frame}, facts)
     return POSTCODES_LAYER
 
 
@@ -170,9 +228,13 @@ def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -
     code_col = next((c for c in oas.columns if c.upper() in ("OA11CD", "OA21CD")), None)
     if code_col is None:
         raise DataError.single(source, "has no OA11CD or OA21CD column", column="OA11CD")
-    pts = oas.geometry.representative_point() if (oas.geom_type != "Point").any() else oas.geometry
-    frame = pd.DataFrame({"oa_code": oas[code_col].astype(str), "easting": pts.x, "northing": pts.y})
-    _write(Path(path), {OA_LAYER: frame}, {OA_LAYER: {"source": source}})
+    polygons = (oas.geom_type != "Point").any()
+    pts = oas.geometry.representative_point() if polygons else oas.geometry
+    frame = pd.DataFrame(
+        {"oa_code": oas[code_col].astype(str), "easting": pts.x, "northing": pts.y}
+    )
+    with _locked(Path(path)):
+        _write(Path(path), {OA_LAYER: frame}, {OA_LAYER: {"source": source}})
     return OA_LAYER
 
 
@@ -214,7 +276,8 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
             )
         return save_areas(catalog_path, load_boundaries(path), synthetic=synthetic)
     if suffix in (".csv", ".txt"):
-        head = path.open("rb").read(4096).decode("utf-8-sig", errors="replace").lower()
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8-sig", errors="replace").lower()
         first = head.splitlines()[0] if head else ""
         if any(k in first for k in ("east1m", "oseast1m")):
             lookup = read_postcode_file(path, filename=path.name)
@@ -224,7 +287,9 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
         if is_imd_header(first):
             return save_imd(catalog_path, read_imd(path), source=path.name)
         return save_coverage(catalog_path, read_coverage(path), synthetic=synthetic)
-    raise DataError.single(path.name, "is not a file this tool can import (.geojson, .gpkg, .zip, .csv)")
+    raise DataError.single(
+        path.name, "is not a file this tool can import (.geojson, .gpkg, .zip, .csv)"
+    )
 
 
 __all__ = [

@@ -165,6 +165,11 @@ MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded CSV larger than this is refused with a clear message (25 MB)."""
 MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
 """A postcode directory (ONSPD/NSPL, about 1 GB for the whole UK) larger than this is refused."""
+MAX_BOUNDARY_FILE_BYTES = 512 * 1024 * 1024
+"""A boundary file (GeoJSON, GeoPackage, zipped shapefile) larger than this is refused (512 MB)."""
+GB_EXTENT_27700 = (-200_000.0, -100_000.0, 900_000.0, 1_300_000.0)
+"""(min x, min y, max x, max y) in EPSG:27700 that holds all of the UK with a margin; boundaries
+outside it are in the wrong CRS (e.g. lon/lat numbers labelled as British National Grid)."""
 MARKER_CLUSTER_MIN = 50
 """Point layers with at least this many markers are drawn in a MarkerCluster."""
 

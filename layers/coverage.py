@@ -10,6 +10,7 @@ says so in ``count_source``.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ import pandas as pd
 from geo.aggregate import AREA_CODE, aggregate_points
 from geo.config import MEASURES, WORKING_CRS
 from geo.errors import DataError, ProblemCollector
+from geo.postcodes import normalise_postcode
+from geo.tabular import decode_bytes
 
 ID_ALIASES: dict[str, tuple[str, ...]] = {
     "lad": ("laua", "laua_code", "lad_code", "lad21cd", "lad22cd", "lad23cd", "lad24cd", "lad25cd"),
@@ -92,15 +95,14 @@ def read_coverage(
         data = Path(data).read_bytes()
     filename = filename or "coverage.csv"
     problems = ProblemCollector(filename)
-    text = _decode(data, filename)
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError.single(filename, f"is not a readable CSV ({exc})") from exc
-    if raw.empty:
-        raise DataError.single(filename, "has a header but no data rows")
+    raw = _read_rows(decode_bytes(data, filename=filename), filename, problems)
 
-    by_norm = {_norm(c): c for c in raw.columns}
+    by_norm: dict[str, str] = {}
+    for c in raw.columns:
+        if _norm(c) in by_norm and _norm(c) in _KNOWN:
+            reason = f"column appears more than once (as '{by_norm[_norm(c)]}')"
+            problems.add(reason, row=1, column=c)
+        by_norm.setdefault(_norm(c), c)
     level, id_col = _find_id(by_norm)
     if id_col is None or level is None:
         wanted = ", ".join(a for names in ID_ALIASES.values() for a in names)
@@ -110,20 +112,29 @@ def read_coverage(
         problems.add("has no 'All Premises' column and no coverage measures", column="All Premises")
     problems.raise_if_any()
 
+    rows = raw.index.to_numpy()
     out = pd.DataFrame({"area_id": raw[id_col].str.strip()})
+    blank = out["area_id"] == ""
     if level == "postcode":
         # The postcode directories' form: upper case, one space before the inward code.
-        squeezed = out["area_id"].str.upper().str.replace(r"\s+", "", regex=True)
-        out["area_id"] = squeezed.str[:-3] + " " + squeezed.str[-3:]
-    blank = out["area_id"] == ""
+        tidy = out["area_id"].map(normalise_postcode)
+        for i in np.flatnonzero((tidy.isna() & ~blank).to_numpy()):
+            problems.add("is not a valid UK postcode", row=int(rows[i]), column=id_col,
+                         value=out["area_id"].iat[i])  # fmt: skip
+        out["area_id"] = tidy.fillna(out["area_id"])
     for i in np.flatnonzero(blank.to_numpy()):
-        problems.add("empty area identifier", row=int(i) + 2, column=id_col)
+        problems.add("empty area identifier", row=int(rows[i]), column=id_col)
     dupes = out["area_id"].duplicated(keep=False) & ~blank
     if "release" in found:
         dupes = pd.concat([out["area_id"], raw[found["release"]]], axis=1).duplicated(keep=False)
+        dupes &= ~blank
     for i in np.flatnonzero(dupes.to_numpy()):
-        problems.add("duplicate area identifier", row=int(i) + 2, column=id_col,
-                     value=out["area_id"].iat[i])
+        problems.add(
+            "duplicate area identifier",
+            row=int(rows[i]),
+            column=id_col,
+            value=out["area_id"].iat[i],
+        )
 
     premises = (
         _numbers(raw[found["premises"]], filename, found["premises"], problems, pct=False)
@@ -134,18 +145,21 @@ def read_coverage(
     count_source: dict[str, str] = {}
     for key in MEASURES:
         n_col, pct_col = found.get(f"n_{key}"), found.get(f"pct_{key}")
+        pct = (
+            None if pct_col is None
+            else _numbers(raw[pct_col], filename, pct_col, problems, pct=True)
+        )  # fmt: skip
         if n_col is not None:
             counts = _numbers(raw[n_col], filename, n_col, problems, pct=False)
-            over = counts > premises
-            for i in np.flatnonzero(over.fillna(False).to_numpy()):
+            over = (counts > premises) & (premises >= 0)
+            for i in np.flatnonzero(over.to_numpy()):
                 problems.add(
                     f"count is larger than 'All Premises' ({premises.iat[i]:.0f})",
-                    row=int(i) + 2, column=n_col, value=raw[n_col].iat[i],
-                )
+                    row=int(rows[i]), column=n_col, value=raw[n_col].iat[i],
+                )  # fmt: skip
             out[f"n_{key}"] = counts
             count_source[key] = "published counts"
-        elif pct_col is not None:
-            pct = _numbers(raw[pct_col], filename, pct_col, problems, pct=True)
+        elif pct is not None:
             out[f"n_{key}"] = (pct / 100.0 * premises).round()
             count_source[key] = "derived from % × premises"
     problems.raise_if_any()
@@ -153,20 +167,55 @@ def read_coverage(
     if "area_name" in found:
         out["area_name"] = raw[found["area_name"]].str.strip()
     out["release"] = (
-        raw[found["release"]].str.strip() if "release" in found
+        raw[found["release"]].str.strip()
+        if "release" in found
         else (release or release_from_filename(filename) or "unknown")
     )
+    out = out.reset_index(drop=True)
     out.attrs.update(level=level, source=filename, count_source=count_source)
     return out
 
 
-def _decode(data: bytes, filename: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+_KNOWN = {a for names in (*ID_ALIASES.values(), *ALIASES.values()) for a in names}
+
+
+def _read_rows(text: str, filename: str, problems: ProblemCollector) -> pd.DataFrame:
+    """Parse CSV text into string cells indexed by spreadsheet row (header = row 1).
+
+    Blank lines are skipped (their row numbers are kept); a record with fewer fields than the
+    header (a truncated file) or with extra non-empty fields is a problem; empty extra fields
+    (a spreadsheet's trailing comma) are dropped.
+    """
+    if not text.strip():
+        raise DataError.single(filename, "is empty: it holds no header and no records")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise DataError.single(filename, f"is not a readable CSV ({exc})") from exc
+    header = [h.strip() for h in records[0]]
+    while header and not header[-1]:
+        header.pop()  # a spreadsheet's trailing empty column
+    width = len(header)
+    body: list[list[str]] = []
+    numbers: list[int] = []
+    for row, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
             continue
-    raise DataError.single(filename, "wrong encoding: not UTF-8 or Windows-1252 text")
+        if len(record) < width or any(cell.strip() for cell in record[width:]):
+            problems.add(
+                f"has {len(record)} fields where the header has {width}; the file may be cut "
+                "short or hold an unquoted comma",
+                row=row,
+            )
+            continue
+        body.append(record[:width])
+        numbers.append(row)
+    if not body and not problems.problems:
+        raise DataError.single(filename, "has a header but no data rows", row=1)
+    problems.raise_if_any()
+    frame = pd.DataFrame(body, columns=pd.Index(header), dtype=str)
+    frame.index = pd.Index(numbers, name="row")
+    return frame
 
 
 def _find_id(by_norm: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -180,18 +229,28 @@ def _find_id(by_norm: Mapping[str, str]) -> tuple[str | None, str | None]:
 def _numbers(
     col: pd.Series, filename: str, column: str, problems: ProblemCollector, *, pct: bool
 ) -> pd.Series:
-    """Parse numbers (blank = missing); record a problem for each unparseable or out-of-range cell."""
+    """Parse numbers (blank = missing); record a problem for each bad or out-of-range cell.
+
+    Thousands separators and ``%`` signs are accepted. Counts must be whole and not negative;
+    percentages between 0 and 100. Values keep ``col``'s index.
+    """
     cleaned = col.str.replace(",", "", regex=False).str.replace("%", "", regex=False).str.strip()
-    values = pd.to_numeric(cleaned.replace("", np.nan), errors="coerce")
-    bad = values.isna() & (cleaned != "")
+    values = pd.to_numeric(cleaned.replace("", np.nan), errors="coerce").astype(float)
+    bad = (values.isna() & (cleaned != "")) | np.isinf(values)
     limit = 100.0 if pct else np.inf
-    out_of_range = (values < 0) | (values > limit)
-    for i in np.flatnonzero((bad | out_of_range).to_numpy()):
-        reason = "is not a number" if bad.iat[i] else (
-            "is not a percentage between 0 and 100" if pct else "must not be negative"
-        )
-        problems.add(reason, row=int(i) + 2, column=column, value=col.iat[i])
-    return values.astype(float)
+    out_of_range = ~bad & ((values < 0) | (values > limit))
+    fraction = ~bad & ~out_of_range & values.notna() & (values % 1 != 0)
+    if pct:
+        fraction[:] = False
+    for i in np.flatnonzero((bad | out_of_range | fraction).to_numpy()):
+        if bad.iat[i]:
+            reason = "is not a number"
+        elif out_of_range.iat[i]:
+            reason = "is not a percentage between 0 and 100" if pct else "must not be negative"
+        else:
+            reason = "is not a whole number of premises"
+        problems.add(reason, row=int(col.index[i]), column=column, value=col.iat[i])
+    return values.where(~(bad | out_of_range | fraction))
 
 
 def measure_columns(table: pd.DataFrame) -> list[str]:
@@ -224,7 +283,8 @@ def coverage_by_area(
         Normalised boundaries (``area_code``, ``area_name``, geometry in EPSG:27700).
     locations
         For postcode- or OA-level files: centroids indexed by the same identifier (postcode
-        as ``"NR1 2AB"``, see :func:`geo.postcodes.read_postcode_file`, or OA code) with ``easting`` and ``northing`` in EPSG:27700.
+        as ``"NR1 2AB"``, see :func:`geo.postcodes.read_postcode_file`, or OA code) with
+        ``easting`` and ``northing`` in EPSG:27700.
         Ignored for LA-level files.
 
     Returns
@@ -337,7 +397,11 @@ def best_figures(
     rows = coverage[coverage["release"] == release]
     if rows.empty:
         raise ValueError(f"no coverage rows for release {release!r}")
-    levels = rows["level"] if "level" in rows else pd.Series(coverage.attrs.get("level"), index=rows.index)
+    levels = (
+        rows["level"]
+        if "level" in rows
+        else pd.Series(coverage.attrs.get("level"), index=rows.index)
+    )
     locations = {"postcode": postcodes, "oa": oa_centroids, "lad": None}
     for level in FINEST_FIRST:
         chosen = rows[levels == level]
@@ -347,7 +411,8 @@ def best_figures(
         chosen.attrs = {**coverage.attrs, "level": level}
         return coverage_by_area(chosen, areas, locations=locations[level])
     raise ValueError(
-        f"release {release!r} has only {sorted(levels.unique())}-level rows and no lookup to place them"
+        f"release {release!r} has only {sorted(levels.unique())}-level rows "
+        "and no lookup to place them"
     )
 
 
@@ -369,9 +434,9 @@ def county_figures(
 
 __all__ = [
     "ALIASES",
+    "ID_ALIASES",
     "best_figures",
     "county_figures",
-    "ID_ALIASES",
     "coverage_by_area",
     "measure_columns",
     "read_coverage",
