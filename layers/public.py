@@ -193,6 +193,23 @@ def feature_values(fmap: folium.Map) -> dict[str, str]:
     return out
 
 
+def frame_html(frame: pd.DataFrame, *, caption: str) -> str:
+    """Any small frame of display text as an accessible table (first column = row headers)."""
+    cols = list(frame.columns)
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
+    body = "".join(
+        "<tr>"
+        + f'<th scope="row">{html.escape(str(row[0]))}</th>'
+        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row[1:])
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return (
+        f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
 __all__ = [
     "NO_FIGURE",
     "PUBLIC_FILL_OPACITY",
@@ -201,6 +218,7 @@ __all__ = [
     "TABLE_CSS",
     "compare_table",
     "feature_values",
+    "frame_html",
     "public_figures",
     "public_map",
     "sort_public",
