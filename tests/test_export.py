@@ -24,7 +24,7 @@ def test_export_html_writes_one_self_contained_file(
     # Nothing to fetch: no external script or stylesheet (only the optional tile URL remains).
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
-    assert "L.map(" in page and "leaflet.css" not in page and ".leaflet-container" in page
+    assert "L.map(" in page and "/app/static/vendor/" not in page and ".leaflet-container" in page
     assert "<h1>Broadband coverage by division</h1>" in page
     assert SYNTHETIC_LABEL in page
     assert "<caption>Superfast (≥ 30 Mbit/s): % of premises per division" in page
