@@ -128,7 +128,8 @@ def render() -> None:
         if selected:
             row = figs.set_index("area_code").loc[selected]
             st.header(str(names[selected]))
-            st.caption(f"Code {selected} · Ofcom Connected Nations, {release}")
+            # Plain text, not st.caption: its grey (3.9:1) fails WCAG 1.4.3.
+            st.markdown(f"Code {selected} · Ofcom Connected Nations, {release}")
             _html(
                 frame_html(
                     compare_table(row, county),
