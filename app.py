@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views import access, map_page, planner_page, profile_page, sources_page
+from views import access, map_page, planner_page, profile_page, public_page, sources_page
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
@@ -26,6 +26,8 @@ ctx = access.context()
 if not ctx.public:
     access.sign_in_form()
 allowed = [p for p in PAGES if access.allowed(p[0], ctx)]
+if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
+    allowed = [(k, public_page.render if k == "map" else r, *rest) for k, r, *rest in allowed]
 pages = [
     st.Page(render, title=title, icon=icon, url_path=url or None, default=not url)
     for _key, render, title, icon, url in allowed

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {fetch,import,demo,status}``.
+"""Command line: ``python -m geo {fetch,import,demo,status,export-html}``.
 
 Examples
 --------
@@ -9,6 +9,10 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+
+Write the public map as one self-contained HTML file (opens from file://, no server)::
+
+    python -m geo export-html norfolk.html --measure gigabit --layers anchors,pilots
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import sys
 from pathlib import Path
 
 from geo.catalog import import_file, load_catalog, save_areas
-from geo.config import BOUNDARY_SERVICES, LEVELS, NORFOLK_CODE
+from geo.config import BOUNDARY_SERVICES, DEFAULT_MEASURE, LEVELS, MEASURES, NORFOLK_CODE
 from geo.errors import DataError, DownloadError
 from geo.settings import load_settings
 
@@ -69,6 +73,42 @@ def _demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_html(args: argparse.Namespace) -> int:
+    from geo import store
+    from geo.demo_build import DEMO_CATALOG, build_demo
+    from layers.export import build_export, public_layer_keys
+
+    settings = load_settings()
+    path = settings.boundaries_path
+    if not path.exists():
+        path = settings.data_dir / DEMO_CATALOG
+        if not path.exists():
+            build_demo(settings.data_dir)
+        print(f"No catalogue at {settings.boundaries_path}: exporting the SYNTHETIC demo.")
+    keys = [k.strip() for k in (args.layers or "").split(",") if k.strip()]
+    unknown = sorted(set(keys) - set(public_layer_keys()))
+    if unknown:
+        print(f"error: not public layers: {unknown}; choose from {public_layer_keys()}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    records = {}
+    for key in keys:
+        frame = store.load(settings.store_path, key) if settings.store_path.exists() else None
+        if frame is None:
+            print(f"error: no {key!r} data has been uploaded yet", file=sys.stderr)
+            return 2
+        records[key] = frame
+    page = build_export(
+        load_catalog(path), level=args.level or settings.level, measure=args.measure,
+        layer_records=records, tiles=not args.no_tiles,
+    )  # fmt: skip
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    print(f"{out}: {out.stat().st_size / 1024:,.0f} KB ({out.stat().st_size:,} bytes)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
@@ -84,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     imp.set_defaults(run=_import)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     sub.add_parser("demo", help="write the synthetic demo catalogue").set_defaults(run=_demo)
+    export = sub.add_parser("export-html", help="write the public map as one self-contained HTML")
+    export.add_argument("out", help="the HTML file to write")
+    export.add_argument("--measure", default=DEFAULT_MEASURE, choices=list(MEASURES))
+    export.add_argument("--level", choices=sorted(LEVELS), help="default: BROADBAND_LEVEL or ced")
+    export.add_argument("--layers", help="comma-separated public layers, e.g. anchors,pilots")
+    export.add_argument("--no-tiles", action="store_true", help="no OpenStreetMap basemap")
+    export.set_defaults(run=_export_html)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

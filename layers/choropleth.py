@@ -96,10 +96,14 @@ def choropleth_layer(
     classes: Classes | None,
     name: str | None = None,
     selected: str | None = None,
+    text: pd.Series | None = None,
+    fill_opacity: float = 0.75,
 ) -> folium.GeoJson:
     """A GeoJson layer of ``areas`` (EPSG:4326) coloured by ``pct_<measure>``.
 
-    Each feature carries only ``area_code``, escaped ``area_name`` and the tooltip ``value``.
+    Each feature carries only ``area_code``, escaped ``area_name`` and the tooltip ``value``
+    (``text``, indexed like ``areas``, replaces :func:`value_text` when given; an area whose
+    ``pct_<measure>`` is NaN gets the no-data colour).
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -111,7 +115,9 @@ def choropleth_layer(
         {
             "area_code": areas["area_code"].astype(str),
             "area_name": areas["area_name"].map(lambda s: html.escape(str(s))),
-            "value": [value_text(r, measure) for _, r in areas.iterrows()],
+            "value": [value_text(r, measure) for _, r in areas.iterrows()]
+            if text is None
+            else [html.escape(str(t)) for t in text.reindex(areas.index)],
             "fill": [classes.colour_of(v) if classes else NO_DATA_COLOUR for v in values],
         },
         geometry=areas.geometry,
@@ -122,7 +128,7 @@ def choropleth_layer(
         chosen = feature["properties"]["area_code"] == selected
         return {
             "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.75,
+            "fillOpacity": fill_opacity,
             "color": HIGHLIGHT_COLOUR if chosen else BOUNDARY_COLOUR,
             "weight": 4 if chosen else 0.8,
         }
@@ -162,7 +168,7 @@ def selection_layer(areas: gpd.GeoDataFrame, code: str | None) -> folium.Feature
 _LEGEND = """
 {% macro html(this, kwargs) %}
 <div class="bb-legend" role="region" aria-label="Map legend" style="position:absolute;
-  bottom:44px; left:10px; z-index:9999; background:#fff; padding:8px 10px; border:1px solid #555;
+  bottom:56px; left:10px; z-index:9999; background:#fff; padding:8px 10px; border:1px solid #555;
   border-radius:4px; font:13px/1.35 sans-serif; color:#111; max-width:260px">
   <div style="font-weight:bold;margin-bottom:4px">{{ this.title }}</div>
   {% for colour, label in this.items %}

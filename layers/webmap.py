@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element
 
 from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
@@ -60,6 +61,9 @@ def coverage_map(
     tiles: bool = True,
     legend_note: str = "",
     extra_attribution: Sequence[str] = (),
+    palette: tuple[str, ...] | None = None,
+    text: pd.Series | None = None,
+    fill_opacity: float = 0.75,
 ) -> folium.Map:
     """The division map: a choropleth of ``pct_<measure>`` with overlays and a layer control.
 
@@ -74,13 +78,20 @@ def coverage_map(
         Area code to outline.
     overlays
         Feature groups drawn by the point layers.
+    palette, text, fill_opacity
+        Class colours (default :data:`geo.config.SEQUENTIAL_PALETTE`), tooltip text per area
+        and fill opacity; the public map passes the accessible palette, opaque.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     col = f"pct_{measure}"
-    classes = classify(areas[col]) if col in areas else None
+    options = {} if palette is None else {"palette": palette}
+    classes = classify(areas[col], **options) if col in areas else None
     fmap = base_map(tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution)
-    choropleth_layer(areas, measure=measure, classes=classes, selected=selected).add_to(fmap)
+    choropleth_layer(
+        areas, measure=measure, classes=classes, selected=selected, text=text,
+        fill_opacity=fill_opacity,
+    ).add_to(fmap)  # fmt: skip
     for group in overlays:
         group.add_to(fmap)
     legend_for(measure, classes, note=legend_note).add_to(fmap)

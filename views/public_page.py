@@ -1,0 +1,159 @@
+"""What the public sees at "/" in public mode: read-only map, postcode search, table, sources.
+
+No upload, no admin, no individual voucher records: only layers without personal data are
+drawn, and small counts are suppressed (:mod:`layers.public`). Every figure on the map is also
+in text: in the tooltip, in the panel beside the map and in the table under it.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import store
+from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
+from geo.lookup import find_area
+from geo.settings import load_settings
+from layers.choropleth import clicked_area_code
+from layers.export import draw_public_layers, public_layer_keys
+from layers.public import (
+    SORTS,
+    TABLE_CSS,
+    compare_table,
+    frame_html,
+    public_figures,
+    public_map,
+    sort_public,
+    table_html,
+)
+from views import data
+from views.map_page import pick_division
+
+MAP_KEY = "public_map"
+
+
+def _html(markup: str) -> None:
+    st.html(f"<style>{TABLE_CSS}</style>{markup}")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _public_records(store_path: str, stamp: float) -> dict[str, gpd.GeoDataFrame]:
+    """The public layers' current records in the store (layers with personal data never)."""
+    del stamp
+    out = {}
+    for key in public_layer_keys():
+        frame = store.load(store_path, key)
+        if isinstance(frame, gpd.GeoDataFrame) and len(frame):
+            out[key] = frame
+    return out
+
+
+def _overlays() -> list:
+    path = load_settings().store_path
+    if not path.exists():
+        return []
+    return draw_public_layers(_public_records(str(path), path.stat().st_mtime))
+
+
+def _choose(code: str) -> None:
+    """Make ``code`` the picked area (the picker and ``?division=`` follow)."""
+    st.session_state["division"] = code
+    st.query_params["division"] = code
+
+
+def _postcode_box(cat, areas: gpd.GeoDataFrame, names: dict[str, str]) -> None:
+    with st.form("postcode_search", border=False):
+        text = st.text_input(
+            "What is coverage like here? Enter a postcode",
+            placeholder="for example NR1 3QU",
+            key="postcode",
+            autocomplete="postal-code",
+        )
+        submitted = st.form_submit_button("Show this area")
+    if not submitted:
+        return
+    result = find_area(text, postcodes=cat.postcodes, areas=areas)
+    if result.status == "found" and result.area_code in names:
+        _choose(str(result.area_code))
+        st.success(f"{result.postcode} is in **{names[str(result.area_code)]}**.")
+    else:
+        st.warning(result.message)
+
+
+def render() -> None:
+    """The public page."""
+    cat = data.catalog()
+    data.synthetic_banner(cat)
+    level = load_settings().level
+    level = level if level in cat.areas else next(iter(cat.areas), None)
+    if level is None or cat.coverage is None:
+        st.title("Broadband coverage")
+        st.error("No boundaries or coverage are published yet.")
+        return
+    singular = LEVELS[level].singular
+    st.title(f"Broadband coverage by {singular}")
+    path, stamp = data.current()
+    release = cat.releases[-1]
+    figs = data.figures(path, stamp, level, release)
+    web = data.web_figures(path, stamp, level, release)
+    county, _how = data.county(path, stamp, level, release)
+    names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
+    codes = sorted(names, key=names.__getitem__)
+
+    c1, c2 = st.columns([1, 1])
+    with c1:
+        measure = st.selectbox(
+            "Measure shown on the map", list(MEASURES),
+            index=list(MEASURES).index(DEFAULT_MEASURE),
+            format_func=lambda k: MEASURES[k].label, key="measure",
+        )  # fmt: skip
+        _postcode_box(cat, figs, names)
+    clicked = clicked_area_code(st.session_state.get(MAP_KEY))
+    if clicked and clicked in names and clicked != st.session_state.get("last_click"):
+        st.session_state["last_click"] = clicked
+        _choose(clicked)
+    with c2:
+        selected = pick_division(codes, names)
+
+    table = public_figures(figs, measure=measure)
+    left, right = st.columns([3, 2])
+    with left:
+        fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays())
+        st_folium(
+            fmap, key=MAP_KEY, height=520, use_container_width=True,
+            returned_objects=["last_active_drawing"],
+        )  # fmt: skip
+    with right:
+        if selected:
+            row = figs.set_index("area_code").loc[selected]
+            st.header(str(names[selected]))
+            # Plain text, not st.caption: its grey (3.9:1) fails WCAG 1.4.3.
+            st.markdown(f"Code {selected} · Ofcom Connected Nations, {release}")
+            _html(
+                frame_html(
+                    compare_table(row, county),
+                    caption=f"{names[selected]} beside the whole county (% of premises)",
+                )
+            )
+        else:
+            st.info(f"Enter a postcode, pick a {singular} by name, or click one on the map.")
+            _html(
+                frame_html(
+                    compare_table(county, county)[["Measure", "County"]],
+                    caption="The whole county (% of premises)",
+                )
+            )
+
+    st.header(f"Figures for every {singular}")
+    by = st.selectbox(
+        "Sort the table by", list(SORTS), format_func=SORTS.__getitem__, key="table_sort"
+    )
+    caption = (
+        f"{MEASURES[measure].label}: % of premises per {singular} "
+        f"(Ofcom Connected Nations, {release})"
+    )
+    ordered = sort_public(table, by=by)
+    _html(table_html(ordered, measure=measure, area_label=singular.capitalize(), caption=caption))
+    st.header("Sources and licences")
+    st.markdown("\n".join(f"- {line}" for line in ATTRIBUTION_LINES))
