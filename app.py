@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views import access, map_page, sources_page
+from views import access, data_page, map_page, sources_page
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
@@ -17,6 +17,7 @@ st.set_page_config(
 # key (as in geo.auth.PAGES, or "sources"), render, title, icon, url path ("" = home)
 PAGES = [
     ("map", map_page.render, "Map", ":material/map:", ""),
+    ("data", data_page.render, "Data", ":material/upload_file:", "data"),
     ("sources", sources_page.render, "Sources", ":material/menu_book:", "sources"),
 ]
 
