@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from folium.plugins import MarkerCluster
+from folium.template import Template
 
 from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, WORKING_CRS
 from geo.crs import to_display
@@ -209,6 +210,35 @@ def popup_html(title: object, fields: Iterable[tuple[str, object]]) -> str:
     return f"<b>{esc(title)}</b><table>{rows}</table>"
 
 
+class PlainPopup(folium.Popup):
+    """A :class:`folium.Popup` that needs no jQuery.
+
+    Folium's popup builds its content with ``$(`…`)[0]``; jQuery is not served (see
+    :mod:`layers.assets`), so that popup would stop the whole map script. This one parses the
+    same (escaped) HTML with a ``<template>`` element.
+    """
+
+    _template = Template(
+        """
+        var {{this.get_name()}} = L.popup({{ this.options|tojavascript }});
+        {% for name, element in this.html._children.items() %}
+            var {{ name }} = (function () {
+                var t = document.createElement("template");
+                t.innerHTML = `{{ element.render(**kwargs).replace('\\n',' ') }}`.trim();
+                return t.content.firstChild;
+            })();
+            {{ this.get_name() }}.setContent({{ name }});
+        {% endfor %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});
+    """
+    )
+
+
+def plain_popup(html: str, *, max_width: int = 300) -> PlainPopup:
+    """A jQuery-free popup holding ``html`` (already escaped, e.g. from :func:`popup_html`)."""
+    return PlainPopup(html, max_width=max_width)
+
+
 def feature_group(title: str, *, show: bool) -> folium.FeatureGroup:
     """The layer's group, named for the layer in the layer control."""
     return folium.FeatureGroup(name=esc(title), show=show)
@@ -234,10 +264,12 @@ def add_markers(
 
 __all__ = [
     "LOCATION_ALIASES",
+    "PlainPopup",
     "add_markers",
     "esc",
     "feature_group",
     "locate_rows",
+    "plain_popup",
     "popup_html",
     "records_frame",
 ]

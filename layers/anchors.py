@@ -34,6 +34,7 @@ from layers._points import (
     esc,
     feature_group,
     locate_rows,
+    plain_popup,
     popup_html,
     records_frame,
 )
@@ -273,7 +274,7 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
                 class_name="bb-site-icon",
             ),
             tooltip=folium.Tooltip(esc(rec["name"])),
-            popup=folium.Popup(popup, max_width=300),
+            popup=plain_popup(popup),
         )
 
     add_markers(group, records, make=make)

@@ -23,6 +23,7 @@ from layers._points import (
     esc,
     feature_group,
     locate_rows,
+    plain_popup,
     popup_html,
     records_frame,
 )
@@ -166,7 +167,7 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
             fill=True,
             fill_opacity=0.8,
             tooltip=folium.Tooltip(esc(f"{rec['site_name']} ({rec['programme']})")),
-            popup=folium.Popup(popup, max_width=300),
+            popup=plain_popup(popup),
         )
 
     add_markers(group, records, make=make)

@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
 from layers.assets import localise
-from layers.choropleth import choropleth_layer, classify, legend_for
+from layers.choropleth import Classes, choropleth_layer, classify, legend_for
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
@@ -49,6 +49,7 @@ def coverage_map(
     tiles: bool = True,
     legend_note: str = "",
     extra_attribution: Sequence[str] = (),
+    classes: Classes | None = None,
 ) -> folium.Map:
     """The division map: a choropleth of ``pct_<measure>`` with overlays and a layer control.
 
@@ -63,11 +64,14 @@ def coverage_map(
         Area code to outline.
     overlays
         Feature groups drawn by the point layers.
+    classes
+        Class breaks already worked out (e.g. cached by the app); default: :func:`classify`.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     col = f"pct_{measure}"
-    classes = classify(areas[col]) if col in areas else None
+    if classes is None and col in areas:
+        classes = classify(areas[col])
     fmap = base_map(tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution)
     choropleth_layer(areas, measure=measure, classes=classes, selected=selected).add_to(fmap)
     for group in overlays:

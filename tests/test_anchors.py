@@ -146,3 +146,24 @@ def test_real_gp_list_loads_once_postcodes_are_located() -> None:
         "postcode not found in the postcode directory",
         "postcode has been terminated",
     }
+
+
+def test_popups_need_no_jquery() -> None:
+    # jQuery is not served (layers.assets drops it); folium's own Popup calls $(...) and would
+    # stop the map script, so every point layer uses the jQuery-free PlainPopup.
+    from layers import pilots, vouchers
+    from layers._points import PlainPopup
+
+    for layer, name in ((anchors, "council_sites_SYNTHETIC.csv"),
+                        (pilots, "pilots_SYNTHETIC.csv"),
+                        (vouchers, "vouchers_SYNTHETIC.csv")):  # fmt: skip
+        recs = layer.read(upload(name), filename=name, context=context())
+        m = folium.Map()
+        layer.draw(recs, public=False).add_to(m)
+        html = m.get_root().render()
+        assert "bindPopup" in html and "$(`" not in html
+        popups = [
+            c for mk in layer.draw(recs, public=False)._children.values()
+            for c in mk._children.values() if isinstance(c, folium.Popup)
+        ]  # fmt: skip
+        assert popups and all(isinstance(p, PlainPopup) for p in popups)

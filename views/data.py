@@ -14,6 +14,7 @@ from geo.demo_build import DEMO_CATALOG, build_demo
 from geo.demo_layers import DEMO_STORE, save_demo_layers
 from geo.settings import Settings, load_settings
 from geo.simplify import simplify_for_web
+from layers.choropleth import Classes, classify
 from layers.coverage import best_figures, county_figures
 
 
@@ -76,6 +77,12 @@ def figures(path: str, stamp: float, level: str, release: str) -> gpd.GeoDataFra
 def web_figures(path: str, stamp: float, level: str, release: str) -> gpd.GeoDataFrame:
     """The same figures, simplified and in EPSG:4326 for the map."""
     return simplify_for_web(figures(path, stamp, level, release))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def classes(path: str, stamp: float, level: str, release: str, measure: str) -> Classes | None:
+    """The choropleth's class breaks (natural breaks take seconds: worked out once)."""
+    return classify(figures(path, stamp, level, release)[f"pct_{measure}"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

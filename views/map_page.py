@@ -71,7 +71,7 @@ def render() -> None:
         overlays = overlay_panel.overlay_groups(chosen, public=public)
         fmap = coverage_map(
             web, measure=measure, selected=selected, legend_note=note if no_fig else "",
-            overlays=overlays,
+            overlays=overlays, classes=data.classes(path, stamp, level, release, measure),
         )  # fmt: skip
         st_folium(
             fmap, key=MAP_KEY, height=560, use_container_width=True,
