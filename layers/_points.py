@@ -244,6 +244,23 @@ def feature_group(title: str, *, show: bool) -> folium.FeatureGroup:
     return folium.FeatureGroup(name=esc(title), show=show)
 
 
+CLUSTER_ICON_JS = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    return L.divIcon({
+        html: '<div role="img" aria-label="' + n + ' records" style="width:30px;height:30px;'
+            + 'border-radius:50%;background:#ffffff;border:2px solid #333333;'
+            + 'box-sizing:border-box;line-height:26px;text-align:center;'
+            + 'font:700 12px sans-serif;color:#222222">' + n + '</div>',
+        className: "bb-cluster-icon",
+        iconSize: L.point(30, 30)
+    });
+}
+"""
+"""Clusters drawn as neutral white discs with the count, so they never read as choropleth
+colours (markercluster's default green/yellow/orange bubbles do)."""
+
+
 def add_markers(
     group: folium.FeatureGroup,
     records: gpd.GeoDataFrame,
@@ -256,13 +273,16 @@ def add_markers(
     shown = to_display(records)
     parent: folium.FeatureGroup | MarkerCluster = group
     if len(shown) >= MARKER_CLUSTER_MIN:
-        parent = MarkerCluster(name=group.layer_name, control=False)
+        parent = MarkerCluster(
+            name=group.layer_name, control=False, icon_create_function=CLUSTER_ICON_JS
+        )
         parent.add_to(group)
     for (_, rec), geom in zip(shown.iterrows(), shown.geometry, strict=True):
         make(rec, geom.y, geom.x).add_to(parent)
 
 
 __all__ = [
+    "CLUSTER_ICON_JS",
     "LOCATION_ALIASES",
     "PlainPopup",
     "add_markers",

@@ -242,7 +242,8 @@ def badge_html(site_type: str, fibre_status: str, name: object) -> str:
     return (
         f'<div class="bb-site bb-site-{esc(site_type)}" role="img" aria-label="{alt}" '
         f'title="{alt}"><svg xmlns="http://www.w3.org/2000/svg" width="{BADGE_PX}" '
-        f'height="{BADGE_PX}" viewBox="0 0 {BADGE_PX} {BADGE_PX}" aria-hidden="true">'
+        f'height="{BADGE_PX}" viewBox="0 0 {BADGE_PX} {BADGE_PX}" aria-hidden="true" '
+        f'style="display:block">'
         f'<circle cx="{r}" cy="{r}" r="{r - 1.5}" fill="{colour}" stroke="#ffffff" '
         f'stroke-width="2"/><text x="{r}" y="{r + 4}" text-anchor="middle" font-size="12" '
         f'font-weight="700" font-family="sans-serif" fill="#ffffff">{letter}</text></svg></div>'

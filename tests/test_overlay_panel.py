@@ -51,7 +51,7 @@ def test_pilot_table_lists_active_kinds_and_people() -> None:
                      "people_helped": 3.0})  # fmt: skip
     kinds = ("training", "device_lending", "free_wifi")
     assert _as_dict(pilot_table(row, kinds=kinds, public=False)) == {
-        "Active support points": "2", "  training": "1", "  free wifi": "1",
+        "Active support points": "2", "· training": "1", "· free wifi": "1",
         "People helped (all pilots)": "3",
     }  # fmt: skip
     assert _as_dict(pilot_table(row, kinds=kinds, public=True))["People helped (all pilots)"] == (
@@ -79,8 +79,9 @@ def test_site_list_keeps_names_as_text() -> None:
         "fibre_status": ["none", "full_fibre", "none"],
         "area_code": ["E1", "E1", "E2"],
     })  # fmt: skip
-    out = site_list(recs, "E1", labels={"none": "no fibre", "full_fibre": "full fibre"})
+    out = site_list(recs, "E1", labels={"none": "no fibre", "full_fibre": "full fibre"},
+                    types={"gp": "GP practice"})  # fmt: skip
     assert out.to_dict("list") == {
         "Site": ["<script>alert(1)</script>", "Alpha"],
-        "Type": ["fire station", "gp"], "Fibre": ["no fibre", "full fibre"],
+        "Type": ["fire station", "GP practice"], "Fibre": ["no fibre", "full fibre"],
     }  # fmt: skip

@@ -179,12 +179,15 @@ def anchor_table(row: pd.Series, *, labels: dict[str, str], prefix: str) -> pd.D
     return pd.DataFrame(items, columns=["", "Sites"])
 
 
-def site_list(recs: pd.DataFrame, code: str, *, labels: dict[str, str]) -> pd.DataFrame:
+def site_list(
+    recs: pd.DataFrame, code: str, *, labels: dict[str, str], types: dict[str, str] | None = None
+) -> pd.DataFrame:
     """The sites in one area, by name (as text), type and fibre status."""
+    types = types or {}
     here = recs[recs["area_code"] == code].sort_values("name")
     return pd.DataFrame({
         "Site": here["name"].astype(str).to_numpy(),
-        "Type": here["site_type"].map(lambda t: t.replace("_", " ")).to_numpy(),
+        "Type": here["site_type"].map(lambda t: types.get(t, t.replace("_", " "))).to_numpy(),
         "Fibre": here["fibre_status"].map(lambda f: labels.get(f, f)).to_numpy(),
     })  # fmt: skip
 
@@ -192,7 +195,7 @@ def site_list(recs: pd.DataFrame, code: str, *, labels: dict[str, str]) -> pd.Da
 def pilot_table(row: pd.Series, *, kinds: tuple[str, ...], public: bool) -> pd.DataFrame:
     """Active support points (by kind) and people helped."""
     items = [("Active support points", str(int(row["n_active"])))]
-    items += [(f"  {k.replace('_', ' ')}", str(int(row[f"n_{k}"]))) for k in kinds
+    items += [(f"· {k.replace('_', ' ')}", str(int(row[f"n_{k}"]))) for k in kinds
               if int(row[f"n_{k}"])]  # fmt: skip
     items.append(("People helped (all pilots)", _count(row["people_helped"], public=public)))
     return pd.DataFrame(items, columns=["Support", "Count"])
@@ -258,7 +261,7 @@ def show_overlay_panel(code: str, *, level: str, release: str) -> None:
         c2.table(anchor_table(agg.loc[code], labels=spec.extra["fibre_labels"], prefix="fibre_"))
         recs_in = records_in(*key, "anchors")
         assert recs_in is not None
-        sites = site_list(recs_in, code, labels=spec.extra["fibre_labels"])
+        sites = site_list(recs_in, code, labels=spec.extra["fibre_labels"], types=kinds)
         if len(sites):
             st.table(sites)  # text cells: names are never read as HTML
         st.caption(provenance(store_file, "anchors"))
