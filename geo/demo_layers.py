@@ -116,7 +116,7 @@ def demo_layer_files() -> dict[str, dict[str, bytes]]:
 
 
 def _vouchers(pcs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     first, last = pd.Timestamp("2022-01-01"), pd.Timestamp(DEMO_TODAY)
     for division, n in enumerate(VOUCHERS_PER_DIVISION, start=1):
         here = _postcodes_in(pcs, division)
@@ -141,7 +141,7 @@ def _vouchers(pcs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _sites(pcs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for k, (division, kind, name, fibre) in enumerate(SITES, start=1):
         pc = _postcodes_in(pcs, division).iloc[k % 7]
         rows.append({
@@ -152,7 +152,7 @@ def _sites(pcs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _schools(pcs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for k, (division, name, status) in enumerate(SCHOOLS, start=1):
         pc = _postcodes_in(pcs, division).iloc[k + 2]
         rows.append({
@@ -166,7 +166,7 @@ def _schools(pcs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pilots(pcs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for k, (division, programme, site, kind, start, end, helped) in enumerate(PILOTS):
         pc = _postcodes_in(pcs, division).iloc[k % 5 + 1]
         rows.append({
