@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views import access, map_page, planner_page, profile_page, public_page, sources_page
+from views import (
+    access,
+    data_page,
+    map_page,
+    planner_page,
+    profile_page,
+    public_page,
+    sources_page,
+)
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
@@ -19,6 +27,7 @@ PAGES = [
     ("map", map_page.render, "Map", ":material/map:", ""),
     ("division", profile_page.render, "Division profile", ":material/description:", "division"),
     ("planner", planner_page.render, "Bid planner", ":material/insights:", "planner"),
+    ("data", data_page.render, "Data", ":material/upload_file:", "data"),
     ("sources", sources_page.render, "Sources", ":material/menu_book:", "sources"),
 ]
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from folium.plugins import MarkerCluster
+from folium.template import Template
 
 from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, WORKING_CRS
 from geo.crs import to_display
@@ -209,9 +210,55 @@ def popup_html(title: object, fields: Iterable[tuple[str, object]]) -> str:
     return f"<b>{esc(title)}</b><table>{rows}</table>"
 
 
+class PlainPopup(folium.Popup):
+    """A :class:`folium.Popup` that needs no jQuery.
+
+    Folium's popup builds its content with ``$(`…`)[0]``; jQuery is not served (see
+    :mod:`layers.assets`), so that popup would stop the whole map script. This one parses the
+    same (escaped) HTML with a ``<template>`` element.
+    """
+
+    _template = Template(
+        """
+        var {{this.get_name()}} = L.popup({{ this.options|tojavascript }});
+        {% for name, element in this.html._children.items() %}
+            var {{ name }} = (function () {
+                var t = document.createElement("template");
+                t.innerHTML = `{{ element.render(**kwargs).replace('\\n',' ') }}`.trim();
+                return t.content.firstChild;
+            })();
+            {{ this.get_name() }}.setContent({{ name }});
+        {% endfor %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});
+    """
+    )
+
+
+def plain_popup(html: str, *, max_width: int = 300) -> PlainPopup:
+    """A jQuery-free popup holding ``html`` (already escaped, e.g. from :func:`popup_html`)."""
+    return PlainPopup(html, max_width=max_width)
+
+
 def feature_group(title: str, *, show: bool) -> folium.FeatureGroup:
     """The layer's group, named for the layer in the layer control."""
     return folium.FeatureGroup(name=esc(title), show=show)
+
+
+CLUSTER_ICON_JS = """
+function (cluster) {
+    var n = cluster.getChildCount();
+    return L.divIcon({
+        html: '<div role="img" aria-label="' + n + ' records" style="width:30px;height:30px;'
+            + 'border-radius:50%;background:#ffffff;border:2px solid #333333;'
+            + 'box-sizing:border-box;line-height:26px;text-align:center;'
+            + 'font:700 12px sans-serif;color:#222222">' + n + '</div>',
+        className: "bb-cluster-icon",
+        iconSize: L.point(30, 30)
+    });
+}
+"""
+"""Clusters drawn as neutral white discs with the count, so they never read as choropleth
+colours (markercluster's default green/yellow/orange bubbles do)."""
 
 
 def add_markers(
@@ -226,18 +273,23 @@ def add_markers(
     shown = to_display(records)
     parent: folium.FeatureGroup | MarkerCluster = group
     if len(shown) >= MARKER_CLUSTER_MIN:
-        parent = MarkerCluster(name=group.layer_name, control=False)
+        parent = MarkerCluster(
+            name=group.layer_name, control=False, icon_create_function=CLUSTER_ICON_JS
+        )
         parent.add_to(group)
     for (_, rec), geom in zip(shown.iterrows(), shown.geometry, strict=True):
         make(rec, geom.y, geom.x).add_to(parent)
 
 
 __all__ = [
+    "CLUSTER_ICON_JS",
     "LOCATION_ALIASES",
+    "PlainPopup",
     "add_markers",
     "esc",
     "feature_group",
     "locate_rows",
+    "plain_popup",
     "popup_html",
     "records_frame",
 ]

@@ -34,6 +34,7 @@ from layers._points import (
     esc,
     feature_group,
     locate_rows,
+    plain_popup,
     popup_html,
     records_frame,
 )
@@ -54,15 +55,31 @@ EPRACCUR_COLUMNS: tuple[str, ...] = (
 """The 27 fields of the headerless epraccur.csv, in order (NHS ODS specification)."""
 EPRACCUR_ACTIVE = "A"
 EPRACCUR_GP_PRACTICE = "4"
-ICONS: dict[str, tuple[str, str]] = {
-    "school": ("blue", "graduation-cap"),
-    "gp": ("red", "user-md"),
-    "library": ("purple", "book"),
-    "fire_station": ("orange", "fire-extinguisher"),
-    "council_office": ("darkblue", "building"),
-    "other": ("gray", "map-marker"),
+BADGES: dict[str, tuple[str, str]] = {
+    "school": ("S", "School"),
+    "gp": ("G", "GP practice"),
+    "library": ("L", "Library"),
+    "fire_station": ("F", "Fire station"),
+    "council_office": ("C", "Council office"),
+    "other": ("O", "Other site"),
 }
-"""Marker colour and Font Awesome icon per site type."""
+"""Badge letter and label per site type (the label is the marker's text alternative)."""
+FIBRE_COLOURS: dict[str, str] = {
+    "full_fibre": "#440154",
+    "gigabit": "#3b528b",
+    "planned": "#1f7a76",
+    "none": "#b2182b",
+    "unknown": "#5f5f5f",
+}
+"""Badge colour per fibre status; each takes white text at ≥ 4.5:1 contrast."""
+FIBRE_LABELS: dict[str, str] = {
+    "full_fibre": "full fibre",
+    "gigabit": "gigabit-capable",
+    "planned": "fibre planned",
+    "none": "no fibre",
+    "unknown": "fibre status unknown",
+}
+BADGE_PX = 22
 COUNCIL_ALIASES: dict[str, tuple[str, ...]] = {
     "site_type": ("type", "site type", "category", "asset type", "building type"),
     "name": ("site name", "site", "building", "building name"),
@@ -212,24 +229,53 @@ def aggregate(records: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.DataFram
     return out[["n_sites", *values.columns]]
 
 
+def badge_html(site_type: str, fibre_status: str, name: object) -> str:
+    """A round SVG badge: the site type's letter on its fibre status colour.
+
+    Plain Leaflet (a ``DivIcon``), no icon font. ``role="img"`` with an ``aria-label`` and a
+    ``title`` give the text alternative ("School, full fibre: <name>"); the name is escaped.
+    """
+    letter, label = BADGES.get(site_type, BADGES["other"])
+    colour = FIBRE_COLOURS.get(fibre_status, FIBRE_COLOURS["unknown"])
+    alt = esc(f"{label}, {FIBRE_LABELS.get(fibre_status, FIBRE_LABELS['unknown'])}: {name}")
+    r = BADGE_PX / 2
+    return (
+        f'<div class="bb-site bb-site-{esc(site_type)}" role="img" aria-label="{alt}" '
+        f'title="{alt}"><svg xmlns="http://www.w3.org/2000/svg" width="{BADGE_PX}" '
+        f'height="{BADGE_PX}" viewBox="0 0 {BADGE_PX} {BADGE_PX}" aria-hidden="true" '
+        f'style="display:block">'
+        f'<circle cx="{r}" cy="{r}" r="{r - 1.5}" fill="{colour}" stroke="#ffffff" '
+        f'stroke-width="2"/><text x="{r}" y="{r + 4}" text-anchor="middle" font-size="12" '
+        f'font-weight="700" font-family="sans-serif" fill="#ffffff">{letter}</text></svg></div>'
+    )
+
+
 def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> folium.FeatureGroup:
-    """One icon per site, by type; clustered when there are many. Sites are public buildings,
-    so ``public`` does not hide them."""
+    """One lettered badge per site (type letter, fibre colour); clustered when there are many.
+
+    Sites are public buildings, so ``public`` does not hide them.
+    """
     del public
     group = feature_group(LAYER.title, show=show)
 
     def make(rec: pd.Series, lat: float, lon: float) -> folium.Marker:
-        colour, icon = ICONS.get(rec["site_type"], ICONS["other"])
         popup = popup_html(
             rec["name"],
-            [("Type", str(rec["site_type"]).replace("_", " ")), ("ID", rec["identifier"]),
-             ("Fibre", str(rec["fibre_status"]).replace("_", " ")), ("Postcode", rec["postcode"])],
+            [("Type", BADGES.get(rec["site_type"], BADGES["other"])[1]), ("ID", rec["identifier"]),
+             ("Fibre", FIBRE_LABELS.get(rec["fibre_status"], rec["fibre_status"])),
+             ("Postcode", rec["postcode"])],
         )  # fmt: skip
+        half = BADGE_PX // 2
         return folium.Marker(
             location=(lat, lon),
-            icon=folium.Icon(color=colour, icon=icon, prefix="fa"),
+            icon=folium.DivIcon(
+                html=badge_html(str(rec["site_type"]), str(rec["fibre_status"]), rec["name"]),
+                icon_size=(BADGE_PX, BADGE_PX),
+                icon_anchor=(half, half),
+                class_name="bb-site-icon",
+            ),
             tooltip=folium.Tooltip(esc(rec["name"])),
-            popup=folium.Popup(popup, max_width=300),
+            popup=plain_popup(popup),
         )
 
     add_markers(group, records, make=make)
@@ -246,8 +292,26 @@ LAYER = register(
         aggregate=aggregate,
         draw=draw,
         personal_data=False,
-        extra={"site_types": SITE_TYPES, "fibre_statuses": FIBRE_STATUSES, "icons": ICONS},
+        extra={
+            "site_types": SITE_TYPES,
+            "fibre_statuses": FIBRE_STATUSES,
+            "badges": BADGES,
+            "fibre_colours": FIBRE_COLOURS,
+            "fibre_labels": FIBRE_LABELS,
+        },
     )
 )
 
-__all__ = ["EPRACCUR_COLUMNS", "FIBRE_STATUSES", "LAYER", "SITE_TYPES", "aggregate", "draw", "read"]
+__all__ = [
+    "BADGES",
+    "EPRACCUR_COLUMNS",
+    "FIBRE_COLOURS",
+    "FIBRE_LABELS",
+    "FIBRE_STATUSES",
+    "LAYER",
+    "SITE_TYPES",
+    "aggregate",
+    "badge_html",
+    "draw",
+    "read",
+]

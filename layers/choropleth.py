@@ -22,6 +22,7 @@ from geo.config import (
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
 )
+from layers.topo import TopoGeoJson
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,10 @@ def choropleth_layer(
     selected: str | None = None,
     text: pd.Series | None = None,
     fill_opacity: float = 0.75,
-) -> folium.GeoJson:
-    """A GeoJson layer of ``areas`` (EPSG:4326) coloured by ``pct_<measure>``.
+) -> TopoGeoJson:
+    """A choropleth layer of ``areas`` (EPSG:4326) coloured by ``pct_<measure>``.
+
+    The geometry travels as a packed topology (:mod:`layers.topo`): shared edges once, quantised.
 
     Each feature carries only ``area_code``, escaped ``area_name`` and the tooltip ``value``
     (``text``, indexed like ``areas``, replaces :func:`value_text` when given; an area whose
@@ -124,25 +127,15 @@ def choropleth_layer(
         crs=areas.crs,
     )
 
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        chosen = feature["properties"]["area_code"] == selected
-        return {
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": fill_opacity,
-            "color": HIGHLIGHT_COLOUR if chosen else BOUNDARY_COLOUR,
-            "weight": 4 if chosen else 0.8,
-        }
-
-    return folium.GeoJson(
-        props.to_json(drop_id=True),
+    return TopoGeoJson(
+        props,
         name=name or MEASURES[measure].label,
-        style_function=style,
-        highlight_function=lambda _f: {"weight": 3, "color": HIGHLIGHT_COLOUR},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["area_name", "value"], aliases=["Area", MEASURES[measure].short], sticky=True
-        ),
-        zoom_on_click=False,
-    )
+        alias=html.escape(MEASURES[measure].short),
+        options={
+            "selected": selected, "fillOpacity": fill_opacity,
+            "boundary": BOUNDARY_COLOUR, "highlight": HIGHLIGHT_COLOUR,
+        },
+    )  # fmt: skip
 
 
 def selection_layer(areas: gpd.GeoDataFrame, code: str | None) -> folium.FeatureGroup:

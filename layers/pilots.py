@@ -23,6 +23,7 @@ from layers._points import (
     esc,
     feature_group,
     locate_rows,
+    plain_popup,
     popup_html,
     records_frame,
 )
@@ -31,11 +32,12 @@ from layers.base import Layer, ReadContext, register
 KEY = "pilots"
 KINDS = ("training", "device_lending", "free_wifi", "library_help")
 KIND_COLOURS = {
-    "training": "#3b528b",
-    "device_lending": "#21918c",
-    "free_wifi": "#5ec962",
-    "library_help": "#440154",
+    "training": "#D55E00",
+    "device_lending": "#CC79A7",
+    "free_wifi": "#0072B2",
+    "library_help": "#E69F00",
 }
+"""Okabe–Ito colours (colour-blind safe), chosen apart from the choropleth's viridis classes."""
 PILOT_ALIASES: dict[str, tuple[str, ...]] = {
     "programme": ("program", "programme name", "scheme", "project"),
     "site_name": ("site", "name", "venue", "location name"),
@@ -162,11 +164,13 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         return folium.CircleMarker(
             location=(lat, lon),
             radius=7,
-            color=KIND_COLOURS.get(rec["kind"], "#555555"),
+            color="#ffffff",
+            weight=2,
             fill=True,
-            fill_opacity=0.8,
+            fill_color=KIND_COLOURS.get(rec["kind"], "#555555"),
+            fill_opacity=0.95,
             tooltip=folium.Tooltip(esc(f"{rec['site_name']} ({rec['programme']})")),
-            popup=folium.Popup(popup, max_width=300),
+            popup=plain_popup(popup),
         )
 
     add_markers(group, records, make=make)

@@ -185,7 +185,7 @@ def feature_values(fmap: folium.Map) -> dict[str, str]:
     out: dict[str, str] = {}
     for child in fmap._children.values():
         data = getattr(child, "data", None)
-        if isinstance(child, folium.GeoJson) and isinstance(data, dict):
+        if isinstance(data, dict):
             for feature in data.get("features", []):
                 props = feature.get("properties", {})
                 if "area_code" in props:

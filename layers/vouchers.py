@@ -40,6 +40,7 @@ from layers._points import (
     esc,
     feature_group,
     locate_rows,
+    plain_popup,
     popup_html,
     records_frame,
 )
@@ -279,11 +280,13 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         return folium.CircleMarker(
             location=(lat, lon),
             radius=5,
-            color=colour,
+            color="#ffffff",
+            weight=1.5,
             fill=True,
-            fill_opacity=0.8,
+            fill_color=colour,
+            fill_opacity=0.95,
             tooltip=folium.Tooltip(esc(f"{rec['reference']}: {rec['status']}")),
-            popup=folium.Popup(popup, max_width=300),
+            popup=plain_popup(popup),
         )
 
     add_markers(group, records, make=make)
@@ -291,12 +294,13 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
 
 
 _STATUS_COLOURS = {
-    "applied": "#fde725",
-    "approved": "#21918c",
-    "connected": "#440154",
-    "cancelled": "#bdbdbd",
-    "in_plan": "#e66101",
+    "applied": "#E69F00",
+    "approved": "#56B4E9",
+    "connected": "#D55E00",
+    "cancelled": "#999999",
+    "in_plan": "#CC79A7",
 }
+"""Okabe–Ito colours (colour-blind safe), chosen apart from the choropleth's viridis classes."""
 
 LAYER = register(
     Layer(

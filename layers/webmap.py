@@ -12,7 +12,7 @@ from branca.element import Element
 
 from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
 from layers.assets import localise
-from layers.choropleth import choropleth_layer, classify, legend_for
+from layers.choropleth import Classes, choropleth_layer, classify, legend_for
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 MAP_CSS = """<style>
@@ -64,6 +64,7 @@ def coverage_map(
     palette: tuple[str, ...] | None = None,
     text: pd.Series | None = None,
     fill_opacity: float = 0.75,
+    classes: Classes | None = None,
 ) -> folium.Map:
     """The division map: a choropleth of ``pct_<measure>`` with overlays and a layer control.
 
@@ -81,12 +82,14 @@ def coverage_map(
     palette, text, fill_opacity
         Class colours (default :data:`geo.config.SEQUENTIAL_PALETTE`), tooltip text per area
         and fill opacity; the public map passes the accessible palette, opaque.
+    classes
+        Class breaks already worked out (e.g. cached by the app); default: :func:`classify`.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     col = f"pct_{measure}"
-    options = {} if palette is None else {"palette": palette}
-    classes = classify(areas[col], **options) if col in areas else None
+    if classes is None and col in areas:
+        classes = classify(areas[col], **({} if palette is None else {"palette": palette}))
     fmap = base_map(tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution)
     choropleth_layer(
         areas, measure=measure, classes=classes, selected=selected, text=text,

@@ -74,7 +74,7 @@ def test_council_sites_problems() -> None:
     assert got == [(2, "site_type"), (3, "name"), (4, "fibre_status"), (4, "identifier")]
 
 
-def test_drawing_escapes_names_and_uses_icons() -> None:
+def test_drawing_escapes_names_and_uses_plain_leaflet_badges() -> None:
     recs = anchors.read(upload("council_sites_SYNTHETIC.csv"), filename="s.csv", context=context())
     group = anchors.draw(recs, public=True, show=False)
     m = folium.Map()
@@ -83,8 +83,33 @@ def test_drawing_escapes_names_and_uses_icons() -> None:
     assert group.layer_name == "Anchor sites" and group.show is False
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert '"fire-extinguisher"' in html and '"book"' in html
-    assert len(group._children) == 4
+    markers = list(group._children.values())
+    assert len(markers) == 4
+    icons = [
+        next(c for c in mk._children.values() if isinstance(c, folium.DivIcon)) for mk in markers
+    ]
+    assert all(not isinstance(c, folium.Icon) for mk in markers for c in mk._children.values())
+    # Library A (full fibre) → "L" on the full-fibre colour, with a text alternative.
+    library = icons[0].options["html"]
+    assert ">L</text>" in library and anchors.FIBRE_COLOURS["full_fibre"] in library
+    assert 'aria-label="Library, full fibre: Synthetic Library A"' in library
+    # Fire station B has no fibre; the <script> site is "other" with fibre planned, escaped.
+    assert ">F</text>" in icons[1].options["html"]
+    assert anchors.FIBRE_COLOURS["none"] in icons[1].options["html"]
+    other = icons[3].options["html"]
+    assert ">O</text>" in other and "<script>" not in other
+    assert "Other site, fibre planned: &lt;script&gt;" in other
+    # Only plain Leaflet: the group asks for no extra JavaScript or CSS (no icon font).
+    assert all(
+        not getattr(el, "default_js", None) and not getattr(el, "default_css", None)
+        for mk in markers for el in [mk, *mk._children.values()]
+    )  # fmt: skip
+
+
+def test_badge_for_unknown_type_or_status_falls_back() -> None:
+    html = anchors.badge_html("castle", "maybe", "Keep")
+    assert ">O</text>" in html and anchors.FIBRE_COLOURS["unknown"] in html
+    assert 'title="Other site, fibre status unknown: Keep"' in html
 
 
 def test_dense_sites_are_clustered() -> None:
@@ -121,3 +146,24 @@ def test_real_gp_list_loads_once_postcodes_are_located() -> None:
         "postcode not found in the postcode directory",
         "postcode has been terminated",
     }
+
+
+def test_popups_need_no_jquery() -> None:
+    # jQuery is not served (layers.assets drops it); folium's own Popup calls $(...) and would
+    # stop the map script, so every point layer uses the jQuery-free PlainPopup.
+    from layers import pilots, vouchers
+    from layers._points import PlainPopup
+
+    for layer, name in ((anchors, "council_sites_SYNTHETIC.csv"),
+                        (pilots, "pilots_SYNTHETIC.csv"),
+                        (vouchers, "vouchers_SYNTHETIC.csv")):  # fmt: skip
+        recs = layer.read(upload(name), filename=name, context=context())
+        m = folium.Map()
+        layer.draw(recs, public=False).add_to(m)
+        html = m.get_root().render()
+        assert "bindPopup" in html and "$(`" not in html
+        popups = [
+            c for mk in layer.draw(recs, public=False)._children.values()
+            for c in mk._children.values() if isinstance(c, folium.Popup)
+        ]  # fmt: skip
+        assert popups and all(isinstance(p, PlainPopup) for p in popups)

@@ -13,6 +13,7 @@ from geo.config import NO_DATA_COLOUR, SEQUENTIAL_PALETTE
 from geo.simplify import simplify_for_web
 from layers.assets import VENDORED, inline_assets, localise
 from layers.choropleth import choropleth_layer, classify, clicked_area_code, value_text
+from layers.topo import TopoGeoJson
 from layers.webmap import coverage_map
 from tests.squares import squares
 
@@ -28,8 +29,8 @@ def _figures() -> pd.DataFrame:
 
 
 def _geojson(fmap: folium.Map) -> dict:
-    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
-    return layer.data if isinstance(layer.data, dict) else json.loads(layer.data)
+    layer = next(c for c in fmap._children.values() if isinstance(c, TopoGeoJson))
+    return layer.data
 
 
 def test_features_carry_code_escaped_name_and_value_text() -> None:

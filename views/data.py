@@ -11,8 +11,10 @@ import streamlit as st
 from geo.catalog import Catalog, load_catalog
 from geo.config import SYNTHETIC_LABEL
 from geo.demo_build import DEMO_CATALOG, build_demo
+from geo.demo_layers import DEMO_STORE, save_demo_layers
 from geo.settings import Settings, load_settings
 from geo.simplify import simplify_for_web
+from layers.choropleth import Classes, classify
 from layers.coverage import best_figures, county_figures
 
 
@@ -23,7 +25,26 @@ def catalog_path(settings: Settings) -> Path:
     demo = settings.data_dir / DEMO_CATALOG
     if not demo.exists():
         build_demo(settings.data_dir)
+    if not (settings.data_dir / DEMO_STORE).exists():
+        save_demo_layers(settings.data_dir / DEMO_STORE, demo)
     return demo
+
+
+def store_path(settings: Settings | None = None) -> Path:
+    """The uploads store in force: the real one beside a real catalogue, else the demo's own.
+
+    The demo's synthetic overlays live in their own file so they never mix with real uploads.
+    """
+    settings = settings or load_settings()
+    if settings.boundaries_path.exists():
+        return settings.store_path
+    catalog_path(settings)
+    return settings.data_dir / DEMO_STORE
+
+
+def stamp(path: Path) -> float:
+    """The file's modification time (0 when absent): part of every cache key."""
+    return _stamp(path)
 
 
 def _stamp(path: Path) -> float:
@@ -56,6 +77,12 @@ def figures(path: str, stamp: float, level: str, release: str) -> gpd.GeoDataFra
 def web_figures(path: str, stamp: float, level: str, release: str) -> gpd.GeoDataFrame:
     """The same figures, simplified and in EPSG:4326 for the map."""
     return simplify_for_web(figures(path, stamp, level, release))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def classes(path: str, stamp: float, level: str, release: str, measure: str) -> Classes | None:
+    """The choropleth's class breaks (natural breaks take seconds: worked out once)."""
+    return classify(figures(path, stamp, level, release)[f"pct_{measure}"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

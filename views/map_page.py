@@ -9,7 +9,7 @@ from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import clicked_area_code, selection_layer
 from layers.coverage import METHOD_NONE
 from layers.webmap import coverage_map
-from views import data
+from views import data, overlay_panel
 from views.panel import show_area_panel
 
 MAP_KEY = "division_map"
@@ -61,12 +61,18 @@ def render() -> None:
         st.session_state["last_click"] = clicked
         st.session_state["division"] = clicked
     selected = pick_division(codes, names)
+    chosen = overlay_panel.choose_overlays()
+    public = overlay_panel.public_view()
 
     left, right = st.columns([3, 2])
     with left:
         no_fig = int((figs["method"] == METHOD_NONE).sum())
-        note = f"{no_fig} of {len(figs)} areas have no figure finer than the district." if no_fig else ""
-        fmap = coverage_map(web, measure=measure, legend_note=note)
+        note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
+        overlays = overlay_panel.overlay_groups(chosen, public=public)
+        fmap = coverage_map(
+            web, measure=measure, legend_note=note if no_fig else "",
+            overlays=overlays, classes=data.classes(path, stamp, level, release, measure),
+        )  # fmt: skip
         st_folium(
             fmap, key=MAP_KEY, height=560, use_container_width=True,
             returned_objects=["last_active_drawing"],
@@ -83,5 +89,7 @@ def render() -> None:
             row = figs.set_index("area_code").loc[selected]
             row["area_code"] = selected
             show_area_panel(row, county, county_how, cat=cat, release=release)
+            overlay_panel.show_overlay_panel(selected, level=level, release=release)
         else:
             st.info("Pick an area by name above, or click it on the map.")
+        overlay_panel.show_no_support(level=level, release=release, names=names)

@@ -1,0 +1,154 @@
+"""Compact choropleth geometry: TopoJSON with shared arcs, quantised, polyline-encoded.
+
+A division map sends every boundary to the browser. Plain GeoJSON writes each shared edge
+twice, as decimal text. Here the areas become a TopoJSON topology (each shared edge stored
+once), quantised to a grid of about :data:`GRID_M` metres, and each arc's delta-encoded integers
+are packed as an encoded-polyline string (about 1–2 characters per number instead of 4–8).
+A few lines of JavaScript unpack the arcs and hand the topology to ``topojson-client``
+(vendored under ``static/vendor/topojson``), which rebuilds GeoJSON features for Leaflet.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import topojson
+from branca.element import Template
+
+GRID_M = 10.0
+"""Quantisation step, in metres: finer than a pixel up to zoom 13 (≈ 19 m per pixel in the UK)."""
+OBJECT = "areas"
+
+
+def encode_polyline(values: np.ndarray) -> str:
+    """Encode integers with the encoded-polyline algorithm (zig-zag, 5-bit chunks, +63)."""
+    out: list[str] = []
+    for v in np.asarray(values, dtype=np.int64).tolist():
+        v = ~(v << 1) if v < 0 else v << 1
+        while v >= 0x20:
+            out.append(chr((0x20 | (v & 0x1F)) + 63))
+            v >>= 5
+        out.append(chr(v + 63))
+    return "".join(out)
+
+
+def decode_polyline(text: str) -> list[int]:
+    """Inverse of :func:`encode_polyline` (the JavaScript in the template does the same)."""
+    values, shift, result = [], 0, 0
+    for ch in text:
+        b = ord(ch) - 63
+        result |= (b & 0x1F) << shift
+        shift += 5
+        if b < 0x20:
+            values.append(~(result >> 1) if result & 1 else result >> 1)
+            shift, result = 0, 0
+    return values
+
+
+def quantisation_for(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> int:
+    """Grid cells across the larger side of ``areas`` (EPSG:4326) for a ``grid_m`` step."""
+    minx, miny, maxx, maxy = areas.total_bounds
+    metres_per_degree = 111_320.0
+    width = (maxx - minx) * metres_per_degree * math.cos(math.radians((miny + maxy) / 2))
+    height = (maxy - miny) * metres_per_degree
+    return max(2, int(math.ceil(max(width, height) / grid_m)) + 1)
+
+
+def packed_topology(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> dict[str, Any]:
+    """``areas`` (EPSG:4326, with properties) as a quantised topology with packed arcs."""
+    if areas.crs is None or areas.crs.to_epsg() != 4326:
+        raise ValueError("packed_topology needs EPSG:4326 areas")
+    topo = topojson.Topology(
+        areas.reset_index(drop=True), prequantize=quantisation_for(areas, grid_m=grid_m),
+        topology=True, object_name=OBJECT,
+    ).to_dict()  # fmt: skip
+    topo["arcs"] = [encode_polyline(np.asarray(arc, dtype=np.int64).ravel()) for arc in topo["arcs"]]
+    for geom in topo["objects"][OBJECT]["geometries"]:
+        geom.pop("id", None)
+    topo.pop("bbox", None)
+    return topo
+
+
+_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function () {
+  function unpack(s) {
+    var v = [], pts = [], i = 0, r = 0, sh = 0, b;
+    while (i < s.length) {
+      b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5;
+      if (b < 32) { v.push(r & 1 ? ~(r >> 1) : r >> 1); r = 0; sh = 0; }
+    }
+    for (var k = 0; k < v.length; k += 2) pts.push([v[k], v[k + 1]]);
+    return pts;
+  }
+  var topo = {{ this.topology_json }};
+  topo.arcs = topo.arcs.map(unpack);
+  var opts = {{ this.options_json }};
+  var layer = L.geoJson(topojson.feature(topo, topo.objects.areas), {
+    style: function (f) {
+      var chosen = f.properties.area_code === opts.selected;
+      return {fillColor: f.properties.fill, fillOpacity: opts.fillOpacity,
+              color: chosen ? opts.highlight : opts.boundary, weight: chosen ? 4 : 0.8};
+    },
+    onEachFeature: function (f, l) {
+      l.bindTooltip("<b>" + f.properties.area_name + "</b><br>" + opts.alias + ": "
+                    + f.properties.value, {sticky: true});
+      l.on("mouseover", function (e) { e.target.setStyle({weight: 3, color: opts.highlight}); });
+      l.on("mouseout", function (e) { layer.resetStyle(e.target); });
+    }
+  });
+  window.{{ this.get_name() }} = layer;
+})();
+var {{ this.get_name() }} = window.{{ this.get_name() }};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe to place inside a <script> element."""
+    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+
+
+class TopoGeoJson(folium.map.Layer):
+    """A choropleth layer drawn from a packed topology.
+
+    Parameters
+    ----------
+    areas
+        EPSG:4326 areas with already-escaped text properties ``area_code``, ``area_name``,
+        ``value`` and the colour ``fill``.
+    alias
+        Tooltip label for ``value`` (escaped here).
+    """
+
+    default_js = [("topojson", "https://cdn.jsdelivr.net/npm/topojson-client@3")]
+
+    def __init__(
+        self,
+        areas: gpd.GeoDataFrame,
+        *,
+        name: str,
+        alias: str,
+        options: dict[str, Any],
+        grid_m: float = GRID_M,
+    ):
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "TopoGeoJson"
+        self.areas = areas
+        self.topology_json = _script_json(packed_topology(areas, grid_m=grid_m))
+        self.options_json = _script_json({**options, "alias": alias})
+        self._template = Template(_TEMPLATE)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The features as GeoJSON (what the browser rebuilds), for inspection in tests."""
+        return json.loads(self.areas.to_json(drop_id=True))
+
+
+__all__ = ["GRID_M", "TopoGeoJson", "decode_polyline", "encode_polyline", "packed_topology"]

@@ -1,0 +1,191 @@
+"""The Data page: upload a layer's CSV, see every problem or a preview, save; versions and restore.
+
+Nothing is stored until the officer presses Save, and never from a file with problems. Every
+value from a file is shown as text (tables, or escaped Markdown), never as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import store
+from geo.catalog import Catalog
+from geo.config import BOUNDARY_COLOUR
+from geo.crs import to_display
+from layers.assets import localise
+from layers.base import ReadContext, registered
+from layers.upload import UploadCheck, check_upload
+from layers.webmap import base_map
+from views import access, data
+
+PENDING = "upload_pending"
+MESSAGE = "upload_message"
+UPLOADER = "upload_file"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&:])")
+
+
+def md_text(value: object) -> str:
+    """``value`` with every Markdown (and HTML) special character escaped: shown as typed."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def read_context(cat: Catalog, *, today: date | None = None) -> ReadContext:
+    """Postcodes from the catalogue, the county outline (union of its areas), today's date."""
+    outline = pd.concat(list(cat.areas.values())).union_all() if cat.areas else None
+    return ReadContext(postcodes=cat.postcodes, county=outline, today=today or date.today())
+
+
+def _user() -> str:
+    return str(st.session_state.get("audit_user") or "").strip() or "officer"
+
+
+def _save() -> None:
+    """Save the checked file (a button callback: runs before the page redraws)."""
+    check: UploadCheck | None = st.session_state.get(PENDING)
+    if check is None or not check.ok:
+        return
+    path = data.store_path()
+    version = store.save(
+        path, check.layer, check.records, file_name=check.filename,
+        file_bytes=st.session_state[PENDING + "_bytes"], user=_user(),
+    )  # fmt: skip
+    st.session_state[MESSAGE] = (
+        f"Saved {check.filename} as version {version} of {registered()[check.layer].title}. "
+        "The map and panels now use it."
+    )
+    st.session_state[PENDING + "_saved"] = check.sha256
+
+
+def _restore(layer: str, version: int) -> None:
+    new = store.restore(data.store_path(), layer, version, user=_user())
+    st.session_state[MESSAGE] = (
+        f"Restored version {version} of {registered()[layer].title} as version {new}."
+    )
+
+
+def render() -> None:
+    """The Data page."""
+    cat = data.catalog()
+    data.synthetic_banner(cat)
+    ctx = access.context()
+    st.title("Data: upload and versions")
+    if not ctx.auth_configured:
+        st.warning(
+            "This page is not password-protected: `BROADBAND_PASSWORD_HASH` is not set, so "
+            "anyone who can open the app can upload and restore data. That is meant for one "
+            "officer on their own machine; set a password (`python -m geo.auth hash`, see "
+            "geo/auth.py) before sharing the app.",
+            icon="🔓",
+        )
+    if message := st.session_state.pop(MESSAGE, None):
+        st.success(md_text(message))
+    st.text_input("Your name, for the audit log", value="officer", key="audit_user")
+    _upload_section(cat)
+    _versions_section()
+
+
+def _upload_section(cat: Catalog) -> None:
+    layers = registered()
+    st.header("Upload a file")
+    key = st.selectbox(
+        "Dataset", list(layers), format_func=lambda k: layers[k].title, key="upload_dataset"
+    )
+    spec = layers[key]
+    st.caption(
+        md_text(f"{spec.description}. Required columns: {', '.join(spec.required_columns)}.")
+    )
+    file = st.file_uploader("CSV file", type=["csv", "txt"], key=UPLOADER)
+    if file is None:
+        st.session_state.pop(PENDING, None)
+        return
+    raw = file.getvalue()
+    level = next(iter(cat.areas), None)
+    if level is None:
+        st.error("Load boundaries first: the upload is checked against the county's areas.")
+        return
+    areas = cat.areas[level][["area_code", "area_name", "geometry"]]
+    check = check_upload(raw, filename=file.name, layer=key, context=read_context(cat), areas=areas)
+    st.session_state[PENDING] = check
+    st.session_state[PENDING + "_bytes"] = raw
+    if not check.ok:
+        _show_report(check)
+        return
+    _show_preview(check, cat, level)
+
+
+def _show_report(check: UploadCheck) -> None:
+    n = len(check.problems)
+    st.error(
+        md_text(f"{check.filename}: {n} problem{'s' if n != 1 else ''} found. Nothing was saved.")
+        + " Fix the rows below and upload the file again."
+    )
+    st.dataframe(check.report(), hide_index=True, width="stretch", key="upload_report")
+
+
+def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
+    assert check.records is not None and check.aggregate is not None
+    recs, agg = check.records, check.aggregate
+    st.success(md_text(f"{check.filename}: no problems found. Check the preview, then save."))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Records", f"{len(recs):,}")
+    c2.metric("Left out on purpose", f"{check.excluded:,}", help="e.g. closed schools")
+    c3.metric("Outside every area", f"{check.outside:,}")
+    spec = registered()[check.layer]
+    areas = cat.areas[level]
+    outlines = to_display(areas[["area_code", "area_name", "geometry"]])
+    fmap = base_map(tuple(outlines.total_bounds), tiles=True)
+    folium.GeoJson(
+        outlines, name="Areas",
+        style_function=lambda _f: {"color": BOUNDARY_COLOUR, "weight": 1, "fillOpacity": 0},
+    ).add_to(fmap)  # fmt: skip
+    spec.draw(recs, public=False, show=True).add_to(fmap)
+    st_folium(localise(fmap), key="upload_preview_map", height=360, use_container_width=True,
+              returned_objects=[])  # fmt: skip
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    table = agg.reset_index()
+    table.insert(1, "area_name", table["area_code"].map(names))
+    counts = [c for c in agg.columns if c.startswith("n_")]
+    st.markdown("**Per area** (areas with any record)")
+    st.dataframe(table[(agg[counts].to_numpy() > 0).any(axis=1)], hide_index=True,
+                 width="stretch", key="upload_aggregate")  # fmt: skip
+    st.markdown("**First records**")
+    st.dataframe(pd.DataFrame(recs.drop(columns="geometry")).head(20), hide_index=True,
+                 width="stretch", key="upload_records")  # fmt: skip
+    saved = st.session_state.get(PENDING + "_saved") == check.sha256
+    st.button(
+        "Saved" if saved else f"Save as the new {spec.title} data", type="primary",
+        on_click=_save, disabled=saved, key="upload_save",
+    )  # fmt: skip
+
+
+def _versions_section() -> None:
+    st.header("Versions and audit")
+    path = data.store_path()
+    st.caption(md_text(f"Store: {path}"))
+    for key, spec in registered().items():
+        found = store.versions(path, key)
+        st.subheader(spec.title)
+        if found.empty:
+            st.text("No versions saved yet.")
+            continue
+        shown = found[["version", "current", "action", "file_name", "row_count", "saved_at",
+                       "user", "source_version"]]  # fmt: skip
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"versions_{key}")
+        earlier = [int(v) for v in found.loc[~found["current"], "version"]]
+        cols = st.columns(6)
+        for i, version in enumerate(earlier):
+            cols[i % 6].button(
+                f"Restore version {version}", key=f"restore_{key}_{version}",
+                on_click=_restore, args=(key, version),
+            )  # fmt: skip
+    with st.expander("Full audit log"):
+        st.dataframe(store.audit(path), hide_index=True, width="stretch", key="audit_log")
+
+
+__all__ = ["md_text", "read_context", "render"]
