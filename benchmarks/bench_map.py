@@ -3,7 +3,7 @@
 naive: full-resolution EPSG:4326 boundaries straight into ``folium.GeoJson`` with every
 property (what a first attempt does). ours: :func:`geo.simplify.simplify_for_web` (coverage
 simplification, 4-decimal coordinates), then :func:`layers.webmap.coverage_map` with only the
-properties the map uses. Target: ours ≤ 25% of naive bytes. Also the build time.
+properties the map uses, sent as a packed TopoJSON topology (:mod:`layers.topo`). Target: ours ≤ 25% of naive bytes. Also the build time.
 
 Run alone: ``python -m benchmarks.bench_map [--quick]``; the runner ``python -m benchmarks.run``
 picks up ``run(quick) -> list[dict]``.
@@ -69,8 +69,9 @@ def run(quick: bool = False) -> list[dict]:
         rows.append({"what": f"{what}: HTML bytes", "n": n, "naive": nb, "ours": ob,
                      "ratio": round(ob / nb, 3), "unit": "bytes",
                      "target": f"≤ {TARGET_RATIO:.0%} of naive", "passed": ob <= TARGET_RATIO * nb,
-                     "note": "naive: full boundaries, all properties; ours: coverage-"
-                             "simplified, 4 dp, only area_code/name/value"})  # fmt: skip
+                     "note": "naive: full boundaries as GeoJSON, all properties; ours: "
+                             "coverage-simplified, packed TopoJSON on a 10 m grid, "
+                             "only code/name/value"})  # fmt: skip
         rows.append({"what": f"{what}: build time", "n": n, "naive": round(nt, 3),
                      "ours": round(ot, 3), "ratio": round(ot / nt, 2), "unit": "s",
                      "target": "report only", "passed": None,

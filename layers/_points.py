@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 
 import folium
@@ -18,6 +17,7 @@ from geo.crs import to_display
 from geo.postcodes import locate_postcodes
 from geo.tabular import Table, parse_numbers
 from layers.base import ReadContext
+from layers.text import esc  # re-exported: the point layers import it from here
 
 LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
     "postcode": ("post code", "postal code", "pcode", "pcds"),
@@ -184,20 +184,6 @@ def records_frame(
 
 
 # --- Drawing ---
-
-_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
-
-
-def esc(value: object) -> str:
-    """Escaped text for HTML (blank for missing values).
-
-    Besides ``<>&"'``, the characters that could end or run code inside the JavaScript
-    template literals folium renders popups and tooltips into (`` ` ``, ``$``, ``\\``) are
-    escaped as HTML entities too.
-    """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True).translate(_JS_TEMPLATE)
 
 
 def popup_html(title: object, fields: Iterable[tuple[str, object]]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from geo.config import (
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
 )
+from layers.text import esc
 from layers.topo import TopoGeoJson
 
 
@@ -117,10 +117,10 @@ def choropleth_layer(
     props = gpd.GeoDataFrame(
         {
             "area_code": areas["area_code"].astype(str),
-            "area_name": areas["area_name"].map(lambda s: html.escape(str(s))),
+            "area_name": areas["area_name"].map(esc),
             "value": [value_text(r, measure) for _, r in areas.iterrows()]
             if text is None
-            else [html.escape(str(t)) for t in text.reindex(areas.index)],
+            else [esc(t) for t in text.reindex(areas.index)],
             "fill": [classes.colour_of(v) if classes else NO_DATA_COLOUR for v in values],
         },
         geometry=areas.geometry,
@@ -130,7 +130,7 @@ def choropleth_layer(
     return TopoGeoJson(
         props,
         name=name or MEASURES[measure].label,
-        alias=html.escape(MEASURES[measure].short),
+        alias=esc(MEASURES[measure].short),
         options={
             "selected": selected, "fillOpacity": fill_opacity,
             "boundary": BOUNDARY_COLOUR, "highlight": HIGHLIGHT_COLOUR,
@@ -180,9 +180,9 @@ class Legend(MacroElement):
     def __init__(self, title: str, items: list[tuple[str, str]], note: str = ""):
         super().__init__()
         self._name = "Legend"
-        self.title = html.escape(title)
-        self.items = [(c, html.escape(label)) for c, label in items]
-        self.note = html.escape(note)
+        self.title = esc(title)
+        self.items = [(c, esc(label)) for c, label in items]
+        self.note = esc(note)
         self._template = Template(_LEGEND)
 
 

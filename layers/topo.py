@@ -19,21 +19,27 @@ import geopandas as gpd
 import numpy as np
 import topojson
 from branca.element import Template
+from folium.elements import JSCSSMixin
 
 GRID_M = 10.0
 """Quantisation step, in metres: finer than a pixel up to zoom 13 (≈ 19 m per pixel in the UK)."""
 OBJECT = "areas"
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+"""64 symbols for 6-bit chunks: no quotes, backslashes or braces, so packed arcs need no escaping
+in JSON, in a <script> element, or in the Jinja pass folium makes over rendered scripts."""
+_INDEX = {c: i for i, c in enumerate(ALPHABET)}
 
 
 def encode_polyline(values: np.ndarray) -> str:
-    """Encode integers with the encoded-polyline algorithm (zig-zag, 5-bit chunks, +63)."""
+    """Pack integers as in the encoded-polyline algorithm (zig-zag, 5-bit chunks with a
+    continuation bit), each 6-bit chunk written as one :data:`ALPHABET` symbol."""
     out: list[str] = []
     for v in np.asarray(values, dtype=np.int64).tolist():
         v = ~(v << 1) if v < 0 else v << 1
         while v >= 0x20:
-            out.append(chr((0x20 | (v & 0x1F)) + 63))
+            out.append(ALPHABET[0x20 | (v & 0x1F)])
             v >>= 5
-        out.append(chr(v + 63))
+        out.append(ALPHABET[v])
     return "".join(out)
 
 
@@ -41,7 +47,7 @@ def decode_polyline(text: str) -> list[int]:
     """Inverse of :func:`encode_polyline` (the JavaScript in the template does the same)."""
     values, shift, result = [], 0, 0
     for ch in text:
-        b = ord(ch) - 63
+        b = _INDEX[ch]
         result |= (b & 0x1F) << shift
         shift += 5
         if b < 0x20:
@@ -77,10 +83,12 @@ def packed_topology(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> dict[
 _TEMPLATE = """
 {% macro script(this, kwargs) %}
 (function () {
+  var A = "{{ this.alphabet }}", D = {};
+  for (var j = 0; j < A.length; j++) D[A.charAt(j)] = j;
   function unpack(s) {
     var v = [], pts = [], i = 0, r = 0, sh = 0, b;
     while (i < s.length) {
-      b = s.charCodeAt(i++) - 63; r |= (b & 31) << sh; sh += 5;
+      b = D[s.charAt(i++)]; r |= (b & 31) << sh; sh += 5;
       if (b < 32) { v.push(r & 1 ? ~(r >> 1) : r >> 1); r = 0; sh = 0; }
     }
     for (var k = 0; k < v.length; k += 2) pts.push([v[k], v[k + 1]]);
@@ -111,11 +119,16 @@ var {{ this.get_name() }} = window.{{ this.get_name() }};
 
 
 def _script_json(value: Any) -> str:
-    """JSON safe to place inside a <script> element."""
-    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+    """JSON safe inside a <script> element and through folium's second Jinja pass.
+
+    Text in it is already escaped with :func:`layers.text.esc` (no braces); this guards the
+    rest: ``</`` cannot end the script, and ``{{``/``{%``/``{#`` cannot start a Jinja tag.
+    """
+    text = json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+    return text.replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
 
 
-class TopoGeoJson(folium.map.Layer):
+class TopoGeoJson(JSCSSMixin, folium.map.Layer):
     """A choropleth layer drawn from a packed topology.
 
     Parameters
@@ -143,6 +156,7 @@ class TopoGeoJson(folium.map.Layer):
         self.areas = areas
         self.topology_json = _script_json(packed_topology(areas, grid_m=grid_m))
         self.options_json = _script_json({**options, "alias": alias})
+        self.alphabet = ALPHABET
         self._template = Template(_TEMPLATE)
 
     @property

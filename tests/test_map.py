@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import html
 
 import folium
 import numpy as np
@@ -65,6 +65,7 @@ def test_attribution_and_offline_assets() -> None:
         assert line in html
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "code.jquery" not in html
     assert "/app/static/vendor/leaflet/leaflet.js" in html
+    assert "/app/static/vendor/topojson/topojson-client.min.js" in html
     inlined = inline_assets(html)
     assert "/app/static/vendor/" not in inlined
     assert "Leaflet 1.9" in inlined and "leaflet-container" in inlined
@@ -101,3 +102,18 @@ def test_value_text() -> None:
 )
 def test_clicked_area_code(result, code) -> None:
     assert clicked_area_code(result) == code
+
+
+@pytest.mark.parametrize(
+    "name", ["{{ 'qz' * 3 }}", "{% for i in 'qz' %}{{ i * 3 }}{% endfor %}", "{# c #}", "`${1}`\\"]
+)
+def test_names_are_never_evaluated_as_templates(name: str) -> None:
+    figs = _figures()
+    figs.loc[0, "area_name"] = name
+    page = coverage_map(figs, measure="gigabit").get_root().render()
+    assert "qzqzqz" not in page and "qqqzzz" not in page  # nothing was evaluated
+    layer = next(c for c in coverage_map(figs, measure="gigabit")._children.values()
+                 if isinstance(c, TopoGeoJson))  # fmt: skip
+    shown = layer.data["features"][0]["properties"]["area_name"]
+    assert html.unescape(shown) == name  # the browser shows exactly what was typed
+    assert "{" not in shown and "`" not in shown

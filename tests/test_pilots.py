@@ -64,4 +64,4 @@ def test_drawing_escapes_text() -> None:
     group.add_to(m)
     html = m.get_root().render()
     assert "<img src=x" not in html and "`${x}`" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{x}&#96;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;&#96;&#36;&#123;x&#125;&#96;" in html

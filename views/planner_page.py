@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 
 import folium
@@ -27,6 +26,7 @@ from geo.reach import Reach, anchor_reach, coverage_points, select_anchors
 from layers import registered
 from layers.assets import localise
 from layers.choropleth import Legend
+from layers.text import esc
 from layers.webmap import base_map
 from views import data
 from views.stored_layers import stored
@@ -64,7 +64,7 @@ def gap_map(
         return SEQUENTIAL_PALETTE[min(4, int(v // 20))]
 
     shown["fill"] = shown["score"].map(colour)
-    shown["area_name"] = shown["area_name"].map(lambda s: html.escape(str(s)))
+    shown["area_name"] = shown["area_name"].map(esc)
     shown["label"] = [
         "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
         for s, r in zip(shown["score"], shown["rank"], strict=True)
@@ -98,7 +98,7 @@ def gap_map(
                 fill=True,
                 fill_color="#e66101",
                 fill_opacity=1,
-                tooltip=html.escape(str(name)),
+                tooltip=esc(name),
             ).add_to(group)
         group.add_to(fmap)
     labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)]

@@ -25,7 +25,12 @@ def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None
         attribution = frame.locator(".leaflet-control-attribution").inner_text()
         page.wait_for_timeout(1500)
         shot = screenshot(page, "map_division_picked")
+        # A click on a division picks it: Kingsmoor is the 11th area by code (east, middle row).
+        frame.locator("path.leaflet-interactive").nth(10).click()
+        page.get_by_role("heading", name="Kingsmoor (synthetic)").wait_for(timeout=60_000)
+        clicked_url = page.url
     assert paths >= 12
     assert "% of premises" in legend
     assert "Ofcom" in attribution and "OpenStreetMap" in attribution
     assert shot.stat().st_size > 10_000
+    assert clicked_url.endswith("division=X58000011")
