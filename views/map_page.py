@@ -60,6 +60,7 @@ def render() -> None:
     if clicked and clicked in names and clicked != st.session_state.get("last_click"):
         st.session_state["last_click"] = clicked
         st.session_state["division"] = clicked
+        st.query_params["division"] = clicked  # else the old ?division= would win below
     selected = pick_division(codes, names)
     chosen = overlay_panel.choose_overlays()
     public = overlay_panel.public_view()
