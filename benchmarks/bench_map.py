@@ -3,7 +3,8 @@
 naive: full-resolution EPSG:4326 boundaries straight into ``folium.GeoJson`` with every
 property (what a first attempt does). ours: :func:`geo.simplify.simplify_for_web` (coverage
 simplification, 4-decimal coordinates), then :func:`layers.webmap.coverage_map` with only the
-properties the map uses, sent as a packed TopoJSON topology (:mod:`layers.topo`). Target: ours ≤ 25% of naive bytes. Also the build time.
+properties the map uses, sent as a packed TopoJSON topology (:mod:`layers.topo`).
+Target: ours ≤ 25% of naive bytes. Also the build time.
 
 Run alone: ``python -m benchmarks.bench_map [--quick]``; the runner ``python -m benchmarks.run``
 picks up ``run(quick) -> list[dict]``.

@@ -22,7 +22,14 @@ import sys
 from pathlib import Path
 
 from geo.catalog import import_file, load_catalog, save_areas
-from geo.config import BOUNDARY_SERVICES, DEFAULT_MEASURE, LEVELS, MEASURES, NORFOLK_CODE
+from geo.config import (
+    BOUNDARY_LAYERS,
+    DEFAULT_MEASURE,
+    LEVELS,
+    MEASURES,
+    NORFOLK_CODE,
+    ONS_ARCGIS_ROOT,
+)
 from geo.errors import DataError, DownloadError
 from geo.settings import load_settings
 
@@ -32,10 +39,12 @@ def _fetch(args: argparse.Namespace) -> int:
     from geo.download import fetch
 
     settings = load_settings()
+    root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
+    mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
     for level in args.level or ["ced"]:
-        print(f"Fetching {LEVELS[level].label} for {args.county} from {BOUNDARY_SERVICES[level]} …")
+        print(f"Fetching {LEVELS[level].label} for {args.county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
-            args.county, level=level, cache_dir=settings.cache_dir, progress=True
+            args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
@@ -57,7 +66,9 @@ def _import(args: argparse.Namespace) -> int:
 def _status(_args: argparse.Namespace) -> int:
     settings = load_settings()
     cat = load_catalog(settings.boundaries_path)
-    print(f"Catalogue: {settings.boundaries_path}{' (SYNTHETIC DEMO DATA)' if cat.synthetic else ''}")
+    print(
+        f"Catalogue: {settings.boundaries_path}{' (SYNTHETIC DEMO DATA)' if cat.synthetic else ''}"
+    )
     for level, areas in cat.areas.items():
         print(f"  {LEVELS[level].label}: {len(areas)} areas, vintage {areas.attrs.get('vintage')}")
     print(f"  Ofcom releases: {', '.join(cat.releases) or 'none'}")
@@ -113,10 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    fetch = sub.add_parser("fetch", help="download a county's boundaries (and files) and cache them")
+    fetch = sub.add_parser(
+        "fetch", help="download a county's boundaries (and files) and cache them"
+    )
     fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
     fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
+    fetch.add_argument(
+        "--service-root",
+        help=f"ArcGIS services root (an ONS portal mirror or proxy), default {ONS_ARCGIS_ROOT}",
+    )
     fetch.set_defaults(run=_fetch)
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")

@@ -231,7 +231,7 @@ def normalise_boundaries(
     collections = shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION
     if collections.any():
         geoms = geoms.copy()
-        for i in np.flatnonzero(collections):
+        for i in np.flatnonzero(collections).tolist():
             geoms[i] = _polygonal(geoms[i])
             repairs.append(f"{codes.iloc[i]}: kept the polygon parts of a geometry collection")
     valid = shapely.is_valid(geoms)
@@ -242,7 +242,7 @@ def normalise_boundaries(
             repairs.append(f"{code}: repaired invalid geometry ({reason})")
         geoms = geoms.copy()
         geoms[~valid] = fixed
-    for i in np.flatnonzero(shapely.is_empty(geoms)):
+    for i in np.flatnonzero(shapely.is_empty(geoms)).tolist():
         problems.add(
             "geometry has no area left after repair (a degenerate or zero-area polygon)",
             row=int(i) + 1,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# --- Coordinate reference systems -------------------------------------------------------------
+# --- Coordinate reference systems -----------------------------------------------------------------
 WORKING_CRS = "EPSG:27700"
 """British National Grid: every area, buffer and distance is computed here, in metres."""
 DISPLAY_CRS = "EPSG:4326"
@@ -25,7 +25,7 @@ SUPERFAST_MBPS_BBFN = 24
 ULTRAFAST_MBPS = 300
 GIGABIT_MBPS = 1000
 
-# --- Targets ------------------------------------------------------------------------------------
+# --- Targets --------------------------------------------------------------------------------------
 SUPERFAST_TARGET_PCT = 95.0
 """Better Broadband for Norfolk: 95% of homes with superfast coverage."""
 SUPERFAST_BASELINE_PCT = 43.0
@@ -110,17 +110,20 @@ NO_DATA_COLOUR = "#bdbdbd"
 BOUNDARY_COLOUR = "#333333"
 HIGHLIGHT_COLOUR = "#e66101"
 
-# --- Sources and licences --------------------------------------------------------------------------
+# --- Sources and licences -------------------------------------------------------------------------
 ONS_ARCGIS_ROOT = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
+BOUNDARY_LAYERS: dict[str, str] = {
+    "ced": "CED_MAY_2025_EN_BGC/FeatureServer/0",
+    "ward": "WD_MAY_2025_UK_BGC/FeatureServer/0",
+    "lad": "LAD_MAY_2025_UK_BGC/FeatureServer/0",
+    "lookup": "WD25_LAD25_CTY25_CED25_EN_LU/FeatureServer/0",
+}
+"""FeatureServer layers under a services root, per level, and the ward → CED lookup."""
 BOUNDARY_SERVICES: dict[str, str] = {
-    "ced": f"{ONS_ARCGIS_ROOT}/CED_MAY_2025_EN_BGC/FeatureServer/0",
-    "ward": f"{ONS_ARCGIS_ROOT}/WD_MAY_2025_UK_BGC/FeatureServer/0",
-    "lad": f"{ONS_ARCGIS_ROOT}/LAD_MAY_2025_UK_BGC/FeatureServer/0",
+    k: f"{ONS_ARCGIS_ROOT}/{v}" for k, v in BOUNDARY_LAYERS.items() if k != "lookup"
 }
 """ONS Open Geography Portal FeatureServer layers, one per level (May 2025, generalised clipped)."""
-WARD_CED_LOOKUP_SERVICE = (
-    f"{ONS_ARCGIS_ROOT}/WD25_LAD25_CTY25_CED25_EN_LU/FeatureServer/0"
-)
+WARD_CED_LOOKUP_SERVICE = f"{ONS_ARCGIS_ROOT}/{BOUNDARY_LAYERS['lookup']}"
 """Ward → LAD → county → CED lookup: how a county's divisions and wards are found."""
 OFCOM_CONNECTED_NATIONS_URL = (
     "https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-20242/"
@@ -156,11 +159,11 @@ ENGLAND_CODE = "E92000001"
 SYNTHETIC_LABEL = "Synthetic demo data"
 """Shown wherever a person sees generated data."""
 
-# --- Privacy ---------------------------------------------------------------------------------------
+# --- Privacy --------------------------------------------------------------------------------------
 SMALL_COUNT_THRESHOLD = 5
 """Counts below this are shown as "fewer than 5" in public views."""
 
-# --- Uploads ------------------------------------------------------------------------------------
+# --- Uploads --------------------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded CSV larger than this is refused with a clear message (25 MB)."""
 MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
@@ -173,7 +176,7 @@ outside it are in the wrong CRS (e.g. lon/lat numbers labelled as British Nation
 MARKER_CLUSTER_MIN = 50
 """Point layers with at least this many markers are drawn in a MarkerCluster."""
 
-# --- Places on disk --------------------------------------------------------------------------------
+# --- Places on disk -------------------------------------------------------------------------------
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 """Processed data (GeoPackage) and the download cache; ``BROADBAND_DATA_DIR`` overrides it."""

@@ -38,7 +38,9 @@ def require_same_crs(*frames: gpd.GeoDataFrame, names: tuple[str, ...] = ()) -> 
     """Raise :class:`CRSMismatchError` unless every frame has the same, set CRS."""
     labels = names or tuple(f"frame {i + 1}" for i in range(len(frames)))
     crss = [f.crs for f in frames]
-    if any(c is None for c in crss) or any(not CRS.from_user_input(c).equals(crss[0]) for c in crss):
+    if any(c is None for c in crss) or any(
+        not CRS.from_user_input(c).equals(crss[0]) for c in crss
+    ):
         listed = ", ".join(f"{n}: {c}" for n, c in zip(labels, crss, strict=True))
         raise CRSMismatchError.single(
             labels[0], f"CRS mismatch ({listed}); convert with geo.crs.to_working first"

@@ -41,7 +41,10 @@ def demo_areas() -> gpd.GeoDataFrame:
     jitter[:, [0, -1], :] = 0  # keep the outline straight
     jitter[:, :, [0, -1]] = 0
     gx, gy = gx + jitter[0], gy + jitter[1]
-    polygons, codes, names, lads = [], [], [], []
+    polygons: list[shapely.Polygon] = []
+    codes: list[str] = []
+    names: list[str] = []
+    lads: list[str] = []
     for i in range(COLS):
         for j in range(ROWS):
             ring = [(gx[i, j], gy[i, j]), (gx[i + 1, j], gy[i + 1, j]),
@@ -59,7 +62,7 @@ def demo_areas() -> gpd.GeoDataFrame:
 
 
 def _postcodes(areas: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for k, geom in enumerate(areas.geometry):
         minx, miny, maxx, maxy = geom.bounds
         n = 30 + 10 * (k % 4)

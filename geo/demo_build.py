@@ -12,7 +12,10 @@ DEMO_CATALOG = "demo_synthetic.gpkg"
 
 
 def build_demo(data_dir: str | Path) -> Path:
-    """Generate the demo files, import them into ``<data_dir>/demo_synthetic.gpkg``; return its path."""
+    """Generate the demo files and import them into ``<data_dir>/demo_synthetic.gpkg``.
+
+    Returns the catalogue's path.
+    """
     target = Path(data_dir) / DEMO_CATALOG
     with tempfile.TemporaryDirectory() as tmp:
         for name, content in demo_files().items():

@@ -86,7 +86,12 @@ class ProblemCollector:
         self.problems: list[Problem] = []
 
     def add(
-        self, reason: str, *, row: int | None = None, column: str | None = None, value: object = None
+        self,
+        reason: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
     ) -> None:
         """Record one problem."""
         self.problems.append(Problem(self.file, reason, row=row, column=column, value=value))

@@ -135,7 +135,7 @@ def evidence_pack(
         "reach_areas": _spatial(reach_areas, name="reach areas"),
         "voucher_aggregates": _spatial(
             voucher_layer(divisions, voucher_aggregates), name="voucher aggregates"
-        ),  # fmt: skip
+        ),
     }
     buf = io.BytesIO()
     with (

@@ -210,8 +210,8 @@ class DivisionProfile:
                 rows.append({"section": f"target: {r['Measure']}", "item": col, "value": r[col]})
         for k, v in self.shortfalls.items():
             rows.append({"section": "shortfall", "item": k, "value": v})
-        for k, v in self.vouchers.items():
-            rows.append({"section": "vouchers", "item": k, "value": v})
+        for status, count in self.vouchers.items():
+            rows.append({"section": "vouchers", "item": status, "value": count})
         return pd.DataFrame(rows)
 
     def as_dict(self) -> dict[str, Any]:

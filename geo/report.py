@@ -271,7 +271,7 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
 def _cell(v: object, *, pct: bool = False) -> str:
     if v is None or pd.isna(v):  # type: ignore[arg-type]
         return "—"
-    return f"{float(v):.1f}" if pct else f"{int(v):,}"  # type: ignore[arg-type]
+    return f"{float(v):.1f}" if pct else f"{int(v):,}"  # type: ignore[arg-type, call-overload]
 
 
 __all__ = [

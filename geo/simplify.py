@@ -19,7 +19,7 @@ from geo.crs import to_display
 WEB_TOLERANCE_M = 25.0
 """Simplification tolerance in metres (about a quarter of a pixel at zoom 11)."""
 WEB_DECIMALS = 4
-"""Decimal places of lon/lat kept for display (≈ 7–11 m in the UK, finer than a pixel at zoom 13)."""
+"""Decimal places of lon/lat kept for display: ≈ 7–11 m in the UK, under a pixel at zoom 13."""
 
 
 def simplify_coverage(
@@ -44,11 +44,13 @@ def simplify_coverage(
                 simplified = shapely.coverage_simplify(geoms, tolerance_m)
                 if not shapely.is_valid(simplified).all() or shapely.is_empty(simplified).any():
                     simplified = None
-        except Exception:  # GEOS raises several types on dirty real data  # noqa: BLE001
+        except Exception:  # GEOS raises several types on dirty real data
             simplified = None
     if simplified is None:
         method = "per-polygon"
-        simplified = shapely.simplify(areas.geometry.to_numpy(), tolerance_m, preserve_topology=True)
+        simplified = shapely.simplify(
+            areas.geometry.to_numpy(), tolerance_m, preserve_topology=True
+        )
         simplified = np.where(
             shapely.is_valid(simplified), simplified, shapely.make_valid(simplified)
         )
@@ -62,7 +64,9 @@ def round_coordinates(gdf: gpd.GeoDataFrame, *, decimals: int = WEB_DECIMALS) ->
     """Snap coordinates to a ``10**-decimals`` grid; shared vertices snap together."""
     out = gdf.copy()
     out.geometry = gpd.GeoSeries(
-        shapely.set_precision(gdf.geometry.to_numpy(), 10.0**-decimals), index=gdf.index, crs=gdf.crs
+        shapely.set_precision(gdf.geometry.to_numpy(), 10.0**-decimals),
+        index=gdf.index,
+        crs=gdf.crs,
     )
     return out
 

@@ -1,9 +1,9 @@
 """The map's JavaScript and CSS, served from this project rather than a CDN.
 
 Council networks and this project's test machines may block CDNs; the map must still draw.
-Leaflet, Leaflet.markercluster and topojson-client are vendored under ``static/vendor`` (their licences
-beside them). :func:`localise` points a Folium map at them; :func:`inline_assets` embeds
-them in one self-contained HTML file for the static export.
+Leaflet, Leaflet.markercluster and topojson-client are vendored under ``static/vendor``
+(their licences beside them). :func:`localise` points a Folium map at them;
+:func:`inline_assets` embeds them in one self-contained HTML file for the static export.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ def localise(fmap: folium.Map, *, base_url: str = SERVED_AT) -> folium.Map:
         for attr in ("default_js", "default_css"):
             links = getattr(element, attr, None)
             if links:
-                setattr(element, attr, [(n, base_url + VENDORED[n]) for n, _ in links if n in VENDORED])
+                setattr(
+                    element, attr, [(n, base_url + VENDORED[n]) for n, _ in links if n in VENDORED]
+                )
     return fmap
 
 

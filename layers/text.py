@@ -13,9 +13,7 @@ import html
 
 import pandas as pd
 
-_EXTRA = str.maketrans(
-    {"{": "&#123;", "}": "&#125;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"}
-)
+_EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
 
 def esc(value: object) -> str:

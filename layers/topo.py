@@ -62,7 +62,7 @@ def quantisation_for(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> int:
     metres_per_degree = 111_320.0
     width = (maxx - minx) * metres_per_degree * math.cos(math.radians((miny + maxy) / 2))
     height = (maxy - miny) * metres_per_degree
-    return max(2, int(math.ceil(max(width, height) / grid_m)) + 1)
+    return max(2, math.ceil(max(width, height) / grid_m) + 1)
 
 
 def packed_topology(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> dict[str, Any]:
@@ -73,7 +73,9 @@ def packed_topology(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> dict[
         areas.reset_index(drop=True), prequantize=quantisation_for(areas, grid_m=grid_m),
         topology=True, object_name=OBJECT,
     ).to_dict()  # fmt: skip
-    topo["arcs"] = [encode_polyline(np.asarray(arc, dtype=np.int64).ravel()) for arc in topo["arcs"]]
+    topo["arcs"] = [
+        encode_polyline(np.asarray(arc, dtype=np.int64).ravel()) for arc in topo["arcs"]
+    ]
     for geom in topo["objects"][OBJECT]["geometries"]:
         geom.pop("id", None)
     topo.pop("bbox", None)
@@ -140,7 +142,7 @@ class TopoGeoJson(JSCSSMixin, folium.map.Layer):
         Tooltip label for ``value`` (escaped here).
     """
 
-    default_js = [("topojson", "https://cdn.jsdelivr.net/npm/topojson-client@3")]
+    default_js = [("topojson", "https://cdn.jsdelivr.net/npm/topojson-client@3")]  # noqa: RUF012
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element
+from branca.element import Element, Figure
 
 from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
 from layers.assets import localise
@@ -30,7 +30,10 @@ def attribution_html(extra: Sequence[str] = ()) -> str:
 
 
 def base_map(
-    bounds: tuple[float, float, float, float], *, tiles: bool = True, extra_attribution: Sequence[str] = ()
+    bounds: tuple[float, float, float, float],
+    *,
+    tiles: bool = True,
+    extra_attribution: Sequence[str] = (),
 ) -> folium.Map:
     """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in EPSG:4326).
 
@@ -40,10 +43,14 @@ def base_map(
     fmap = folium.Map(
         tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False, zoom_snap=0.25
     )
-    fmap.get_root().header.add_child(Element(MAP_CSS), name="bb_map_css")
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(MAP_CSS), name="bb_map_css")
     attribution = attribution_html(extra_attribution)
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=attribution, name="OpenStreetMap", max_zoom=19).add_to(fmap)
+        folium.TileLayer(OSM_TILES, attr=attribution, name="OpenStreetMap", max_zoom=19).add_to(
+            fmap
+        )
     else:
         # Attribution still shows on a tile-less map: attach it to an empty layer.
         folium.TileLayer("", attr=attribution, name="No basemap").add_to(fmap)
@@ -89,7 +96,7 @@ def coverage_map(
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     col = f"pct_{measure}"
     if classes is None and col in areas:
-        classes = classify(areas[col], **({} if palette is None else {"palette": palette}))
+        classes = classify(areas[col]) if palette is None else classify(areas[col], palette=palette)
     fmap = base_map(tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution)
     choropleth_layer(
         areas, measure=measure, classes=classes, selected=selected, text=text,

@@ -1,6 +1,6 @@
 """Three 1 km squares side by side in EPSG:27700, for known-answer tests.
 
-    A: x 0–1000    B: x 1000–2000    C: x 2000–3000    (all y 0–1000, codes A < B < C)
+A: x 0–1000    B: x 1000–2000    C: x 2000–3000    (all y 0–1000, codes A < B < C)
 """
 
 from __future__ import annotations

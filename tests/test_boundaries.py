@@ -1,4 +1,4 @@
-"""Boundaries: normalisation, repairs reported, clear errors, and the real Norfolk files tile the county."""
+"""Boundaries: normalisation, repairs reported, clear errors; real Norfolk files tile the county."""
 
 from __future__ import annotations
 
@@ -49,8 +49,10 @@ def test_invalid_geometry_is_repaired_and_reported() -> None:
         (lambda g: g.assign(CED25CD="E58000001"), "row 2, column 'CED25CD': duplicate area code"),
         (lambda g: g.drop(columns="CED25NM"), "no area name column"),
         (lambda g: g.rename(columns={"CED25CD": "CODE"}), "no area code column"),
-        (lambda g: g.set_geometry(gpd.points_from_xy([1, 2, 3], [1, 2, 3], crs=g.crs)),
-         "row 1, column 'geometry': geometry is a Point"),
+        (
+            lambda g: g.set_geometry(gpd.points_from_xy([1, 2, 3], [1, 2, 3], crs=g.crs)),
+            "row 1, column 'geometry': geometry is a Point",
+        ),
         (lambda g: g.set_crs(None, allow_override=True), "has no coordinate reference system"),
     ],
 )

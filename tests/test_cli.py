@@ -10,6 +10,7 @@ from geo.__main__ import main
 from geo.catalog import load_catalog
 from geo.demo_build import build_demo
 from geo.settings import load_settings
+from tests import test_arcgis
 from tests.conftest import require_shared
 
 
@@ -48,7 +49,9 @@ def test_bad_file_exits_2_with_location_and_keeps_catalogue(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good = tmp_path / "202105_fixed_laua_coverage_r01.csv"
-    good.write_text("laua,All Premises,Number of premises with Gigabit availability\nE07000148,10,5\n")
+    good.write_text(
+        "laua,All Premises,Number of premises with Gigabit availability\nE07000148,10,5\n"
+    )
     assert main(["import", str(good)]) == 0
     catalogue = load_settings().boundaries_path
     before = catalogue.read_bytes()
@@ -57,3 +60,20 @@ def test_bad_file_exits_2_with_location_and_keeps_catalogue(
     assert main(["import", str(bad)]) == 2
     assert "bad.csv row 2, column 'All Premises': is not a number" in capsys.readouterr().err
     assert catalogue.read_bytes() == before
+
+
+portal, replay = test_arcgis.portal, test_arcgis.replay  # the loopback FeatureServer fixtures
+
+
+def test_fetch_command_downloads_a_county_through_a_mirror(
+    portal: test_arcgis.ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m geo fetch`` against a loopback FeatureServer replaying the ArcGIS format."""
+    root = portal.url("/arcgis/rest/services")
+    assert main(["fetch", "--county", "E10000020", "--service-root", root]) == 0
+    out = capsys.readouterr().out
+    assert "5 areas" in out
+    cat = load_catalog(load_settings().boundaries_path)
+    assert list(cat.areas["ced"]["area_code"])[:2] == ["E58000956", "E58000957"]
+    assert cat.areas["ced"].crs.to_epsg() == 27700
+    assert any(load_settings().cache_dir.iterdir())  # cached for the next run

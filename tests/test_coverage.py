@@ -113,11 +113,18 @@ def test_la_figure_is_never_spread_over_divisions() -> None:
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ("laua,All Premises\nE07000001,abc\n", "la.csv row 2, column 'All Premises': is not a number"),
-        ("laua,All Premises,SFBB availability (% premises)\nE07000001,10,140\n",
-         "row 2, column 'SFBB availability (% premises)': is not a percentage"),
-        ("laua,All Premises,Number of premises with SFBB availability\nE07000001,10,11\n",
-         "count is larger than 'All Premises'"),
+        (
+            "laua,All Premises\nE07000001,abc\n",
+            "la.csv row 2, column 'All Premises': is not a number",
+        ),
+        (
+            "laua,All Premises,SFBB availability (% premises)\nE07000001,10,140\n",
+            "row 2, column 'SFBB availability (% premises)': is not a percentage",
+        ),
+        (
+            "laua,All Premises,Number of premises with SFBB availability\nE07000001,10,11\n",
+            "count is larger than 'All Premises'",
+        ),
         ("laua,All Premises\nE07000001,10\nE07000001,12\n", "row 3, column 'laua': duplicate"),
         ("area,All Premises\nX,1\n", "has no area identifier column"),
         ("laua,All Premises\n", "has a header but no data rows"),

@@ -25,8 +25,8 @@ def render() -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
     st.markdown("### Load real data")
     st.code(
-        "python -m geo fetch --county E10000020 --level ced --level lad   # ONS Open Geography Portal\n"
-        "python -m geo import 202105_fixed_laua_coverage_r01.csv          # files downloaded by hand\n"
+        "python -m geo fetch --county E10000020 --level ced --level lad  # ONS boundaries\n"
+        "python -m geo import 202105_fixed_laua_coverage_r01.csv  # files downloaded by hand\n"
         "python -m geo status",
         language="bash",
     )

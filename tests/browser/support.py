@@ -81,7 +81,9 @@ def browser_page(*, width: int = 1400, height: int = 1000) -> Iterator[object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(require_chromium()), args=LAUNCH_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, accept_downloads=True
+            )
             yield page
         finally:
             browser.close()

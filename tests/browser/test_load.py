@@ -2,7 +2,8 @@
 
 One Chromium, 30 browser contexts (separate cookies and Streamlit sessions), driven together
 with Playwright's async API. Each session loads the public page and waits until Leaflet has
-drawn the division paths (``LOAD_ROUNDS`` times, default once). Any page error, console error from the app, HTTP status
+drawn the division paths (``LOAD_ROUNDS`` times, default once). Any page error, console
+error from the app, HTTP status
 >= 500 or session that never draws fails the test. Times to map go to tests/artifacts/load.json.
 The app serves the synthetic demo catalogue.
 """
