@@ -17,13 +17,8 @@ import leaves the previous catalogue as it was.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import secrets
-import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.atomic import swap_in, writer_lock
 from geo.boundaries import detect_level, load_boundaries, read_boundary_file
 from geo.config import LEVELS
 from geo.crs import to_working
@@ -106,34 +102,15 @@ _before_swap: Callable[[Path], None] | None = None
 _LOCK_TIMEOUT = 120.0
 
 
-def _temp_glob(path: Path) -> str:
-    return f".{path.name}.*.tmp.gpkg*"
-
-
-@contextlib.contextmanager
-def _locked(path: Path, *, timeout: float = _LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the catalogue's writer lock (``<catalogue>.lock``) and clear a dead writer's temps.
+def _locked(
+    path: Path, *, timeout: float = _LOCK_TIMEOUT
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the catalogue's writer lock (``<catalogue>.lock``) and clear dead writers' copies.
 
     Imports read the catalogue, change a copy and swap it in; the lock makes concurrent imports
-    take turns so none is lost. The kernel releases it when a writer dies, even by SIGKILL.
+    take turns so none is lost.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"{path} is being written by another import") from None
-                time.sleep(0.05)
-        for stray in path.parent.glob(_temp_glob(path)):
-            stray.unlink(missing_ok=True)  # left by a writer that was killed mid-import
-        yield
-    finally:
-        os.close(fd)
+    return writer_lock(path, timeout=timeout)
 
 
 def _write(
@@ -144,10 +121,8 @@ def _write(
     Call only while holding :func:`_locked`. Readers see the old file or the new one, never a
     half-written one; a writer killed before the swap leaves the old file untouched.
     """
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp.gpkg"
-    try:
-        if path.exists():
-            shutil.copyfile(path, tmp)
+
+    def write(tmp: Path) -> None:
         for layer, frame in updates.items():
             if isinstance(frame, gpd.GeoDataFrame):
                 frame.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio")
@@ -155,26 +130,11 @@ def _write(
                 pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG")
         old = load_catalog(path).meta if path.exists() else {}
         merged = {**old, **meta}
-        table = pd.DataFrame(
-            {"layer": list(merged), "facts": [json.dumps(v, default=str) for v in merged.values()]}
-        )
+        facts = [json.dumps(v, default=str) for v in merged.values()]
+        table = pd.DataFrame({"layer": list(merged), "facts": facts})
         pyogrio.write_dataframe(table, tmp, layer=META_LAYER, driver="GPKG")
-        _fsync(tmp)
-        if _before_swap is not None:
-            _before_swap(tmp)
-        os.replace(tmp, path)
-        _fsync(path.parent)
-    finally:
-        for leftover in path.parent.glob(f"{tmp.name}*"):
-            leftover.unlink(missing_ok=True)
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    swap_in(path, write, before_swap=_before_swap)
 
 
 def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = False) -> str:

@@ -36,15 +36,11 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
-import secrets
-import shutil
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +48,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.atomic import swap_in, writer_lock
 from geo.crs import to_working
 
 AUDIT_TABLE = "audit"
@@ -94,14 +91,6 @@ def _check_dataset(dataset: str) -> None:
             f"dataset must be lower-case letters, digits and single underscores, starting with a "
             f"letter (e.g. 'vouchers'), not {dataset!r}"
         )
-
-
-def _lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
-def _temp_glob(path: Path) -> str:
-    return f".{path.name}.*.tmp.gpkg*"
 
 
 # --- Reading --------------------------------------------------------------------------------------
@@ -201,60 +190,16 @@ def load(
 # --- Writing --------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _locked(path: Path, *, timeout: float = _DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the store's exclusive writer lock (``<store>.lock``, ``fcntl.flock``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusyError(
-                        f"{path} is being written by another process; try again shortly"
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-def _clean_strays(path: Path) -> list[Path]:
-    """Delete temporary files left by a crashed writer. Call only while holding the lock."""
-    removed = sorted(path.parent.glob(_temp_glob(path)))
-    for stray in removed:
-        stray.unlink(missing_ok=True)
-    return removed
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _locked(
+    path: Path, *, timeout: float = _DEFAULT_LOCK_TIMEOUT
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the store's exclusive writer lock (``<store>.lock``) and clear dead writers' copies."""
+    return writer_lock(path, timeout=timeout, busy=StoreBusyError)
 
 
 def _swap_in(path: Path, write: Callable[[Path], None]) -> None:
     """Copy the store to a temp file, let ``write`` change the copy, then replace the store."""
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp.gpkg"
-    try:
-        if path.exists():
-            shutil.copyfile(path, tmp)
-        write(tmp)
-        _fsync(tmp)
-        if _before_swap is not None:
-            _before_swap(tmp)
-        os.replace(tmp, path)
-        _fsync(path.parent)
-    except BaseException:
-        for leftover in path.parent.glob(f"{tmp.name}*"):
-            leftover.unlink(missing_ok=True)
-        raise
+    swap_in(path, write, before_swap=_before_swap)
 
 
 def _append_audit(gpkg: Path, row: dict[str, object]) -> None:
@@ -345,7 +290,6 @@ def save(
     digest = hashlib.sha256(bytes(file_bytes)).hexdigest()
     path = Path(store_path)
     with _locked(path, timeout=lock_timeout):
-        _clean_strays(path)
         version = (current_version(path, dataset) or 0) + 1
 
         def write(tmp: Path) -> None:
@@ -395,7 +339,6 @@ def restore(
     _check_user(user)
     path = Path(store_path)
     with _locked(path, timeout=lock_timeout):
-        _clean_strays(path)
         known = versions(path, dataset)
         if version not in set(known["version"]):
             available = sorted(map(int, known["version"]))
