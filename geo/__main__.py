@@ -44,7 +44,7 @@ def _fetch(args: argparse.Namespace) -> int:
     for level in args.level or ["ced"]:
         print(f"Fetching {LEVELS[level].label} for {args.county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
-            args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror
+            args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")

@@ -28,6 +28,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import LinearRing, MultiPolygon, Point, Polygon
+from tqdm import tqdm
 
 from geo.boundaries import normalise_boundaries
 from geo.config import BOUNDARY_SERVICES, LEVELS, WARD_CED_LOOKUP_SERVICE
@@ -232,6 +233,7 @@ def fetch_county_boundaries(
     base_urls: Mapping[str, str] | None = None,
     session: requests.Session | None = None,
     chunk_size: int = IN_CHUNK,
+    progress: bool = False,
 ) -> gpd.GeoDataFrame:
     """One county's divisions (or wards, or districts) from the ONS Open Geography Portal.
 
@@ -272,6 +274,7 @@ def fetch_county_boundaries(
         urls["lookup"], county_code, code_field=code_field, cache_dir=cache_dir, session=session
     )
     frames = []
+    bar = tqdm(total=len(codes), unit="area", desc=f"{level} boundaries", disable=not progress)
     for start in range(0, len(codes), chunk_size):
         chunk = codes[start : start + chunk_size]
         listed = ",".join(f"'{c}'" for c in chunk)
@@ -285,6 +288,8 @@ def fetch_county_boundaries(
                 order_by=f"{code_field} ASC",
             )
         )
+        bar.update(len(chunk))
+    bar.close()
     require_same_crs(
         *frames, names=tuple(f"{urls[level]} chunk {i + 1}" for i in range(len(frames)))
     )
