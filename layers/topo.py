@@ -10,6 +10,7 @@ A few lines of JavaScript unpack the arcs and hand the topology to ``topojson-cl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import shapely
 import topojson
 from branca.element import Template
 from folium.elements import JSCSSMixin
@@ -66,9 +68,29 @@ def quantisation_for(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> int:
 
 
 def packed_topology(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> dict[str, Any]:
-    """``areas`` (EPSG:4326, with properties) as a quantised topology with packed arcs."""
+    """``areas`` (EPSG:4326, with properties) as a quantised topology with packed arcs.
+
+    Results are memoised on the geometry and properties, so redrawing an unchanged map (a
+    division pick, a layer toggle) does not rebuild the topology.
+    """
     if areas.crs is None or areas.crs.to_epsg() != 4326:
         raise ValueError("packed_topology needs EPSG:4326 areas")
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(b"".join(shapely.to_wkb(areas.geometry.to_numpy())))
+    digest.update(areas.drop(columns=areas.geometry.name).to_json().encode())
+    key = f"{digest.hexdigest()}:{grid_m}"
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))  # oldest first
+        _MEMO[key] = _packed_json(areas, grid_m)
+    return json.loads(_MEMO[key])
+
+
+_MEMO: dict[str, str] = {}
+_MEMO_SIZE = 32
+
+
+def _packed_json(areas: gpd.GeoDataFrame, grid_m: float) -> str:
     topo = topojson.Topology(
         areas.reset_index(drop=True), prequantize=quantisation_for(areas, grid_m=grid_m),
         topology=True, object_name=OBJECT,
@@ -79,7 +101,7 @@ def packed_topology(areas: gpd.GeoDataFrame, *, grid_m: float = GRID_M) -> dict[
     for geom in topo["objects"][OBJECT]["geometries"]:
         geom.pop("id", None)
     topo.pop("bbox", None)
-    return topo
+    return json.dumps(topo)
 
 
 _TEMPLATE = """

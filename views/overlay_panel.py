@@ -100,6 +100,11 @@ def public_view() -> bool:
 
 def provenance(store_file: str | Path, layer: str) -> str:
     """Where the records came from: count, version, when, who, file; labelled if synthetic."""
+    return _provenance(str(store_file), data.stamp(Path(store_file)), layer)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _provenance(store_file: str, _stamp: float, layer: str) -> str:
     found = store.versions(store_file, layer)
     if found.empty:
         return "nothing loaded yet"
