@@ -70,8 +70,8 @@ def run(quick: bool = False) -> list[dict]:
         rows.append({"what": f"{what}: HTML bytes", "n": n, "naive": nb, "ours": ob,
                      "ratio": round(nb / ob, 1), "unit": "bytes",
                      "target": f"≤ {TARGET_RATIO:.0%} of naive", "passed": ob <= TARGET_RATIO * nb,
-                     "note": f"ours is {ob / nb:.0%} of naive; naive: full boundaries as GeoJSON, all "
-                             "properties; ours: "
+                     "note": f"ours is {ob / nb:.0%} of naive; naive: full boundaries as "
+                             "GeoJSON, all properties; ours: "
                              "coverage-simplified, packed TopoJSON on a 10 m grid, "
                              "only code/name/value"})  # fmt: skip
         rows.append({"what": f"{what}: build time", "n": n, "naive": round(nt, 3),
