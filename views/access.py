@@ -30,7 +30,9 @@ class AccessContext:
 def context() -> AccessContext:
     """Read the settings, ``?embed=true`` and the session's sign-in state."""
     settings = load_settings()
-    embed = str(st.query_params.get("embed", "")).lower() in {"true", "1", "yes"}
+    # Streamlit keeps ``?embed=true`` for itself (it is not in st.query_params) and reports it
+    # as st.context.is_embedded.
+    embed = bool(st.context.is_embedded)
     if embed:
         st.session_state["embed"] = True  # stays public for the session, even if the URL changes
     return AccessContext(

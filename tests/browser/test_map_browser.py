@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.auth import hash_password
 from tests.browser.support import browser_page, require_chromium, running_app, screenshot
 
 pytestmark = pytest.mark.browser
@@ -34,3 +35,21 @@ def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None
     assert "Ofcom" in attribution and "OpenStreetMap" in attribution
     assert shot.stat().st_size > 10_000
     assert clicked_url.endswith("division=X58000011")
+
+
+def test_embedded_map_on_a_protected_deployment_shows_no_sign_in_or_data(tmp_path: Path) -> None:
+    require_chromium()
+    env = {"BROADBAND_PASSWORD_HASH": hash_password("pw", rounds=4)}
+    with running_app(tmp_path, env=env) as url, browser_page() as page:
+        page.goto(f"{url}/?embed=true", wait_until="domcontentloaded")
+        page.get_by_label("What is coverage like here? Enter a postcode").wait_for(timeout=60_000)
+        embedded = (
+            page.get_by_text("Officer password").count(),
+            page.locator("input[type=file]").count(),
+        )
+        page.goto(f"{url}/data", wait_until="domcontentloaded")  # an officer URL, not signed in
+        page.get_by_text("Officer password").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        data_heading = page.get_by_role("heading", name="Data: upload and versions").count()
+    assert embedded == (0, 0)
+    assert data_heading == 0

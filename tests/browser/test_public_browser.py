@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from geo.__main__ import main as geo_cli
+from geo.auth import hash_password
 from geo.demo import demo_files
 from tests.browser.axe import blocking, require_axe, run_axe
 from tests.browser.support import browser_page, require_chromium, running_app, screenshot
@@ -38,7 +39,9 @@ TABLE_FIGURES_JS = """() => Object.fromEntries(
 def public_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
     data_dir = tmp_path_factory.mktemp("public-data")
-    with running_app(data_dir, env={"BROADBAND_PUBLIC_ONLY": "1"}) as url:
+    # A password is configured, as on a real deployment: the public must still see no sign-in.
+    env = {"BROADBAND_PUBLIC_ONLY": "1", "BROADBAND_PASSWORD_HASH": hash_password("pw", rounds=4)}
+    with running_app(data_dir, env=env) as url:
         yield url
 
 
