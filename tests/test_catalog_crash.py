@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyogrio
@@ -17,31 +15,14 @@ import pytest
 
 from geo import catalog
 from tests.bad_support import BAD, digest, seeded_catalogue
+from tests.crash_support import ROOT, start, wait_for_pause
 
-ROOT = Path(__file__).resolve().parent.parent
 IMPORTER = ROOT / "tests" / "catalog_crash_importer.py"
 GOOD = BAD / "ofcom" / "ok_utf8_bom.csv"  # synthetic: 3 districts, 3,500 premises
 
 
 def _importer(source: Path, cat: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(IMPORTER), str(source), str(cat), *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _wait_for(marker: Path, proc: subprocess.Popen[str], *, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not (marker.exists() and marker.read_text()):
-        if proc.poll() is not None:
-            raise AssertionError(f"importer exited early: {proc.communicate()[1]}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError("importer never reached the swap")
-        time.sleep(0.05)
+    return start(IMPORTER, str(source), str(cat), *args)
 
 
 def test_import_killed_before_swap_leaves_previous_catalogue(tmp_path: Path) -> None:
@@ -50,7 +31,7 @@ def test_import_killed_before_swap_leaves_previous_catalogue(tmp_path: Path) -> 
     marker = tmp_path / "paused"
 
     proc = _importer(GOOD, cat, "--pause-marker", str(marker))
-    _wait_for(marker, proc)
+    wait_for_pause(marker, proc)
     tmp = Path(marker.read_text())
     assert tmp.parent == tmp_path and tmp.name.startswith(".broadband.gpkg.")
     assert "coverage" in pyogrio.list_layers(tmp)[:, 0]  # the copy was fully written...

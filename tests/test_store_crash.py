@@ -9,8 +9,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyogrio
@@ -18,31 +16,14 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 
 from geo import store
+from tests.crash_support import ROOT, start, wait_for_pause
 from tests.crash_writer import synthetic_points
 
-ROOT = Path(__file__).resolve().parent.parent
 WRITER = ROOT / "tests" / "crash_writer.py"
 
 
 def _writer(path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(WRITER), str(path), *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _wait_for(marker: Path, proc: subprocess.Popen[str], *, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not (marker.exists() and marker.read_text()):
-        if proc.poll() is not None:
-            raise AssertionError(f"writer exited early: {proc.communicate()[1]}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError("writer never reached the swap")
-        time.sleep(0.05)
+    return start(WRITER, str(path), *args)
 
 
 def test_writer_killed_between_write_and_swap_leaves_previous_version(tmp_path: Path):
@@ -57,7 +38,7 @@ def test_writer_killed_between_write_and_swap_leaves_previous_version(tmp_path: 
     marker = tmp_path / "paused"
 
     proc = _writer(path, "--rows", "5", "--file-name", "v2.csv", "--pause-marker", str(marker))
-    _wait_for(marker, proc)
+    wait_for_pause(marker, proc)
     tmp = Path(marker.read_text())
     assert tmp.exists()
     assert "vouchers__v2" in pyogrio.list_layers(tmp)[:, 0]  # v2 was fully written, not swapped
