@@ -139,29 +139,18 @@ def _check_ll(table: Table, lat: pd.Series, lon: pd.Series, has: pd.Series) -> p
     swapped = ok & lat.between(*UK_LON) & lon.between(*UK_LAT)
     grid = ok & ~swapped & ((lat.abs() > 180) | (lon.abs() > 180))
     outside = ok & ~swapped & ~grid & ~(in_lat & in_lon)
-    for row in lat.index[swapped]:
-        table.add(
-            "latitude and longitude look swapped (latitude should be about 50–61, "
-            "longitude about -8 to 2)",
-            row=int(row),
-            column="latitude",
-            value=table.col("latitude")[row],
-        )
-    for row in lat.index[grid]:
-        table.add(
-            "looks like an easting/northing in the latitude/longitude columns; "
-            "put grid references in easting and northing",
-            row=int(row),
-            column="latitude",
-            value=table.col("latitude")[row],
-        )
-    for row in lat.index[outside]:
-        table.add(
-            "latitude/longitude is not in the United Kingdom",
-            row=int(row),
-            column="latitude",
-            value=f"{table.col('latitude')[row]}, {table.col('longitude')[row]}",
-        )
+    lat_text, lon_text = table.col("latitude"), table.col("longitude")
+    checks = (  # mask, reason, whether to show both coordinates
+        (swapped, "latitude and longitude look swapped (latitude should be about 50–61, "
+                  "longitude about -8 to 2)", False),
+        (grid, "looks like an easting/northing in the latitude/longitude columns; "
+               "put grid references in easting and northing", False),
+        (outside, "latitude/longitude is not in the United Kingdom", True),
+    )  # fmt: skip
+    for mask, reason, both in checks:
+        for row in lat.index[mask]:
+            value = f"{lat_text[row]}, {lon_text[row]}" if both else lat_text[row]
+            table.add(reason, row=int(row), column="latitude", value=value)
     return ok & ~swapped & ~grid & ~outside
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import Catalog, load_catalog
-from geo.config import SYNTHETIC_LABEL
+from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL
 from geo.demo_build import DEMO_CATALOG, build_demo
 from geo.demo_layers import DEMO_STORE, save_demo_layers
 from geo.settings import Settings, load_settings
@@ -100,6 +100,23 @@ def current() -> tuple[str, float]:
     """(path, stamp) of the catalogue in force, the cache key for the functions above."""
     path = catalog_path(load_settings())
     return str(path), _stamp(path)
+
+
+def open_page(title: str) -> tuple[Catalog, str, float, str] | None:
+    """Banner, title and the catalogue for a page that needs areas and coverage.
+
+    Returns ``(catalogue, path, stamp, level)`` (the default level when loaded), or ``None``
+    after saying what to load when there is nothing to show yet.
+    """
+    cat = catalog()
+    synthetic_banner(cat)
+    st.title(title)
+    if not cat.areas or cat.coverage is None:
+        st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
+        return None
+    path, stamp = current()
+    level = DEFAULT_LEVEL if DEFAULT_LEVEL in cat.areas else next(iter(cat.areas))
+    return cat, path, stamp, level
 
 
 def synthetic_banner(cat: Catalog) -> None:

@@ -12,7 +12,6 @@ from streamlit_folium import st_folium
 
 from geo.config import (
     BOUNDARY_COLOUR,
-    DEFAULT_LEVEL,
     IMD_LINE,
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
@@ -112,14 +111,10 @@ def gap_map(
 
 def render() -> None:
     """The Bid planner page."""
-    cat = data.catalog()
-    data.synthetic_banner(cat)
-    st.title("Bid planner")
-    if not cat.areas or cat.coverage is None:
-        st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
+    opened = data.open_page("Bid planner")
+    if opened is None:
         return
-    path, stamp = data.current()
-    level = DEFAULT_LEVEL if DEFAULT_LEVEL in cat.areas else next(iter(cat.areas))
+    cat, path, stamp, level = opened
     releases = cat.releases
     release = st.selectbox(
         "Ofcom release", releases, index=len(releases) - 1, key="planner_release"

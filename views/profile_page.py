@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from geo.config import (
-    DEFAULT_LEVEL,
     DEFAULT_MEASURE,
     GIGABIT_TARGET_PCT,
     LEVELS,
@@ -116,14 +115,10 @@ def _postcode_search(figs: pd.DataFrame) -> None:
 
 def render() -> None:
     """The Division profile page."""
-    cat = data.catalog()
-    data.synthetic_banner(cat)
-    st.title("Division profile")
-    if not cat.areas or cat.coverage is None:
-        st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
+    opened = data.open_page("Division profile")
+    if opened is None:
         return
-    path, stamp = data.current()
-    level = DEFAULT_LEVEL if DEFAULT_LEVEL in cat.areas else next(iter(cat.areas))
+    cat, path, stamp, level = opened
     releases = cat.releases
     c1, c2 = st.columns(2)
     release = c1.selectbox(
