@@ -1,9 +1,10 @@
 """Aggregating N synthetic postcodes to areas: naive loop vs ours vs dask, side by side.
 
-* naive  — :func:`geo.aggregate.aggregate_points_naive`, a Python loop over points and areas,
+* naive  — :func:`geo.geometry.aggregate.aggregate_points_naive`, a Python loop over points
+  and areas,
   timed on a subsample and extrapolated linearly (the row's note says from which n).
-* ours   — :func:`geo.aggregate.aggregate_points` (grid-bucketed, prepared, vectorised).
-* dask   — :func:`geo.partitioned.aggregate_partitioned` reading Parquet files lazily on a
+* ours   — :func:`geo.geometry.aggregate.aggregate_points` (grid-bucketed, prepared, vectorised).
+* dask   — :func:`geo.geometry.partitioned.aggregate_partitioned` reading Parquet files lazily on a
   LocalCluster of 2 workers (cluster start-up and writing the files are not timed).
 
 Times are the best of a few runs (the machine may be shared). Peak memory is measured in one
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import geo.aggregate
+import geo.geometry.aggregate
 from benchmarks.synthetic import (
     COVERAGE_COLUMNS,
     NORFOLK_BOUNDS,
@@ -37,7 +38,7 @@ from benchmarks.synthetic import (
     synthetic_postcodes,
     synthetic_wards,
 )
-from geo.aggregate import aggregate_points, aggregate_points_naive
+from geo.geometry.aggregate import aggregate_points, aggregate_points_naive
 
 FULL_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000, 2_000_000)
 QUICK_SIZES: tuple[int, ...] = (10_000, 100_000)
@@ -160,7 +161,7 @@ def _dask_rows(
     """Write each point set as Parquet files and aggregate them with 2 dask workers."""
     from distributed import Client, LocalCluster
 
-    from geo.partitioned import aggregate_partitioned
+    from geo.geometry.partitioned import aggregate_partitioned
 
     rows = []
     cols = list(COVERAGE_COLUMNS)
@@ -212,7 +213,7 @@ def run(
     cols = list(COVERAGE_COLUMNS)
     info = machine()
     label = f"{info['cpus']} cpu, py{info['python']}"
-    agg_threads = geo.aggregate._THREADS
+    agg_threads = geo.geometry.aggregate._THREADS
     rows: list[dict[str, Any]] = []
     wards = synthetic_wards()
     frames: dict[int, pd.DataFrame] = {}

@@ -63,7 +63,7 @@ def _row(what: str, naive: list[float], ours: list[float], note: str) -> dict:
 
 def run(quick: bool = False) -> list[dict]:
     """Pick divisions on the profile and map pages; time each rerun server side."""
-    from geo.demo import demo_areas
+    from geo.sources.demo import demo_areas
 
     codes = list(demo_areas()["CED25CD"])[: 4 if quick else 12]
     rows = []

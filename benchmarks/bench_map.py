@@ -1,7 +1,7 @@
 """Map weight: the naive Folium map of full boundaries vs ours, on the real Norfolk files.
 
 naive: full-resolution EPSG:4326 boundaries straight into ``folium.GeoJson`` with every
-property (what a first attempt does). ours: :func:`geo.simplify.simplify_for_web` (coverage
+property (what a first attempt does). ours: :func:`geo.geometry.simplify.simplify_for_web` (coverage
 simplification, 4-decimal coordinates), then :func:`layers.webmap.coverage_map` with only the
 properties the map uses, sent as a packed TopoJSON topology (:mod:`layers.topo`).
 Target: ours ≤ 25% of naive bytes. Also the build time.
@@ -20,9 +20,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-from geo.boundaries import load_boundaries
 from geo.config import SHARED_DATA_DIR
-from geo.simplify import simplify_for_web
+from geo.geometry.boundaries import load_boundaries
+from geo.geometry.simplify import simplify_for_web
 from layers.webmap import coverage_map
 
 TARGET_RATIO = 0.25

@@ -77,7 +77,7 @@ def norfolk_divisions(data_dir: Path = SHARED_DATA_DIR) -> gpd.GeoDataFrame | No
     path = Path(data_dir) / NORFOLK_CED_FILE
     if not path.exists():
         return None
-    from geo.boundaries import load_boundaries
+    from geo.geometry.boundaries import load_boundaries
 
     return load_boundaries(path)
 

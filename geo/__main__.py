@@ -21,7 +21,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from geo.catalog import import_file, load_catalog, save_areas
 from geo.config import (
     BOUNDARY_LAYERS,
     DEFAULT_MEASURE,
@@ -32,11 +31,12 @@ from geo.config import (
 )
 from geo.errors import DataError, DownloadError
 from geo.settings import load_settings
+from geo.storage.catalog import import_file, load_catalog, save_areas
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from geo.arcgis import fetch_county_boundaries  # network code only when asked for
-    from geo.download import fetch
+    from geo.sources.arcgis import fetch_county_boundaries  # network code only when asked for
+    from geo.sources.download import fetch
 
     settings = load_settings()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
@@ -77,7 +77,7 @@ def _status(_args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    from geo.demo_build import build_demo
+    from geo.sources.demo_build import build_demo
 
     path = build_demo(load_settings().data_dir)
     print(f"Synthetic demo data written to {path}")
@@ -85,8 +85,8 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _export_html(args: argparse.Namespace) -> int:
-    from geo import store
-    from geo.demo_build import DEMO_CATALOG, build_demo
+    from geo.sources.demo_build import DEMO_CATALOG, build_demo
+    from geo.storage import store
     from layers.export import build_export, public_layer_keys
 
     settings = load_settings()

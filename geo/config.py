@@ -12,7 +12,7 @@ from pathlib import Path
 WORKING_CRS = "EPSG:27700"
 """British National Grid: every area, buffer and distance is computed here, in metres."""
 DISPLAY_CRS = "EPSG:4326"
-"""WGS84 lon/lat: only for drawing on the web map (see :func:`geo.crs.to_display`)."""
+"""WGS84 lon/lat: only for drawing on the web map (see :func:`geo.geometry.crs.to_display`)."""
 
 # --- Speed thresholds (Mbit/s) ------------------------------------------------------------------
 BASIC_MBPS = 2

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.config import SYNTHETIC_LABEL
-from geo.demo import demo_areas, demo_files
+from geo.sources.demo import demo_areas, demo_files
 
 SEED = 20261123
 DEMO_USER = "demo"
@@ -198,8 +198,8 @@ def save_demo_layers(
     """
     import geopandas as gpd  # local: keeps geo.demo_layers importable without layers/
 
-    from geo import store
-    from geo.catalog import load_catalog
+    from geo.storage import store
+    from geo.storage.catalog import load_catalog
     from layers.base import ReadContext, registered
 
     cat = load_catalog(catalog_path)

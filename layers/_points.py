@@ -13,9 +13,9 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, WORKING_CRS
-from geo.crs import to_display
-from geo.postcodes import locate_postcodes
-from geo.tabular import Table, parse_numbers
+from geo.geometry.crs import to_display
+from geo.sources.postcodes import locate_postcodes
+from geo.sources.tabular import Table, parse_numbers
 from layers.base import ReadContext
 from layers.text import esc  # re-exported: the point layers import it from here
 

@@ -25,9 +25,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.aggregate import assign_areas, sum_by_area
-from geo.postcodes import normalise_postcode
-from geo.tabular import Table, check_duplicates, header_key, parse_choice, read_table
+from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.sources.postcodes import normalise_postcode
+from geo.sources.tabular import Table, check_duplicates, header_key, parse_choice, read_table
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,

@@ -25,7 +25,7 @@ class ReadContext:
     Attributes
     ----------
     postcodes
-        Postcode centroids from :func:`geo.postcodes.read_postcode_file` (index: normalised
+        Postcode centroids from :func:`geo.sources.postcodes.read_postcode_file` (index: normalised
         postcode; columns ``easting``, ``northing``, ``terminated``), or ``None``.
     county
         The county's outline in EPSG:27700; records outside it are problems. ``None``: no check.
@@ -47,7 +47,7 @@ Aggregator = Callable[..., pd.DataFrame]
 by ``area_code`` with one row per area (zeros where nothing fell)."""
 Drawer = Callable[..., folium.FeatureGroup]
 """``draw(records: GeoDataFrame, *, public: bool, show: bool) -> folium.FeatureGroup`` in
-EPSG:4326 via :func:`geo.crs.to_display`; all text escaped."""
+EPSG:4326 via :func:`geo.geometry.crs.to_display`; all text escaped."""
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def choropleth_layer(
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     if areas.crs is None or areas.crs.to_epsg() != 4326:
         raise ValueError(
-            "choropleth_layer draws EPSG:4326 areas; use geo.simplify.simplify_for_web"
+            "choropleth_layer draws EPSG:4326 areas; use geo.geometry.simplify.simplify_for_web"
         )
     pct_col = f"pct_{measure}"
     values = areas[pct_col] if pct_col in areas else pd.Series(np.nan, index=areas.index)

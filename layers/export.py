@@ -16,12 +16,12 @@ from collections.abc import Mapping
 import folium
 import geopandas as gpd
 
-from geo.catalog import Catalog
+from geo.analysis.coverage import best_figures
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES, SYNTHETIC_LABEL
-from geo.simplify import simplify_for_web
+from geo.geometry.simplify import simplify_for_web
+from geo.storage.catalog import Catalog
 from layers.assets import inline_assets
 from layers.base import registered
-from layers.coverage import best_figures
 from layers.public import TABLE_CSS, public_figures, public_map, table_html
 
 MAP_HEIGHT = (70.0, "vh")
@@ -71,9 +71,9 @@ def export_page(
     Parameters
     ----------
     areas
-        EPSG:4326 areas for drawing (:func:`geo.simplify.simplify_for_web` of ``figures``).
+        EPSG:4326 areas for drawing (:func:`geo.geometry.simplify.simplify_for_web` of ``figures``).
     figures
-        Figures per area (:func:`layers.coverage.best_figures`), same index as ``areas``.
+        Figures per area (:func:`geo.analysis.coverage.best_figures`), same index as ``areas``.
     """
     table = public_figures(figures, measure=measure)
     fmap = public_map(areas, table, measure=measure, overlays=overlays or (), tiles=tiles)

@@ -14,9 +14,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.aggregate import assign_areas, sum_by_area
-from geo.postcodes import normalise_postcode
-from geo.tabular import parse_choice, parse_dates, parse_numbers, read_table
+from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.sources.postcodes import normalise_postcode
+from geo.sources.tabular import parse_choice, parse_dates, parse_numbers, read_table
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,

@@ -2,9 +2,9 @@
 
 The public map and the table under it are built from one frame (:func:`public_figures`), so
 the value in a division's tooltip is, character for character, the value in its table row.
-Small counts follow :mod:`geo.privacy`: a count from 1 to 4 is shown as "fewer than 5" and
+Small counts follow :mod:`geo.analysis.privacy`: a count from 1 to 4 is shown as "fewer than 5" and
 any percentage worked out from it is "suppressed" (else the count could be worked back).
-The map uses :data:`geo.config.ACCESSIBLE_PALETTE`, opaque (see :mod:`geo.colour`): three
+The map uses :data:`geo.config.ACCESSIBLE_PALETTE`, opaque (see :mod:`geo.analysis.colour`): three
 classes, each ≥ 3:1 against its neighbour, and every value also written out in text.
 """
 
@@ -17,8 +17,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.config import ACCESSIBLE_PALETTE, MEASURES, SMALL_COUNT_THRESHOLD
-from geo.privacy import is_suppressed, suppress_small
 from layers.webmap import coverage_map
 
 PUBLIC_FILL_OPACITY = 1.0
@@ -48,7 +48,8 @@ def public_figures(
     ----------
     figures
         Areas with ``area_code``, ``area_name``, ``premises``, ``n_<measure>`` and
-        ``pct_<measure>`` (from :func:`layers.coverage.best_figures`; any CRS, geometry unused).
+        ``pct_<measure>`` (from :func:`geo.analysis.coverage.best_figures`; any CRS,
+        geometry unused).
     measure
         A key of :data:`geo.config.MEASURES`.
 
@@ -166,7 +167,8 @@ def public_map(
     Parameters
     ----------
     areas
-        EPSG:4326 areas from :func:`geo.simplify.simplify_for_web` (same index as ``table``).
+        EPSG:4326 areas from :func:`geo.geometry.simplify.simplify_for_web` (same index as
+        ``table``).
     table
         :func:`public_figures` of the same areas.
     """

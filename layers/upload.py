@@ -2,7 +2,7 @@
 
 :func:`check_upload` is the whole of the Data page's decision, as a pure function of the bytes:
 either every problem (row, column, value, reason) and no records, or the validated records and
-their per-area aggregate. Saving is a separate, explicit step (:func:`geo.store.save`).
+their per-area aggregate. Saving is a separate, explicit step (:func:`geo.storage.store.save`).
 """
 
 from __future__ import annotations

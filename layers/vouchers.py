@@ -22,9 +22,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.aggregate import assign_areas, sum_by_area
-from geo.postcodes import normalise_postcode
-from geo.tabular import (
+from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.sources.postcodes import normalise_postcode
+from geo.sources.tabular import (
     Table,
     check_duplicates,
     header_key,

@@ -78,8 +78,8 @@ def coverage_map(
     Parameters
     ----------
     areas
-        EPSG:4326 areas with figures (from :func:`layers.coverage.coverage_by_area`, then
-        :func:`geo.simplify.simplify_for_web`).
+        EPSG:4326 areas with figures (from :func:`geo.analysis.coverage.coverage_by_area`, then
+        :func:`geo.geometry.simplify.simplify_for_web`).
     measure
         A key of :data:`geo.config.MEASURES`.
     selected

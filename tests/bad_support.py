@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 from shapely.geometry import box
 
-from geo import catalog
+from geo.storage import catalog
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo import catalog  # noqa: E402
+from geo.storage import catalog  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

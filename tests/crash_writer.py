@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
 import geopandas as gpd  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
-from geo import store  # noqa: E402
 from geo.config import SYNTHETIC_LABEL, WORKING_CRS  # noqa: E402
+from geo.storage import store  # noqa: E402
 
 
 def synthetic_points(rows: int) -> gpd.GeoDataFrame:

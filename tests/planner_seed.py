@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo import store
-from geo.catalog import load_catalog
-from geo.demo_build import DEMO_CATALOG, build_demo
+from geo.sources.demo_build import DEMO_CATALOG, build_demo
+from geo.storage import store
+from geo.storage.catalog import load_catalog
 from layers import registered
 from layers.base import ReadContext
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.aggregate import aggregate_points, aggregate_points_naive, assign_areas
 from geo.errors import CRSMismatchError
+from geo.geometry.aggregate import aggregate_points, aggregate_points_naive, assign_areas
 from tests.squares import at, squares
 
 

@@ -126,7 +126,7 @@ def test_real_gp_list_loads_once_postcodes_are_located() -> None:
     path = require_shared("gp_practices_norfolk_epraccur_2019.csv")
     data = path.read_bytes()
     lk_path = DATA / "postcodes" / GP_LOOKUP
-    from geo.postcodes import read_postcode_file
+    from geo.sources.postcodes import read_postcode_file
 
     full = read_postcode_file(lk_path, filename=GP_LOOKUP)
     recs = anchors.read(data, filename=path.name, context=ReadContext(postcodes=full))

@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from geo.config import SYNTHETIC_LABEL
-from geo.demo import demo_areas
+from geo.sources.demo import demo_areas
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 

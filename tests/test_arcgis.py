@@ -1,4 +1,4 @@
-"""geo.arcgis against recorded Esri JSON pages and a tiny FeatureServer emulator on loopback."""
+"""geo.sources.arcgis against recorded Esri JSON pages and a FeatureServer emulator on loopback."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pyproj import CRS
 
-import geo.download as download
-from geo.arcgis import county_area_codes, fetch_county_boundaries, query_features
+import geo.sources.download as download
 from geo.errors import DataError, DownloadError
+from geo.sources.arcgis import county_area_codes, fetch_county_boundaries, query_features
 from tests import httpreplay
 from tests.httpreplay import ReplayServer, Reply, Request
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import catalog
 from geo.config import MAX_BOUNDARY_FILE_BYTES
 from geo.errors import DataError
+from geo.storage import catalog
 from tests.bad_support import BAD, cases, copy_catalogue, digest, seeded_catalogue
 
 FOLDER = BAD / "boundaries"

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from geo.errors import DataError
-from geo.postcodes import read_postcode_file
+from geo.sources.postcodes import read_postcode_file
 from layers import registered
 from layers.base import ReadContext
 from tests.uploads_support import DATA, context

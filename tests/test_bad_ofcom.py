@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import catalog
 from geo.errors import DataError
-from layers.coverage import read_coverage
+from geo.sources.ofcom import read_coverage
+from geo.storage import catalog
 from tests.bad_support import BAD, cases, copy_catalogue, digest, seeded_catalogue
 
 FOLDER = BAD / "ofcom"

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundaries import filter_to_codes, load_boundaries, normalise_boundaries
 from geo.errors import DataError
+from geo.geometry.boundaries import filter_to_codes, load_boundaries, normalise_boundaries
 from tests.conftest import require_shared
 from tests.squares import squares
 

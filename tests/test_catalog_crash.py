@@ -13,7 +13,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from geo import catalog
+from geo.storage import catalog
 from tests.bad_support import BAD, digest, seeded_catalogue
 from tests.crash_support import ROOT, start, wait_for_pause
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from geo.__main__ import main
-from geo.catalog import load_catalog
-from geo.demo_build import build_demo
 from geo.settings import load_settings
+from geo.sources.demo_build import build_demo
+from geo.storage.catalog import load_catalog
 from tests import test_arcgis
 from tests.conftest import require_shared
 

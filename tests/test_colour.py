@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.colour import (
+from geo.analysis.colour import (
     NON_TEXT_CONTRAST,
     adjacent_contrasts,
     blend,

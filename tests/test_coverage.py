@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.errors import DataError
-from layers.coverage import (
+from geo.analysis.coverage import (
     METHOD_LAD,
     METHOD_NONE,
     METHOD_OA,
@@ -17,12 +16,12 @@ from layers.coverage import (
     best_figures,
     county_figures,
     coverage_by_area,
-    read_coverage,
-    release_from_filename,
     select_release,
     totals,
     trend,
 )
+from geo.errors import DataError
+from geo.sources.ofcom import read_coverage, release_from_filename
 from tests.conftest import require_shared
 from tests.squares import at, squares
 
@@ -168,7 +167,7 @@ def test_norfolk_may_2021_county_figures_match_ofcom_counts() -> None:
 
 
 def test_norfolk_trend_and_districts_from_the_tidy_multi_release_file() -> None:
-    from geo.boundaries import load_boundaries
+    from geo.geometry.boundaries import load_boundaries
 
     cov = read_coverage(require_shared("ofcom_fixed_coverage_norfolk_lad_2016_2021.csv"))
     series = trend(cov)

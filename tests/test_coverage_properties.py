@@ -1,4 +1,4 @@
-"""Property tests for layers.coverage.read_coverage: only DataError, and weighted totals exact.
+"""Property tests for geo.sources.ofcom.read_coverage: only DataError, and weighted totals exact.
 
 Generated tables are synthetic. The independent check sums the generated integers directly and
 never calls the code under test.
@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from geo.analysis.coverage import totals
 from geo.errors import DataError
-from layers.coverage import read_coverage, totals
+from geo.sources.ofcom import read_coverage
 
 HEADERS = [
     "laua",

@@ -7,10 +7,7 @@ import io
 import pandas as pd
 
 import layers  # noqa: F401  (registers the layers)
-from geo import store
 from geo.config import SYNTHETIC_LABEL
-from geo.demo import demo_areas
-from geo.demo_build import build_demo
 from geo.demo_layers import (
     DEMO_STORE,
     DEMO_USER,
@@ -21,6 +18,9 @@ from geo.demo_layers import (
     demo_postcodes,
     save_demo_layers,
 )
+from geo.sources.demo import demo_areas
+from geo.sources.demo_build import build_demo
+from geo.storage import store
 from layers import anchors, pilots, vouchers
 from layers.upload import check_upload
 
@@ -68,7 +68,7 @@ def test_saved_once_through_the_readers_with_known_counts_per_division(tmp_path)
 
 
 def test_demo_files_pass_check_upload_for_each_layer(tmp_path) -> None:
-    from geo.catalog import load_catalog
+    from geo.storage.catalog import load_catalog
     from views.data_page import read_context
 
     cat = load_catalog(build_demo(tmp_path))

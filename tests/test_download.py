@@ -1,4 +1,4 @@
-"""geo.download against a loopback replay server: retries, cache, and a cache never poisoned."""
+"""geo.sources.download against a loopback replay server: retries, cache never poisoned."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import requests
 
-import geo.download as download
-from geo.download import cache_key, cache_path, fetch, fetch_json
+import geo.sources.download as download
 from geo.errors import DataError, DownloadError
+from geo.sources.download import cache_key, cache_path, fetch, fetch_json
 from tests import httpreplay
 from tests.httpreplay import ReplayServer, Reply, unused_port
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.gap import gap_components, gap_scores, intervention_counts, min_max, rank_desc
-from geo.reach import anchor_reach, coverage_points, reach_buffers, select_anchors
+from geo.analysis.gap import gap_components, gap_scores, intervention_counts, min_max, rank_desc
+from geo.analysis.reach import anchor_reach, coverage_points, reach_buffers, select_anchors
 
 X0, Y0 = 600_000.0, 300_000.0
 

@@ -12,11 +12,11 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.catalog import import_file, load_catalog
 from geo.config import IMD_2019_LSOAS, OGL_LINE
 from geo.errors import DataError
-from geo.evidence import GPKG_LAYERS, evidence_pack, gap_map_png, readme_text
-from geo.imd import decile_from_rank, imd_by_area, read_imd
+from geo.reports.evidence import GPKG_LAYERS, evidence_pack, gap_map_png, readme_text
+from geo.sources.imd import decile_from_rank, imd_by_area, read_imd
+from geo.storage.catalog import import_file, load_catalog
 from tests.conftest import require_shared
 
 X0, Y0 = 600_000.0, 300_000.0

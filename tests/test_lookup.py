@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.catalog import load_catalog
+from geo.analysis.lookup import find_area
 from geo.config import WORKING_CRS
-from geo.demo import demo_areas, demo_files
-from geo.demo_build import build_demo
-from geo.lookup import find_area
+from geo.sources.demo import demo_areas, demo_files
+from geo.sources.demo_build import build_demo
+from geo.storage.catalog import load_catalog
 
 AREAS = gpd.GeoDataFrame(
     {"area_code": ["E1", "E2"]},

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from geo.config import NO_DATA_COLOUR, SEQUENTIAL_PALETTE
-from geo.simplify import simplify_for_web
+from geo.geometry.simplify import simplify_for_web
 from layers.assets import VENDORED, inline_assets, localise
 from layers.choropleth import choropleth_layer, classify, clicked_area_code, value_text
 from layers.topo import TopoGeoJson

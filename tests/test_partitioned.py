@@ -13,10 +13,10 @@ import shapely
 from distributed import Client, LocalCluster
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-import geo.aggregate as agg
+import geo.geometry.aggregate as agg
 from benchmarks.synthetic import COVERAGE_COLUMNS, synthetic_postcodes, synthetic_wards
 from geo.errors import CRSMismatchError, DataError
-from geo.partitioned import aggregate_partitioned, spatially_partition
+from geo.geometry.partitioned import aggregate_partitioned, spatially_partition
 from tests.conftest import require_shared
 
 BNG = "EPSG:27700"
@@ -185,7 +185,7 @@ def test_partitioned_writes_and_reads_hilbert_geoparquet(client, synthetic_case,
 
 @pytest.mark.shared
 def test_partitioned_matches_on_real_norfolk_divisions(client):
-    from geo.boundaries import load_boundaries
+    from geo.geometry.boundaries import load_boundaries
 
     areas = load_boundaries(require_shared("norfolk_ced_2025_simplified.geojson"))
     points = synthetic_postcodes(4_000, areas=areas, seed=11)

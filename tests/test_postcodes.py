@@ -1,4 +1,4 @@
-"""geo.postcodes: normalising, reading ONSPD/NSPL (old and 2025 headers), locating."""
+"""geo.sources.postcodes: normalising, reading ONSPD/NSPL (old and 2025 headers), locating."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataError
-from geo.postcodes import locate_postcodes, normalise_postcode, read_postcode_file
+from geo.sources.postcodes import locate_postcodes, normalise_postcode, read_postcode_file
 from tests.uploads_support import DATA, POSTCODE_FILES, lookup
 
 

@@ -1,11 +1,16 @@
-"""geo.privacy: small counts hidden, derived rates hidden with them, formula cells neutralised."""
+"""geo.analysis.privacy: small counts hidden, derived rates with them, formulas neutralised."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from geo.privacy import neutralise_formula, neutralise_frame, suppress_rates, suppress_small
+from geo.analysis.privacy import (
+    neutralise_formula,
+    neutralise_frame,
+    suppress_rates,
+    suppress_small,
+)
 
 
 def test_small_counts_become_fewer_than_five_and_zero_stays_zero() -> None:

@@ -11,16 +11,16 @@ import pypdfium2 as pdfium
 import pytest
 import shapely
 
-from geo.config import ENGLAND_CODE, OGL_LINE, SYNTHETIC_LABEL
-from geo.profile import (
+from geo.analysis.coverage import totals, with_percentages
+from geo.analysis.profile import (
     build_profile,
     england_figures,
     find_postcode_division,
     rank_in_county,
     target_progress,
 )
-from geo.report import chart_png, map_png, profile_pdf, profile_png
-from layers.coverage import totals, with_percentages
+from geo.config import ENGLAND_CODE, OGL_LINE, SYNTHETIC_LABEL
+from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
 from tests.browser.support import SCREENSHOTS as ARTIFACTS
 
 X0, Y0 = 600_000.0, 300_000.0
@@ -172,7 +172,7 @@ def test_png_sheet_is_a_png() -> None:
 
 
 def test_trend_caveat_only_for_2017_to_2019_releases() -> None:
-    from geo.profile import trend_caveat
+    from geo.analysis.profile import trend_caveat
 
     assert trend_caveat(["2016", "2020"]) is None
     assert "30–300 Mbit/s" in (trend_caveat(["2016", "2018", "2021-05"]) or "")

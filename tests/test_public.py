@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo.config import ACCESSIBLE_PALETTE, NO_DATA_COLOUR, WORKING_CRS
-from geo.simplify import simplify_for_web
+from geo.geometry.simplify import simplify_for_web
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
     compare_table,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import shapely
 
-from geo.boundaries import load_boundaries, normalise_boundaries
-from geo.demo import demo_areas
-from geo.simplify import simplify_coverage, simplify_for_web
+from geo.geometry.boundaries import load_boundaries, normalise_boundaries
+from geo.geometry.simplify import simplify_coverage, simplify_for_web
+from geo.sources.demo import demo_areas
 from tests.conftest import require_shared
 
 

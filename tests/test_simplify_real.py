@@ -1,6 +1,6 @@
 """Simplification on the real Norfolk boundaries: no overlaps or gaps between neighbours.
 
-For each file we compare, before and after :func:`geo.simplify.simplify_coverage`:
+For each file we compare, before and after :func:`geo.geometry.simplify.simplify_coverage`:
 the total area where two areas overlap, the pairs of neighbours sharing an edge, and the
 area of holes inside the union (gaps between neighbours). As a check that these measures
 can fail, simplifying the same polygons one by one opens gaps and overlaps they detect.
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.boundaries import load_boundaries
-from geo.simplify import WEB_TOLERANCE_M, simplify_coverage, simplify_for_web
+from geo.geometry.boundaries import load_boundaries
+from geo.geometry.simplify import WEB_TOLERANCE_M, simplify_coverage, simplify_for_web
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.shared

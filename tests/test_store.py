@@ -18,8 +18,8 @@ from geopandas.testing import assert_geodataframe_equal
 from pandas.testing import assert_frame_equal
 from shapely.geometry import Point
 
-from geo import store
 from geo.errors import DataError
+from geo.storage import store
 
 # SHA-256 test vectors (FIPS 180-2): "abc" and the empty string.
 SHA_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

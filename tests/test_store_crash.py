@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from geo import store
+from geo.storage import store
 from tests.crash_support import ROOT, start, wait_for_pause
 from tests.crash_writer import synthetic_points
 

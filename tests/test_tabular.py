@@ -1,4 +1,4 @@
-"""geo.tabular: encodings, aliases, numbers, dates and limits, with spreadsheet row numbers."""
+"""geo.sources.tabular: encodings, aliases, numbers, dates, limits, spreadsheet row numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import DataError
-from geo.tabular import (
+from geo.sources.tabular import (
     check_duplicates,
     decode_bytes,
     parse_dates,

@@ -8,10 +8,10 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.boundaries import normalise_boundaries
-from geo.crs import to_display
-from geo.demo import demo_areas
-from geo.simplify import round_coordinates
+from geo.geometry.boundaries import normalise_boundaries
+from geo.geometry.crs import to_display
+from geo.geometry.simplify import round_coordinates
+from geo.sources.demo import demo_areas
 from layers.topo import GRID_M, decode_polyline, encode_polyline, packed_topology
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from geo.postcodes import read_postcode_file
+from geo.sources.postcodes import read_postcode_file
 from layers.base import ReadContext
 
 DATA = Path(__file__).parent / "data"

@@ -8,14 +8,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import Catalog, load_catalog
+from geo.analysis.coverage import best_figures, county_figures
 from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL
-from geo.demo_build import DEMO_CATALOG, build_demo
 from geo.demo_layers import DEMO_STORE, save_demo_layers
+from geo.geometry.simplify import simplify_for_web
 from geo.settings import Settings, load_settings
-from geo.simplify import simplify_for_web
+from geo.sources.demo_build import DEMO_CATALOG, build_demo
+from geo.storage.catalog import Catalog, load_catalog
 from layers.choropleth import Classes, classify
-from layers.coverage import best_figures, county_figures
 
 
 def catalog_path(settings: Settings) -> Path:

@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import store
-from geo.catalog import Catalog
 from geo.config import BOUNDARY_COLOUR
-from geo.crs import to_display
+from geo.geometry.crs import to_display
+from geo.storage import store
+from geo.storage.catalog import Catalog
 from layers.assets import localise
 from layers.base import ReadContext, registered
 from layers.upload import UploadCheck, check_upload

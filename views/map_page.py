@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import clicked_area_code, selection_layer
-from layers.coverage import METHOD_NONE
 from layers.webmap import coverage_map
 from views import data, overlay_panel
 from views.panel import show_area_panel

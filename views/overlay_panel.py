@@ -1,10 +1,11 @@
 """Overlays on the map (vouchers, anchor sites, pilots) and their figures beside a division.
 
-Records come from the store (:mod:`geo.store`); aggregates are cached with ``st.cache_data`` keyed
+Records come from the store (:mod:`geo.storage.store`); aggregates are cached with
+``st.cache_data`` keyed
 by plain values (store path and mtime, catalogue path and mtime, level, release, layer). The
 table builders (``*_table``) are plain functions of aggregates, tested without Streamlit.
 Vouchers are personal data: public views never draw a voucher and show small counts as
-"fewer than 5" (:mod:`geo.privacy`).
+"fewer than 5" (:mod:`geo.analysis.privacy`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import store
+from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.config import SYNTHETIC_LABEL
-from geo.privacy import is_suppressed, suppress_small
 from geo.settings import load_settings
+from geo.storage import store
 from layers.base import registered
 from views import access, data
 
@@ -77,7 +78,7 @@ def records_in(
     layer: str,
 ) -> pd.DataFrame | None:
     """``layer``'s records (no geometry) with the ``area_code`` of the area each falls in."""
-    from geo.aggregate import assign_areas
+    from geo.geometry.aggregate import assign_areas
 
     recs = records(store_file, stamp, layer)
     if recs is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import Catalog
+from geo.analysis.coverage import METHOD_NONE, totals
 from geo.config import MEASURES
-from layers.coverage import METHOD_NONE, totals
+from geo.storage.catalog import Catalog
 
 
 def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:

@@ -10,6 +10,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.analysis.gap import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    gap_components,
+    gap_scores,
+    intervention_counts,
+)
+from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
     BOUNDARY_COLOUR,
     IMD_LINE,
@@ -17,11 +25,9 @@ from geo.config import (
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
-from geo.crs import to_display
-from geo.evidence import evidence_pack, gap_map_png, readme_text
-from geo.gap import COMPONENTS, DEFAULT_WEIGHTS, gap_components, gap_scores, intervention_counts
-from geo.imd import METHODS, imd_by_area
-from geo.reach import Reach, anchor_reach, coverage_points, select_anchors
+from geo.geometry.crs import to_display
+from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
+from geo.sources.imd import METHODS, imd_by_area
 from layers import registered
 from layers.assets import localise
 from layers.choropleth import Legend

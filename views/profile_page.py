@@ -5,6 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.analysis.coverage import trend
+from geo.analysis.privacy import neutralise_frame
+from geo.analysis.profile import (
+    DivisionProfile,
+    build_profile,
+    find_postcode_division,
+    trend_caveat,
+)
 from geo.config import (
     DEFAULT_MEASURE,
     GIGABIT_TARGET_PCT,
@@ -12,10 +20,7 @@ from geo.config import (
     MEASURES,
     SUPERFAST_TARGET_PCT,
 )
-from geo.privacy import neutralise_frame
-from geo.profile import DivisionProfile, build_profile, find_postcode_division, trend_caveat
-from geo.report import chart_png, map_png, profile_pdf, profile_png
-from layers.coverage import trend
+from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
 from views import access, data
 from views.map_page import pick_division
 from views.stored_layers import store_stamp, stored

@@ -11,10 +11,10 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import store
+from geo.analysis.lookup import find_area
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
-from geo.lookup import find_area
 from geo.settings import load_settings
+from geo.storage import store
 from layers.choropleth import clicked_area_code
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (

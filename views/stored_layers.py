@@ -7,8 +7,8 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo import store
 from geo.settings import load_settings
+from geo.storage import store
 
 
 def store_stamp() -> tuple[str, float]:

@@ -15,7 +15,7 @@ import pytest
 
 from geo.__main__ import main as geo_cli
 from geo.auth import hash_password
-from geo.demo import demo_files
+from geo.sources.demo import demo_files
 from tests.browser.axe import blocking, require_axe, run_axe
 from tests.browser.support import browser_page, require_chromium, running_app, screenshot
 

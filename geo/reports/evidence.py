@@ -23,10 +23,10 @@ import pandas as pd
 import pyogrio
 from matplotlib.figure import Figure
 
-from geo.aggregate import AREA_CODE
+from geo.analysis.privacy import neutralise_frame
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
-from geo.crs import to_working
-from geo.privacy import neutralise_frame
+from geo.geometry.aggregate import AREA_CODE
+from geo.geometry.crs import to_working
 
 GPKG_NAME = "evidence.gpkg"
 GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "voucher_aggregates")

@@ -2,7 +2,7 @@
 
 Everything here is pure (no Streamlit) so the profile page, its PDF/PNG and its CSV/JSON
 exports all show the same numbers. Figures are premises-weighted (see
-:mod:`layers.coverage`); ranks put the best-served division first and ties share a rank.
+:mod:`geo.analysis.coverage`); ranks put the best-served division first and ties share a rank.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.aggregate import AREA_CODE, assign_areas
+from geo.analysis.coverage import totals
+from geo.analysis.privacy import suppress_small
 from geo.config import (
     ENGLAND_CODE,
     GIGABIT_TARGET_PCT,
@@ -23,9 +24,8 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
     WORKING_CRS,
 )
-from geo.postcodes import normalise_postcode
-from geo.privacy import suppress_small
-from layers.coverage import totals
+from geo.geometry.aggregate import AREA_CODE, assign_areas
+from geo.sources.postcodes import normalise_postcode
 
 SFBB_BAND_CAVEAT = (
     "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
@@ -55,7 +55,7 @@ def find_postcode_division(
     """The division containing a postcode's centroid, or a message saying why not.
 
     ``postcodes`` is indexed by normalised postcode with ``easting``, ``northing`` and
-    ``terminated`` (EPSG:27700), as :func:`geo.postcodes.read_postcode_file` returns.
+    ``terminated`` (EPSG:27700), as :func:`geo.sources.postcodes.read_postcode_file` returns.
     """
     pc = normalise_postcode(text)
     if pc is None:
@@ -262,9 +262,9 @@ def build_profile(
     Parameters
     ----------
     figures
-        :func:`layers.coverage.best_figures` output for every area (EPSG:27700).
+        :func:`geo.analysis.coverage.best_figures` output for every area (EPSG:27700).
     county, county_how
-        :func:`layers.coverage.county_figures` output.
+        :func:`geo.analysis.coverage.county_figures` output.
     coverage
         The catalogue's coverage rows (for England's row, when an LA-level file has one).
     vouchers, anchors, pilots
@@ -272,7 +272,7 @@ def build_profile(
     trend
         Premises-weighted figures per release for this division, or ``None``.
     public
-        Show small voucher counts as "fewer than 5" (:func:`geo.privacy.suppress_small`).
+        Show small voucher counts as "fewer than 5" (:func:`geo.analysis.privacy.suppress_small`).
     """
     by_code = figures.set_index(figures[AREA_CODE].astype(str))
     if code not in by_code.index:

@@ -1,6 +1,7 @@
 """Aggregate points to areas with dask-geopandas, for point sets larger than memory.
 
-The answer is the one :func:`geo.aggregate.aggregate_points` gives on the whole table at once:
+The answer is the one :func:`geo.geometry.aggregate.aggregate_points` gives on the whole
+table at once:
 every area in the order of ``areas``, 0 where no point fell, and a point on a shared border
 counted once, in the area with the lowest code. Each partition of points is tested against
 the (small, in-memory) areas on a worker; workers return per-area partial sums, which are added
@@ -45,7 +46,9 @@ import shapely
 from distributed import get_client
 from pyproj import CRS
 
-from geo.aggregate import (
+from geo.config import WORKING_CRS
+from geo.errors import CRSMismatchError, DataError, Problem
+from geo.geometry.aggregate import (
     AREA_CODE,
     _code_ranks,
     _owner_ranks,
@@ -54,9 +57,7 @@ from geo.aggregate import (
     _with_every_area,
     assign_areas,
 )
-from geo.config import WORKING_CRS
-from geo.crs import require_same_crs
-from geo.errors import CRSMismatchError, DataError, Problem
+from geo.geometry.crs import require_same_crs
 
 PointSource: TypeAlias = (
     str
@@ -245,7 +246,7 @@ def aggregate_partitioned(
     xy: tuple[str, str] | None = None,
     crs: str = WORKING_CRS,
 ) -> tuple[pd.DataFrame, dd.Series]:
-    """:func:`geo.aggregate.aggregate_points` on a dask cluster, partition by partition.
+    """:func:`geo.geometry.aggregate.aggregate_points` on a dask cluster, partition by partition.
 
     Parameters
     ----------
@@ -264,7 +265,7 @@ def aggregate_partitioned(
     Returns
     -------
     (totals, unmatched)
-        ``totals`` is computed: the frame :func:`~geo.aggregate.aggregate_points` returns.
+        ``totals`` is computed: the frame :func:`~geo.geometry.aggregate.aggregate_points` returns.
         ``unmatched`` is a lazy dask boolean Series, indexed like ``points`` (in partition
         order), true for points in no area; computing it tests the points again.
 

@@ -18,7 +18,7 @@ import pandas as pd
 from fpdf import FPDF
 from matplotlib.figure import Figure
 
-from geo.aggregate import AREA_CODE
+from geo.analysis.profile import DivisionProfile
 from geo.config import (
     ATTRIBUTION_LINES,
     HIGHLIGHT_COLOUR,
@@ -26,8 +26,8 @@ from geo.config import (
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
-from geo.crs import to_working
-from geo.profile import DivisionProfile
+from geo.geometry.aggregate import AREA_CODE
+from geo.geometry.crs import to_working
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from geo.catalog import import_file
-from geo.demo import demo_files
+from geo.sources.demo import demo_files
+from geo.storage.catalog import import_file
 
 DEMO_CATALOG = "demo_synthetic.gpkg"
 

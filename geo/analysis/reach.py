@@ -15,9 +15,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.aggregate import AREA_CODE, assign_areas
 from geo.config import WORKING_CRS
-from geo.crs import require_same_crs, to_working
+from geo.geometry.aggregate import AREA_CODE, assign_areas
+from geo.geometry.crs import require_same_crs, to_working
 
 BUFFER_RESOLUTION = 32
 """Segments per quarter circle: the buffer's area is within 0.05% of π r²."""

@@ -28,7 +28,7 @@ import shapely
 
 from geo.config import MAX_POSTCODE_FILE_BYTES, WORKING_CRS
 from geo.errors import DataError, Problem
-from geo.tabular import Table, header_key, parse_numbers, read_table
+from geo.sources.tabular import Table, header_key, parse_numbers, read_table
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _SPECIAL = {"GIR0AA"}

@@ -21,10 +21,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import AREA_CODE, assign_areas
 from geo.config import IMD_2019_LSOAS
-from geo.crs import to_working
 from geo.errors import DataError, ProblemCollector
+from geo.geometry.aggregate import AREA_CODE, assign_areas
+from geo.geometry.crs import to_working
 
 IMD_COLUMNS: dict[str, str] = {
     "LSOA code (2011)": "lsoa_code",

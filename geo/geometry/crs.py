@@ -43,7 +43,7 @@ def require_same_crs(*frames: gpd.GeoDataFrame, names: tuple[str, ...] = ()) -> 
     ):
         listed = ", ".join(f"{n}: {c}" for n, c in zip(labels, crss, strict=True))
         raise CRSMismatchError.single(
-            labels[0], f"CRS mismatch ({listed}); convert with geo.crs.to_working first"
+            labels[0], f"CRS mismatch ({listed}); convert with geo.geometry.crs.to_working first"
         )
 
 

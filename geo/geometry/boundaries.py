@@ -18,8 +18,8 @@ import pyogrio
 import shapely
 
 from geo.config import GB_EXTENT_27700, LEVELS, MAX_BOUNDARY_FILE_BYTES
-from geo.crs import to_working
 from geo.errors import DataError, ProblemCollector
+from geo.geometry.crs import to_working
 
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
 """A zipped shapefile that would unpack to more than this is refused (zip-bomb guard)."""

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import to_display
+from geo.geometry.crs import to_display
 
 WEB_TOLERANCE_M = 25.0
 """Simplification tolerance in metres (about a quarter of a pixel at zoom 11)."""

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import require_same_crs
+from geo.geometry.crs import require_same_crs
 
 AREA_CODE = "area_code"
 _THREADS = min(os.cpu_count() or 1, 8)
@@ -231,7 +231,8 @@ def _present_sums(
     """Sums of ``columns`` and ``n_points`` for the codes that own at least one row.
 
     Indexed by ``area_code`` (sorted); the dtypes are those :func:`sum_by_area` gives before
-    it adds the empty areas. Partial sums from pieces of a table add up (see geo.partitioned).
+    it adds the empty areas. Partial sums from pieces of a table add up
+    (see geo.geometry.partitioned).
     """
     cols = list(columns)
     matched = owner >= 0

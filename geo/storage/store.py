@@ -48,8 +48,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.atomic import swap_in, writer_lock
-from geo.crs import to_working
+from geo.geometry.crs import to_working
+from geo.storage.atomic import swap_in, writer_lock
 
 AUDIT_TABLE = "audit"
 AUDIT_COLUMNS: tuple[str, ...] = (

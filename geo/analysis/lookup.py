@@ -1,8 +1,8 @@
 """ "What is coverage like here?": a postcode typed by a person → the area it lies in.
 
-The postcode is normalised (:func:`geo.postcodes.normalise_postcode`), looked up in the
+The postcode is normalised (:func:`geo.sources.postcodes.normalise_postcode`), looked up in the
 catalogue's postcode directory (ONSPD / NSPL centroids, EPSG:27700) and the centroid is placed
-in an area with :func:`geo.aggregate.assign_areas` (a point on a shared border goes to the
+in an area with :func:`geo.geometry.aggregate.assign_areas` (a point on a shared border goes to the
 lower code, as everywhere else). Every way it can fail has its own status and message, so the
 page can tell the person what to do instead of showing nothing.
 """
@@ -16,9 +16,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.aggregate import assign_areas
 from geo.config import WORKING_CRS
-from geo.postcodes import normalise_postcode
+from geo.geometry.aggregate import assign_areas
+from geo.sources.postcodes import normalise_postcode
 
 Status = Literal[
     "found", "invalid", "no_directory", "unknown", "terminated", "no_location", "outside"
@@ -61,7 +61,7 @@ def find_area(
     text
         What the person typed, in any case and spacing (``" nr1  3qu"``).
     postcodes
-        Postcode directory from :func:`geo.postcodes.read_postcode_file` (index: normalised
+        Postcode directory from :func:`geo.sources.postcodes.read_postcode_file` (index: normalised
         postcode; columns ``easting``, ``northing``, ``terminated``), or ``None``.
     areas
         EPSG:27700 polygons with ``area_code``.

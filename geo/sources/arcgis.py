@@ -7,7 +7,7 @@ Paging follows the REST API: ``resultOffset``/``resultRecordCount`` until the to
 ``exceededTransferLimit`` is false or absent. Polygons are Esri ``rings``: clockwise rings
 are outer rings and counter-clockwise rings are holes.
 
-Every page goes through :func:`geo.download.fetch`, so each is cached under a key that
+Every page goes through :func:`geo.sources.download.fetch`, so each is cached under a key that
 includes the whole query; a page that fails (an ``{"error": …}`` body sent with HTTP 200,
 bad JSON, no ``features``, features without the asked-for fields) raises
 :class:`~geo.errors.DownloadError` and removes every page of that query from the cache.
@@ -30,11 +30,11 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import LinearRing, MultiPolygon, Point, Polygon
 from tqdm import tqdm
 
-from geo.boundaries import normalise_boundaries
 from geo.config import BOUNDARY_SERVICES, LEVELS, WARD_CED_LOOKUP_SERVICE
-from geo.crs import require_same_crs
-from geo.download import display_url, fetch, read_json
 from geo.errors import DataError, DownloadError, Problem
+from geo.geometry.boundaries import normalise_boundaries
+from geo.geometry.crs import require_same_crs
+from geo.sources.download import display_url, fetch, read_json
 
 MAX_PAGES = 500
 """A query that still says ``exceededTransferLimit`` after this many pages is an error."""
@@ -253,7 +253,7 @@ def fetch_county_boundaries(
     Returns
     -------
     GeoDataFrame
-        As :func:`geo.boundaries.normalise_boundaries`: ``area_code``, ``area_name``,
+        As :func:`geo.geometry.boundaries.normalise_boundaries`: ``area_code``, ``area_name``,
         ``geometry`` in EPSG:27700, sorted by code; ``attrs`` holds ``level``, ``vintage``,
         ``source``, ``repairs``, ``county_code`` and ``source_url``.
 

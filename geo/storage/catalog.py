@@ -26,11 +26,11 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.atomic import swap_in, writer_lock
-from geo.boundaries import detect_level, load_boundaries, read_boundary_file
 from geo.config import LEVELS
-from geo.crs import to_working
 from geo.errors import DataError
+from geo.geometry.boundaries import detect_level, load_boundaries, read_boundary_file
+from geo.geometry.crs import to_working
+from geo.storage.atomic import swap_in, writer_lock
 
 COVERAGE_LAYER = "coverage"
 POSTCODES_LAYER = "postcodes"
@@ -199,13 +199,13 @@ def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -
 
 
 def save_imd(path: str | Path, imd: pd.DataFrame, *, source: str) -> str:
-    """Store IMD 2019 ranks per LSOA (from :func:`geo.imd.read_imd`) as ``imd``."""
+    """Store IMD 2019 ranks per LSOA (from :func:`geo.sources.imd.read_imd`) as ``imd``."""
     _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
     return IMD_LAYER
 
 
 def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
-    """Store LSOA polygons (from :func:`geo.imd.lsoa_polygons`) as ``lsoa``."""
+    """Store LSOA polygons (from :func:`geo.sources.imd.lsoa_polygons`) as ``lsoa``."""
     _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
     return LSOA_LAYER
 
@@ -217,8 +217,8 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
     (``OA11CD``/``OA21CD``), LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs
     (``LSOA code (2011)``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised.
     """
-    from geo.postcodes import read_postcode_file  # local: keeps start-up light
-    from layers.coverage import read_coverage
+    from geo.sources.ofcom import read_coverage
+    from geo.sources.postcodes import read_postcode_file  # local: keeps start-up light
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -227,7 +227,7 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
         if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
             return save_oa_centroids(catalog_path, raw, source=path.name)
         if any(c.upper() in ("LSOA11CD", "LSOA21CD") for c in raw.columns):
-            from geo.imd import lsoa_polygons
+            from geo.sources.imd import lsoa_polygons
 
             return save_lsoa(catalog_path, lsoa_polygons(raw, source=path.name), source=path.name)
         if detect_level(raw) is None:
@@ -242,7 +242,7 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
         if any(k in first for k in ("east1m", "oseast1m")):
             lookup = read_postcode_file(path, filename=path.name)
             return save_postcodes(catalog_path, lookup, source=path.name, synthetic=synthetic)
-        from geo.imd import is_imd_header, read_imd
+        from geo.sources.imd import is_imd_header, read_imd
 
         if is_imd_header(first):
             return save_imd(catalog_path, read_imd(path), source=path.name)

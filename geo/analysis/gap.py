@@ -6,7 +6,7 @@ Each component is a per-area quantity (bigger = more need):
 ``no_gigabit``     premises without a gigabit-capable connection (``premises − n_gigabit``)
 ``below_uso``      premises below the Universal Service Obligation (``n_below_uso``)
 ``voucher_demand`` live voucher applications and connections (``n_vouchers``)
-``deprivation``    IMD 2019 deprivation, 0–100 (:func:`geo.imd.imd_by_area`)
+``deprivation``    IMD 2019 deprivation, 0–100 (:func:`geo.sources.imd.imd_by_area`)
 =================  ==========================================================================
 
 Each component is min–max normalised over the areas to 0–1 (the area with the least need gets
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from geo.aggregate import AREA_CODE
+from geo.geometry.aggregate import AREA_CODE
 
 COMPONENTS: dict[str, str] = {
     "no_gigabit": "Premises without gigabit",
@@ -56,11 +56,11 @@ def gap_components(
     ----------
     figures
         Coverage per area with ``area_code``, ``premises``, ``n_gigabit`` and ``n_below_uso``
-        (from :func:`layers.coverage.best_figures`).
+        (from :func:`geo.analysis.coverage.best_figures`).
     vouchers
         Voucher aggregates indexed by ``area_code`` with ``n_vouchers``, or ``None``.
     deprivation
-        :func:`geo.imd.imd_by_area` output (``deprivation`` column), or ``None``.
+        :func:`geo.sources.imd.imd_by_area` output (``deprivation`` column), or ``None``.
 
     Returns
     -------

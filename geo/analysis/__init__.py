@@ -1,0 +1,3 @@
+"""Analysis: coverage figures, profiles, gap scores, reach, lookups, privacy."""
+
+__all__: list[str] = []

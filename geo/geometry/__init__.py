@@ -1,0 +1,3 @@
+"""Geometry and aggregation: CRS, boundaries, point-in-area sums, simplification."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Storage: the catalogue of open data, the council's upload store, crash-safe writes."""
+
+__all__: list[str] = []
