@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from geo.config import (
     BOUNDARY_LAYERS,
-    DEFAULT_MEASURE,
     LEVELS,
-    MEASURES,
     NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
 )
@@ -76,48 +77,13 @@ def _status(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace) -> int:
-    from geo.sources.demo_build import build_demo
+def _plugins() -> list[Callable[[Any], None]]:
+    """Commands contributed by other packages (entry-point group ``broadband_map.commands``).
 
-    path = build_demo(load_settings().data_dir)
-    print(f"Synthetic demo data written to {path}")
-    return 0
-
-
-def _export_html(args: argparse.Namespace) -> int:
-    from geo.sources.demo_build import DEMO_CATALOG, build_demo
-    from geo.storage import store
-    from layers.export import build_export, public_layer_keys
-
-    settings = load_settings()
-    path = settings.boundaries_path
-    if not path.exists():
-        path = settings.data_dir / DEMO_CATALOG
-        if not path.exists():
-            build_demo(settings.data_dir)
-        print(f"No catalogue at {settings.boundaries_path}: exporting the SYNTHETIC demo.")
-    keys = [k.strip() for k in (args.layers or "").split(",") if k.strip()]
-    unknown = sorted(set(keys) - set(public_layer_keys()))
-    if unknown:
-        print(f"error: not public layers: {unknown}; choose from {public_layer_keys()}",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    records = {}
-    for key in keys:
-        frame = store.load(settings.store_path, key) if settings.store_path.exists() else None
-        if frame is None:
-            print(f"error: no {key!r} data has been uploaded yet", file=sys.stderr)
-            return 2
-        records[key] = frame
-    page = build_export(
-        load_catalog(path), level=args.level or settings.level, measure=args.measure,
-        layer_records=records, tiles=not args.no_tiles,
-    )  # fmt: skip
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    print(f"{out}: {out.stat().st_size / 1024:,.0f} KB ({out.stat().st_size:,} bytes)")
-    return 0
+    ``layers`` adds ``demo`` and ``export-html`` this way, so ``geo`` never imports ``layers``:
+    each entry point is a function that adds its sub-commands to the parser's sub-parsers.
+    """
+    return [ep.load() for ep in entry_points(group="broadband_map.commands")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,14 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
     imp.set_defaults(run=_import)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
-    sub.add_parser("demo", help="write the synthetic demo catalogue").set_defaults(run=_demo)
-    export = sub.add_parser("export-html", help="write the public map as one self-contained HTML")
-    export.add_argument("out", help="the HTML file to write")
-    export.add_argument("--measure", default=DEFAULT_MEASURE, choices=list(MEASURES))
-    export.add_argument("--level", choices=sorted(LEVELS), help="default: BROADBAND_LEVEL or ced")
-    export.add_argument("--layers", help="comma-separated public layers, e.g. anchors,pilots")
-    export.add_argument("--no-tiles", action="store_true", help="no OpenStreetMap basemap")
-    export.set_defaults(run=_export_html)
+    for add_commands in _plugins():
+        add_commands(sub)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -9,34 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
-import shapely
 
-
-@dataclass(frozen=True)
-class ReadContext:
-    """What a reader needs besides the file itself to validate records.
-
-    Attributes
-    ----------
-    postcodes
-        Postcode centroids from :func:`geo.sources.postcodes.read_postcode_file` (index: normalised
-        postcode; columns ``easting``, ``northing``, ``terminated``), or ``None``.
-    county
-        The county's outline in EPSG:27700; records outside it are problems. ``None``: no check.
-    today
-        Dates after this are problems.
-    """
-
-    postcodes: pd.DataFrame | None = None
-    county: shapely.Geometry | None = None
-    today: date = field(default_factory=date.today)
-
+from geo.storage.workspace import ReadContext
 
 Reader = Callable[..., gpd.GeoDataFrame]
 """``read(data: bytes, *, filename: str, context: ReadContext) -> GeoDataFrame`` (EPSG:27700).

@@ -8,6 +8,7 @@ from pathlib import Path
 from geo.sources.demo_build import DEMO_CATALOG, build_demo
 from geo.storage import store
 from geo.storage.catalog import load_catalog
+from geo.storage.workspace import DEMO_STORE
 from layers import registered
 from layers.base import ReadContext
 
@@ -45,7 +46,7 @@ def seed_store(data_dir: Path) -> Path:
         "vouchers": ("bduk_premises_synthetic.csv", ("\n".join(lines) + "\n").encode()),
         "pilots": ("pilots_synthetic.csv", PILOTS_CSV.encode()),
     }
-    path = Path(data_dir) / "store.gpkg"
+    path = Path(data_dir) / DEMO_STORE  # the store in force beside the demo catalogue
     for key, (name, raw) in files.items():
         records = registered()[key].read(raw, filename=name, context=context)
         store.save(path, key, records, file_name=name, file_bytes=raw, user="test")

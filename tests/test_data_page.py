@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from geo.demo_layers import DEMO_STORE, demo_postcodes
 from geo.storage import store
+from layers.demo import DEMO_STORE, demo_postcodes
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 BROOK = "X58000002"  # Brook Green (synthetic)

@@ -1,4 +1,4 @@
-"""geo.demo_layers: synthetic overlay files in the real formats, inside the demo, saved once."""
+"""layers.demo: synthetic overlay files in the real formats, inside the demo, saved once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import pandas as pd
 
 import layers  # noqa: F401  (registers the layers)
 from geo.config import SYNTHETIC_LABEL
-from geo.demo_layers import (
+from geo.sources.demo import demo_areas
+from geo.sources.demo_build import build_demo
+from geo.storage import store
+from layers import anchors, pilots, vouchers
+from layers.demo import (
     DEMO_STORE,
     DEMO_USER,
     PILOTS,
@@ -18,10 +22,6 @@ from geo.demo_layers import (
     demo_postcodes,
     save_demo_layers,
 )
-from geo.sources.demo import demo_areas
-from geo.sources.demo_build import build_demo
-from geo.storage import store
-from layers import anchors, pilots, vouchers
 from layers.upload import check_upload
 
 
@@ -69,12 +69,12 @@ def test_saved_once_through_the_readers_with_known_counts_per_division(tmp_path)
 
 def test_demo_files_pass_check_upload_for_each_layer(tmp_path) -> None:
     from geo.storage.catalog import load_catalog
-    from views.data_page import read_context
+    from geo.storage.workspace import read_context
 
     cat = load_catalog(build_demo(tmp_path))
     areas = cat.areas["ced"][["area_code", "area_name", "geometry"]]
     for key, files in demo_layer_files().items():
         for name, raw in files.items():
-            check = check_upload(raw, filename=name, layer=key, context=read_context(cat),
+            check = check_upload(raw, filename=name, layer=key, context=read_context(cat.postcodes, dict(cat.areas)),
                                  areas=areas)  # fmt: skip
             assert check.ok and check.problems == [], (name, check.report())

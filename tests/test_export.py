@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from geo.__main__ import main
 from geo.config import SYNTHETIC_LABEL
+from geo.settings import load_settings
+from geo.sources.demo_build import build_demo
 
 
 def test_export_html_writes_one_self_contained_file(
@@ -43,5 +46,8 @@ def test_export_refuses_personal_data_layers(
 
 
 def test_export_layer_not_uploaded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A real catalogue (the demo's files imported as if real) and no uploads yet.
+    settings = load_settings()
+    shutil.copy(build_demo(tmp_path / "demo"), settings.boundaries_path)
     assert main(["export-html", str(tmp_path / "m.html"), "--layers", "pilots"]) == 2
     assert "no 'pilots' data" in capsys.readouterr().err

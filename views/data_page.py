@@ -7,7 +7,6 @@ value from a file is shown as text (tables, or escaped Markdown), never as HTML.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import folium
 import pandas as pd
@@ -19,10 +18,10 @@ from geo.geometry.crs import to_display
 from geo.storage import store
 from geo.storage.catalog import Catalog
 from layers.assets import localise
-from layers.base import ReadContext, registered
+from layers.base import registered
 from layers.upload import UploadCheck, check_upload
 from layers.webmap import base_map
-from views import access, data
+from views import access, state
 
 PENDING = "upload_pending"
 MESSAGE = "upload_message"
@@ -35,12 +34,6 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
-def read_context(cat: Catalog, *, today: date | None = None) -> ReadContext:
-    """Postcodes from the catalogue, the county outline (union of its areas), today's date."""
-    outline = pd.concat(list(cat.areas.values())).union_all() if cat.areas else None
-    return ReadContext(postcodes=cat.postcodes, county=outline, today=today or date.today())
-
-
 def _user() -> str:
     return str(st.session_state.get("audit_user") or "").strip() or "officer"
 
@@ -50,7 +43,7 @@ def _save() -> None:
     check: UploadCheck | None = st.session_state.get(PENDING)
     if check is None or not check.ok:
         return
-    path = data.store_path()
+    path = state.key().store
     version = store.save(
         path, check.layer, check.records, file_name=check.filename,
         file_bytes=st.session_state[PENDING + "_bytes"], user=_user(),
@@ -63,7 +56,7 @@ def _save() -> None:
 
 
 def _restore(layer: str, version: int) -> None:
-    new = store.restore(data.store_path(), layer, version, user=_user())
+    new = store.restore(state.key().store, layer, version, user=_user())
     st.session_state[MESSAGE] = (
         f"Restored version {version} of {registered()[layer].title} as version {new}."
     )
@@ -71,8 +64,8 @@ def _restore(layer: str, version: int) -> None:
 
 def render() -> None:
     """The Data page."""
-    cat = data.catalog()
-    data.synthetic_banner(cat)
+    cat = state.catalog()
+    state.synthetic_banner(cat)
     ctx = access.context()
     st.title("Data: upload and versions")
     if not ctx.auth_configured:
@@ -110,7 +103,9 @@ def _upload_section(cat: Catalog) -> None:
         st.error("Load boundaries first: the upload is checked against the county's areas.")
         return
     areas = cat.areas[level][["area_code", "area_name", "geometry"]]
-    check = check_upload(raw, filename=file.name, layer=key, context=read_context(cat), areas=areas)
+    check = check_upload(
+        raw, filename=file.name, layer=key, context=state.read_context(), areas=areas
+    )
     st.session_state[PENDING] = check
     st.session_state[PENDING + "_bytes"] = raw
     if not check.ok:
@@ -166,7 +161,7 @@ def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
 
 def _versions_section() -> None:
     st.header("Versions and audit")
-    path = data.store_path()
+    path = state.key().store
     st.caption(md_text(f"Store: {path}"))
     for key, spec in registered().items():
         found = store.versions(path, key)
@@ -188,4 +183,4 @@ def _versions_section() -> None:
         st.dataframe(store.audit(path), hide_index=True, width="stretch", key="audit_log")
 
 
-__all__ = ["md_text", "read_context", "render"]
+__all__ = ["md_text", "render"]

@@ -9,7 +9,7 @@ from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import clicked_area_code, selection_layer
 from layers.webmap import coverage_map
-from views import data, overlay_panel
+from views import overlay_panel, state
 from views.panel import show_area_panel
 
 MAP_KEY = "division_map"
@@ -33,12 +33,12 @@ def pick_division(codes: list[str], names: dict[str, str], *, key: str = "divisi
 
 def render() -> None:
     """The Map page."""
-    cat = data.catalog()
-    data.synthetic_banner(cat)
+    cat = state.catalog()
+    state.synthetic_banner(cat)
     if not cat.areas or cat.coverage is None:
         st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
         return
-    path, stamp = data.current()
+    k = state.key()
     levels = [lv for lv in LEVELS if lv in cat.areas]
     c1, c2, c3 = st.columns(3)
     level = c1.selectbox("Areas", levels, format_func=lambda k: LEVELS[k].label, key="level")
@@ -49,9 +49,9 @@ def render() -> None:
     releases = cat.releases
     release = c3.selectbox("Ofcom release", releases, index=len(releases) - 1, key="release")
 
-    figs = data.figures(path, stamp, level, release)
-    web = data.web_figures(path, stamp, level, release)
-    county, county_how = data.county(path, stamp, level, release)
+    figs = state.figures(k, level, release)
+    web = state.web_figures(k, level, release)
+    county, county_how = state.county(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
     codes = sorted(names, key=names.__getitem__)
 
@@ -72,7 +72,7 @@ def render() -> None:
         overlays = overlay_panel.overlay_groups(chosen, public=public)
         fmap = coverage_map(
             web, measure=measure, legend_note=note if no_fig else "",
-            overlays=overlays, classes=data.classes(path, stamp, level, release, measure),
+            overlays=overlays, classes=state.classes(k, level, release, measure),
         )  # fmt: skip
         st_folium(
             fmap, key=MAP_KEY, height=560, use_container_width=True,

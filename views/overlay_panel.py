@@ -22,8 +22,9 @@ from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.config import SYNTHETIC_LABEL
 from geo.settings import load_settings
 from geo.storage import store
+from geo.storage.workspace import Stamp, file_stamp
 from layers.base import registered
-from views import access, data
+from views import access, state
 
 OVERLAYS_KEY = "overlays"
 
@@ -32,7 +33,7 @@ OVERLAYS_KEY = "overlays"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def records(store_file: str, stamp: float, layer: str) -> gpd.GeoDataFrame | None:
+def records(store_file: str, stamp: Stamp, layer: str) -> gpd.GeoDataFrame | None:
     """The current stored records of ``layer`` (EPSG:27700), or ``None`` if never saved."""
     del stamp  # part of the cache key only
     found = store.load(store_file, layer)
@@ -42,9 +43,9 @@ def records(store_file: str, stamp: float, layer: str) -> gpd.GeoDataFrame | Non
 @st.cache_data(show_spinner=False, max_entries=64)
 def aggregate(
     store_file: str,
-    stamp: float,
+    stamp: Stamp,
     cat_file: str,
-    cat_stamp: float,
+    cat_stamp: Stamp,
     level: str,
     release: str,
     layer: str,
@@ -56,7 +57,7 @@ def aggregate(
     recs = records(store_file, stamp, layer)
     if recs is None:
         return None
-    figs = data.figures(cat_file, cat_stamp, level, release)
+    figs = state.figures(state.Key(cat_file, cat_stamp, store_file, stamp), level, release)
     areas = figs[["area_code", "area_name", "geometry"]]
     spec = registered()[layer]
     if layer == "vouchers":
@@ -70,9 +71,9 @@ def aggregate(
 @st.cache_data(show_spinner=False, max_entries=16)
 def records_in(
     store_file: str,
-    stamp: float,
+    stamp: Stamp,
     cat_file: str,
-    cat_stamp: float,
+    cat_stamp: Stamp,
     level: str,
     release: str,
     layer: str,
@@ -83,14 +84,16 @@ def records_in(
     recs = records(store_file, stamp, layer)
     if recs is None:
         return None
-    areas = data.figures(cat_file, cat_stamp, level, release)[["area_code", "geometry"]]
+    areas = state.figures(state.Key(cat_file, cat_stamp, store_file, stamp), level, release)[
+        ["area_code", "geometry"]
+    ]
     codes = assign_areas(recs, areas, points_name=layer)
     return pd.DataFrame(recs.drop(columns="geometry")).assign(area_code=codes.to_numpy())
 
 
-def _store() -> tuple[str, float]:
-    path = data.store_path()
-    return str(path), data.stamp(path)
+def _store() -> tuple[str, Stamp]:
+    k = state.key()
+    return k.store, k.store_stamp
 
 
 def public_view() -> bool:
@@ -101,11 +104,12 @@ def public_view() -> bool:
 
 def provenance(store_file: str | Path, layer: str) -> str:
     """Where the records came from: count, version, when, who, file; labelled if synthetic."""
-    return _provenance(str(store_file), data.stamp(Path(store_file)), layer)
+    return _provenance(str(store_file), file_stamp(store_file), layer)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _provenance(store_file: str, _stamp: float, layer: str) -> str:
+def _provenance(store_file: str, stamp: Stamp, layer: str) -> str:
+    del stamp  # part of the cache key
     found = store.versions(store_file, layer)
     if found.empty:
         return "nothing loaded yet"
@@ -245,7 +249,8 @@ def show_overlay_panel(code: str, *, level: str, release: str) -> None:
     """
     public = counts_public()
     store_file, stamp = _store()
-    cat_file, cat_stamp = data.current()
+    k = state.key()
+    cat_file, cat_stamp = k.catalog, k.catalog_stamp
     layers = registered()
     key = (store_file, stamp, cat_file, cat_stamp, level, release)
     if "vouchers" in layers and (recs := records(store_file, stamp, "vouchers")) is not None:
@@ -285,7 +290,8 @@ def show_no_support(*, level: str, release: str, names: dict[str, str]) -> None:
     store_file, stamp = _store()
     if "pilots" not in registered() or records(store_file, stamp, "pilots") is None:
         return
-    cat_file, cat_stamp = data.current()
+    k = state.key()
+    cat_file, cat_stamp = k.catalog, k.catalog_stamp
     agg = aggregate(store_file, stamp, cat_file, cat_stamp, level, release, "pilots",
                     on=date.today())  # fmt: skip
     assert agg is not None

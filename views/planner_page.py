@@ -33,8 +33,7 @@ from layers.assets import localise
 from layers.choropleth import Legend
 from layers.text import esc
 from layers.webmap import base_map
-from views import data
-from views.stored_layers import stored
+from views import state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -43,8 +42,8 @@ IMD_HELP = {
 
 
 @st.cache_data(show_spinner="Aggregating IMD 2019 to divisions…", max_entries=8)
-def _deprivation(path: str, stamp: float, level: str, method: str) -> pd.DataFrame | None:
-    cat = data.catalog()
+def _deprivation(k: state.Key, level: str, method: str) -> pd.DataFrame | None:
+    cat = state.catalog(k)
     if cat.imd is None or cat.lsoa is None:
         return None
     return imd_by_area(cat.imd, cat.lsoa, cat.areas[level], method=method)
@@ -117,17 +116,17 @@ def gap_map(
 
 def render() -> None:
     """The Bid planner page."""
-    opened = data.open_page("Bid planner")
+    opened = state.open_page("Bid planner")
     if opened is None:
         return
-    cat, path, stamp, level = opened
+    cat, k, level = opened
     releases = cat.releases
     release = st.selectbox(
         "Ofcom release", releases, index=len(releases) - 1, key="planner_release"
     )
-    figs = data.figures(path, stamp, level, release)
+    figs = state.figures(k, level, release)
     areas = figs[["area_code", "area_name", "geometry"]]
-    vouchers, anchors = stored("vouchers"), stored("anchors")
+    vouchers, anchors = state.stored("vouchers"), state.stored("anchors")
     voucher_agg = None
     if vouchers is not None:
         premises = figs.set_index("area_code")["premises"]
@@ -143,7 +142,7 @@ def render() -> None:
             key="imd_method",
             format_func=lambda m: f"{m}: {IMD_HELP[m]}",
         )
-        deprivation = _deprivation(path, stamp, level, method)
+        deprivation = _deprivation(k, level, method)
     else:
         method = None
         st.caption(
@@ -180,7 +179,7 @@ def render() -> None:
             "score is their weighted mean × 100. Equal scores share a rank."
         )
     with left:
-        web = data.web_figures(path, stamp, level, release)
+        web = state.web_figures(k, level, release)
         st_folium(
             gap_map(web, scores, reach=reach, anchors=chosen),
             key="planner_map",

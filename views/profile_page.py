@@ -21,18 +21,15 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
-from views import access, data
+from views import access, state
 from views.map_page import pick_division
-from views.stored_layers import store_stamp, stored
 
 PICKER_KEY = "profile_division"
 
 
 @st.cache_data(show_spinner="Building the profile…", max_entries=32)
 def _profile(
-    path: str,
-    stamp: float,
-    store: tuple[str, float],
+    k: state.Key,
     level: str,
     release: str,
     code: str,
@@ -40,10 +37,9 @@ def _profile(
     targets: tuple[float, float],
     public: bool,
 ) -> DivisionProfile:
-    del store  # part of the cache key: a new upload rebuilds the profile
-    cat = data.catalog()
-    figs = data.figures(path, stamp, level, release)
-    county, county_how = data.county(path, stamp, level, release)
+    cat = state.catalog(k)
+    figs = state.figures(k, level, release)
+    county, county_how = state.county(k, level, release)
     return build_profile(
         figs,
         code,
@@ -54,22 +50,22 @@ def _profile(
         coverage=cat.coverage,
         superfast_target=targets[0],
         gigabit_target=targets[1],
-        vouchers=stored("vouchers"),
-        anchors=stored("anchors"),
-        pilots=stored("pilots"),
-        trend=_trend(path, stamp, level, code, cat.releases),
+        vouchers=state.stored("vouchers", k),
+        anchors=state.stored("anchors", k),
+        pilots=state.stored("pilots", k),
+        trend=_trend(k, level, code, cat.releases),
         synthetic=cat.synthetic,
         public=public,
     )
 
 
-def _trend(path: str, stamp: float, level: str, code: str, releases: list[str]) -> pd.DataFrame:
+def _trend(k: state.Key, level: str, code: str, releases: list[str]) -> pd.DataFrame:
     """Division and county % per release (premises-weighted), one row per release."""
     rows = []
     for rel in releases:
         try:
-            figs = data.figures(path, stamp, level, rel).set_index("area_code")
-            county, _how = data.county(path, stamp, level, rel)
+            figs = state.figures(k, level, rel).set_index("area_code")
+            county, _how = state.county(k, level, rel)
         except ValueError:  # a release this level cannot be placed on
             continue
         row = {"release": rel}
@@ -82,9 +78,7 @@ def _trend(path: str, stamp: float, level: str, code: str, releases: list[str]) 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _exports(
-    path: str,
-    stamp: float,
-    store: tuple[str, float],
+    k: state.Key,
     level: str,
     release: str,
     code: str,
@@ -92,9 +86,9 @@ def _exports(
     targets: tuple[float, float],
     public: bool,
 ) -> tuple[bytes, bytes]:
-    profile = _profile(path, stamp, store, level, release, code, measure, targets, public)
-    figs = data.figures(path, stamp, level, release)
-    anchors, pilots = stored("anchors"), stored("pilots")
+    profile = _profile(k, level, release, code, measure, targets, public)
+    figs = state.figures(k, level, release)
+    anchors, pilots = state.stored("anchors", k), state.stored("pilots", k)
     picture = map_png(figs, code, anchors=anchors, pilots=pilots)
     pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
     return pdf, profile_png(profile, areas=figs, anchors=anchors, pilots=pilots)
@@ -109,7 +103,7 @@ def _postcode_search(figs: pd.DataFrame) -> None:
         )
         go = c2.form_submit_button("Find")
     if go and text.strip():
-        match = find_postcode_division(text, data.catalog().postcodes, figs)
+        match = find_postcode_division(text, state.catalog().postcodes, figs)
         if match.area_code:
             st.session_state[PICKER_KEY] = match.area_code
             st.query_params["division"] = match.area_code
@@ -120,10 +114,10 @@ def _postcode_search(figs: pd.DataFrame) -> None:
 
 def render() -> None:
     """The Division profile page."""
-    opened = data.open_page("Division profile")
+    opened = state.open_page("Division profile")
     if opened is None:
         return
-    cat, path, stamp, level = opened
+    cat, k, level = opened
     releases = cat.releases
     c1, c2 = st.columns(2)
     release = c1.selectbox(
@@ -136,7 +130,7 @@ def render() -> None:
         format_func=lambda k: MEASURES[k].label,
         key="profile_measure",
     )
-    figs = data.figures(path, stamp, level, release)
+    figs = state.figures(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
     _postcode_search(figs)
     code = pick_division(sorted(names, key=names.__getitem__), names, key=PICKER_KEY)
@@ -162,7 +156,7 @@ def render() -> None:
             1.0,
             key="target_gigabit",
         )
-    key = (path, stamp, store_stamp(), level, release, code, measure, (sf, gb), public)
+    key = (k, level, release, code, measure, (sf, gb), public)
     profile = _profile(*key)
     lad = figs.set_index("area_code").loc[code].get("lad_code")
     _show(profile, level=level, lad_code=None if pd.isna(lad) else str(lad))
@@ -245,7 +239,7 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
 def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     st.subheader("Trend across Ofcom releases")
     key = p.measure
-    cov = data.catalog().coverage
+    cov = state.catalog().coverage
     district = pd.DataFrame()
     if cov is not None and lad_code:
         rows = cov[cov["area_id"] == lad_code]

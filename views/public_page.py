@@ -14,7 +14,6 @@ from streamlit_folium import st_folium
 from geo.analysis.lookup import find_area
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
 from geo.settings import load_settings
-from geo.storage import store
 from layers.choropleth import clicked_area_code
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
@@ -27,7 +26,7 @@ from layers.public import (
     sort_public,
     table_html,
 )
-from views import data
+from views import state
 from views.map_page import pick_division
 
 MAP_KEY = "public_map"
@@ -37,23 +36,11 @@ def _html(markup: str) -> None:
     st.html(f"<style>{TABLE_CSS}</style>{markup}")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _public_records(store_path: str, stamp: float) -> dict[str, gpd.GeoDataFrame]:
-    """The public layers' current records in the store (layers with personal data never)."""
-    del stamp
-    out = {}
-    for key in public_layer_keys():
-        frame = store.load(store_path, key)
-        if isinstance(frame, gpd.GeoDataFrame) and len(frame):
-            out[key] = frame
-    return out
-
-
-def _overlays() -> list:
-    path = load_settings().store_path
-    if not path.exists():
-        return []
-    return draw_public_layers(_public_records(str(path), path.stat().st_mtime))
+def _overlays(k: state.Key) -> list:
+    """The public layers' current records, drawn (layers with personal data never)."""
+    records = {key: frame for key in public_layer_keys()
+               if (frame := state.stored(key, k)) is not None}  # fmt: skip
+    return draw_public_layers(records)
 
 
 def _choose(code: str) -> None:
@@ -83,8 +70,8 @@ def _postcode_box(cat, areas: gpd.GeoDataFrame, names: dict[str, str]) -> None:
 
 def render() -> None:
     """The public page."""
-    cat = data.catalog()
-    data.synthetic_banner(cat)
+    cat = state.catalog()
+    state.synthetic_banner(cat)
     level = load_settings().level
     level = level if level in cat.areas else next(iter(cat.areas), None)
     if level is None or cat.coverage is None:
@@ -93,11 +80,11 @@ def render() -> None:
         return
     singular = LEVELS[level].singular
     st.title(f"Broadband coverage by {singular}")
-    path, stamp = data.current()
+    k = state.key()
     release = cat.releases[-1]
-    figs = data.figures(path, stamp, level, release)
-    web = data.web_figures(path, stamp, level, release)
-    county, _how = data.county(path, stamp, level, release)
+    figs = state.figures(k, level, release)
+    web = state.web_figures(k, level, release)
+    county, _how = state.county(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
     codes = sorted(names, key=names.__getitem__)
 
@@ -119,7 +106,7 @@ def render() -> None:
     table = public_figures(figs, measure=measure)
     left, right = st.columns([3, 2])
     with left:
-        fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays())
+        fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays(k))
         st_folium(
             fmap, key=MAP_KEY, height=520, use_container_width=True,
             returned_objects=["last_active_drawing"],

@@ -12,13 +12,13 @@ from geo.config import (
     OFCOM_CONNECTED_NATIONS_URL,
     ONSPD_URL,
 )
-from views import data
+from views import state
 
 
 def render() -> None:
     """The Sources page."""
-    cat = data.catalog()
-    data.synthetic_banner(cat)
+    cat = state.catalog()
+    state.synthetic_banner(cat)
     st.title("Sources and licences")
     st.markdown("### Loaded now")
     rows = [{"Layer": k, **{f: str(v) for f, v in facts.items()}} for k, facts in cat.meta.items()]

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from geo.sources.demo import demo_files
 from geo.storage.catalog import import_file
-
-DEMO_CATALOG = "demo_synthetic.gpkg"
+from geo.storage.workspace import DEMO_CATALOG
 
 
 def build_demo(data_dir: str | Path) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.demo_layers import demo_postcodes
+from layers.demo import demo_postcodes
 from tests.browser.support import browser_page, require_chromium, running_app, screenshot
 
 pytestmark = pytest.mark.browser

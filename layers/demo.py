@@ -18,16 +18,20 @@ import io
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.config import SYNTHETIC_LABEL
 from geo.sources.demo import demo_areas, demo_files
+from geo.sources.demo_build import build_demo
+from geo.storage import store
+from geo.storage.catalog import load_catalog
+from geo.storage.workspace import DEMO_STORE, Workspace, read_context
+from layers.base import registered
 
 SEED = 20261123
 DEMO_USER = "demo"
-DEMO_STORE = "store_demo_synthetic.gpkg"
-"""The demo's store, beside the demo catalogue: synthetic records never mix with a real store."""
 DEMO_TODAY = date(2025, 6, 30)
 """Every synthetic date is on or before this day."""
 
@@ -196,15 +200,8 @@ def save_demo_layers(
     dict
         Layer key → version saved (only the datasets saved by this call).
     """
-    import geopandas as gpd  # local: keeps geo.demo_layers importable without layers/
-
-    from geo.storage import store
-    from geo.storage.catalog import load_catalog
-    from layers.base import ReadContext, registered
-
     cat = load_catalog(catalog_path)
-    outline = pd.concat(list(cat.areas.values())).union_all() if cat.areas else None
-    context = ReadContext(postcodes=cat.postcodes, county=outline, today=today or DEMO_TODAY)
+    context = read_context(cat.postcodes, dict(cat.areas), today=today or DEMO_TODAY)
     layers = registered()
     saved: dict[str, int] = {}
     for key, files in demo_layer_files().items():
@@ -220,6 +217,19 @@ def save_demo_layers(
     return saved
 
 
+def ensure_demo(ws: Workspace) -> None:
+    """Build the synthetic demo catalogue and store when the workspace draws the demo.
+
+    Does nothing once a real catalogue exists, or when both demo files are already there.
+    """
+    if not ws.demo:
+        return
+    if not ws.catalog_path.exists():
+        build_demo(ws.settings.data_dir)
+    if not ws.store_path.exists():
+        save_demo_layers(ws.store_path, ws.catalog_path)
+
+
 __all__ = [
     "DEMO_STORE",
     "DEMO_TODAY",
@@ -230,5 +240,6 @@ __all__ = [
     "VOUCHERS_PER_DIVISION",
     "demo_layer_files",
     "demo_postcodes",
+    "ensure_demo",
     "save_demo_layers",
 ]
