@@ -75,6 +75,6 @@ def test_demo_files_pass_check_upload_for_each_layer(tmp_path) -> None:
     areas = cat.areas["ced"][["area_code", "area_name", "geometry"]]
     for key, files in demo_layer_files().items():
         for name, raw in files.items():
-            check = check_upload(raw, filename=name, layer=key, context=read_context(cat.postcodes, dict(cat.areas)),
-                                 areas=areas)  # fmt: skip
+            context = read_context(cat.postcodes, dict(cat.areas))
+            check = check_upload(raw, filename=name, layer=key, context=context, areas=areas)
             assert check.ok and check.problems == [], (name, check.report())
