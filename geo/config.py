@@ -59,6 +59,39 @@ MEASURES: dict[str, Measure] = {
 
 DEFAULT_MEASURE = "gigabit"
 
+# --- Column labels --------------------------------------------------------------------------------
+COLUMN_LABELS: dict[str, str] = {
+    "area_code": "Code",
+    "area_name": "Area",
+    "lad_code": "District code",
+    "lad_name": "District",
+    "premises": "Premises",
+    **{f"pct_{k}": f"{m.label} (% of premises)" for k, m in MEASURES.items()},
+    **{f"n_{k}": f"Premises: {m.label}" for k, m in MEASURES.items()},
+    "method": "How the figure was made",
+    "release": "Ofcom release",
+    "rank": "Rank (1 = most need)",
+    "score": "Gap score (0–100)",
+    "no_gigabit": "Premises without gigabit",
+    "below_uso": "Premises below the USO",
+    "voucher_demand": "Voucher demand (live vouchers)",
+    "deprivation": "Deprivation (IMD 2019, 0–100)",
+    "reach_km2": "Area within reach (km²)",
+    "lacking_gigabit": "Premises lacking gigabit within reach",
+    "radius_m": "Radius (metres)",
+    "name": "Name",
+    "site_type": "Site type",
+    "fibre_status": "Fibre status",
+    "n_sites": "Sites",
+    "n_vouchers": "Live vouchers",
+    "people_helped": "People helped",
+}
+"""Human labels for the columns people see in tables, CSVs meant for reading, PDFs and PNGs.
+
+``area_name`` is "Area" here; a page that knows its level says "Division" (``Level.singular``).
+Gap components (``no_gigabit`` … ``deprivation``) are labelled here and listed by
+:data:`geo.analysis.gap.COMPONENTS`."""
+
 # --- Area levels ----------------------------------------------------------------------------------
 
 
@@ -138,6 +171,10 @@ OS_LINE = "Contains OS data © Crown copyright and database right."
 ONS_LINE = "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
 OFCOM_LINE = "Broadband coverage: Ofcom Connected Nations, OGL v3.0."
 OSM_LINE = "Basemap © OpenStreetMap contributors (ODbL)."
+POSTCODE_LINE = (
+    "Postcode centroids: ONS Postcode Directory, OGL v3.0; contains OS data © Crown copyright and "
+    "database right, Royal Mail data © Royal Mail copyright and database right, GeoPlace data."
+)
 ATTRIBUTION_LINES: tuple[str, ...] = (OGL_LINE, OS_LINE, ONS_LINE, OFCOM_LINE, OSM_LINE)
 MAP_ATTRIBUTION_LINES: tuple[str, ...] = (
     "Contains OS data © Crown copyright and database right",

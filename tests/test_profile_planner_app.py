@@ -97,3 +97,17 @@ def test_planner_gap_reach_intervention_and_pack(tmp_path: Path) -> None:
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Download the evidence pack") for label in labels)
+    # The reach table on the page is the one in the pack: labelled, per division.
+    reach = next(d.value for d in at.dataframe if "Division" in d.value.columns)
+    assert "Premises lacking gigabit within reach" in reach.columns
+    # Every weight at 0: the page stays, says what to change, and keeps reach and interventions.
+    for key in ("voucher_demand",):
+        at.number_input(key=f"weight_{key}").set_value(0.0)
+    at = at.run()
+    assert not at.exception
+    assert any("a weight above 0" in w.value for w in at.warning)
+    assert any(m.label == "Premises lacking gigabit within reach" for m in at.metric)
+    assert any("Grey/Black" in d.value.columns for d in at.dataframe)
+    assert not any(
+        b.proto.label.startswith("Download the evidence") for b in at.get("download_button")
+    )

@@ -20,13 +20,24 @@ from geo.analysis.gap import (
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
     BOUNDARY_COLOUR,
-    IMD_LINE,
+    LEVELS,
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
 from geo.geometry.crs import to_display
-from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
+from geo.reports.evidence import (
+    UPLOAD_LICENCE,
+    Source,
+    catalogue_sources,
+    evidence_pack,
+    gap_map_png,
+    reach_table,
+    readme_text,
+    upload_sources,
+    weights_text,
+)
+from geo.reports.readable import label
 from geo.sources.imd import METHODS, imd_by_area
 from layers import registered
 from layers.assets import localise
@@ -157,22 +168,35 @@ def render() -> None:
         )
         for key, col in zip(comps.columns, cols, strict=True)
     }
-    try:
-        scores = gap_scores(comps, weights=weights)
-    except ValueError as exc:
-        st.warning(f"{exc}.")
-        return
     names = figs.set_index("area_code")["area_name"]
+    if not any(w > 0 for w in weights.values()):
+        st.warning(
+            "Every weight is 0, so no area can be ranked by need. Give at least one of "
+            + ", ".join(COMPONENTS[c] for c in comps.columns)
+            + " a weight above 0 in the boxes above to see the gap score, its map and the "
+            "evidence pack. Anchor-site reach and intervention areas are below."
+        )
+        _reach_section(anchors, figs, cat, release, level=level)
+        _intervention_section(vouchers, voucher_agg, names)
+        return
+    scores = gap_scores(comps, weights=weights)
     table = scores.assign(area_name=names.reindex(scores.index))
     shown = ["rank", "area_name", "score", *comps.columns]
-    reach, chosen = _reach_section(anchors, figs, cat, release)
+    reach, chosen = _reach_section(anchors, figs, cat, release, level=level)
     left, right = st.columns([3, 2])
     with right:
+        area_label = LEVELS[level].singular.capitalize()
         st.dataframe(
             table[shown].round(1),
             width="stretch",
             height=520,
-            column_config={"rank": "Rank", "area_name": "Area", "score": "Score"},
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(label(c), format="localized")
+                if c != "area_name"
+                else label(c, area_label=area_label)
+                for c in shown
+            },
         )
         st.caption(
             "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
@@ -192,18 +216,25 @@ def render() -> None:
     _pack(
         cat,
         release,
+        level,
         figs,
         table,
         scores,
         chosen,
         reach,
         voucher_agg,
-        {"weights": scores.attrs.get("weights"), "imd_method": method},
+        weights,
+        {"imd_method": method},
     )
 
 
 def _reach_section(
-    anchors: gpd.GeoDataFrame | None, figs: gpd.GeoDataFrame, cat: object, release: str
+    anchors: gpd.GeoDataFrame | None,
+    figs: gpd.GeoDataFrame,
+    cat: object,
+    release: str,
+    *,
+    level: str,
 ) -> tuple[Reach | None, gpd.GeoDataFrame | None]:
     st.subheader("Anchor-site reach")
     if anchors is None:
@@ -240,7 +271,11 @@ def _reach_section(
     )
     m3.metric("Areas touched", f"{len(reach.areas):,}")
     if len(reach.areas):
-        st.dataframe(reach.areas.round(2), hide_index=True, width="stretch")
+        st.dataframe(
+            reach_table(reach, area_label=LEVELS[level].singular.capitalize()),
+            hide_index=True,
+            width="stretch",
+        )
     return reach, chosen
 
 
@@ -265,38 +300,63 @@ def _pack_bytes(
     _figs: gpd.GeoDataFrame,
     _table: pd.DataFrame,
     _anchors: gpd.GeoDataFrame | None,
-    _reach: gpd.GeoDataFrame | None,
+    _reach: Reach | None,
     _vouchers: pd.DataFrame | None,
+    _sources: list[Source],
     readme: str,
     key: str,
     synthetic: bool,
+    release: str,
+    weights: str,
 ) -> bytes:
-    del key, synthetic  # cache key only
+    del key  # cache key only
     divisions = _figs.drop(columns=["weight"], errors="ignore").merge(
         _table.drop(columns="area_name"), left_on="area_code", right_index=True, how="left"
     )
-    png = gap_map_png(divisions, reach=_reach, anchors=_anchors)
+    png = gap_map_png(
+        divisions,
+        release=release,
+        weights=weights,
+        synthetic=synthetic,
+        attribution=_attribution(_sources),
+        reach=None if _reach is None else _reach.buffers,
+        anchors=_anchors,
+    )
     tables = {"gap_scores": _table.reset_index()}
-    if _reach is not None:
-        tables["reach_areas"] = _reach.drop(columns="geometry")
     if _vouchers is not None:
         tables["voucher_aggregates"] = _vouchers.reset_index()
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
-        reach_areas=_reach,
+        reach=_reach,
         voucher_aggregates=_vouchers,
         tables=tables,
         map_png=png,
         readme=readme,
+        sources=_sources,
     )
 
 
-def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options) -> None:  # type: ignore[no-untyped-def]
+def _attribution(sources: list[Source]) -> list[str]:
+    """The licence lines of the inputs used, each once, in order."""
+    return list(dict.fromkeys(s.licence for s in sources if s.licence != UPLOAD_LICENCE))
+
+
+def _pack(
+    cat, release, level, figs, table, scores, chosen, reach, voucher_agg, weights, options
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
     st.subheader("Evidence pack")
-    sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
-    if options.get("imd_method"):
-        sources.append(IMD_LINE)
+    method = options.get("imd_method")
+    used_postcodes = reach is not None or bool(
+        (cat.coverage.loc[cat.coverage["release"] == release, "level"] == "postcode").any()
+    )
+    sources = catalogue_sources(
+        cat.meta, cat.coverage, level=level, release=release,
+        deprivation=method if "deprivation" in scores.attrs.get("weights", {}) else None,
+        postcodes=used_postcodes,
+    )  # fmt: skip
+    used = {"vouchers": voucher_agg is not None, "anchors": chosen is not None}
+    sources += upload_sources({ds: state.versions(ds) for ds, on in used.items() if on})
     if reach is not None:
         options = {
             **options,
@@ -304,7 +364,11 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
             "anchor_sites": len(reach.buffers),
             "premises_lacking_gigabit_in_reach": reach.lacking_gigabit,
         }
-    readme = readme_text(release=release, options=options, sources=sources, synthetic=cat.synthetic)
+    weights_line = weights_text(weights, COMPONENTS)
+    readme = readme_text(
+        release=release, options=options, sources=sources, synthetic=cat.synthetic,
+        weights=weights_line, attribution=_attribution(sources),
+    )  # fmt: skip
     picked = [] if chosen is None else sorted(map(str, chosen["name"]))
     key = "|".join(
         map(
@@ -313,21 +377,17 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
         )
     )
     pack = _pack_bytes(
-        figs,
-        table,
-        chosen,
-        None if reach is None else reach.buffers,
-        voucher_agg,
-        readme,
-        key,
-        cat.synthetic,
-    )
-    label = f"Download the evidence pack (zip){' — ' + SYNTHETIC_LABEL if cat.synthetic else ''}"
+        figs, table, chosen, reach, voucher_agg, sources, readme, key, cat.synthetic, release,
+        weights_line,
+    )  # fmt: skip
+    label_text = "Download the evidence pack (zip)"
+    label_text += f" — {SYNTHETIC_LABEL}" if cat.synthetic else ""
     st.download_button(
-        label, pack, f"evidence_pack_{release}.zip", "application/zip", key="dl_pack"
+        label_text, pack, f"evidence_pack_{release}.zip", "application/zip", key="dl_pack"
     )
     st.caption(
-        "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, "
-        "voucher_aggregates), CSV tables (safe for spreadsheets), a PNG map and a README "
-        "of sources, releases and licences."
+        "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, reach_buffers, "
+        "voucher_aggregates), CSV tables (safe for spreadsheets) including the reach table "
+        "above and every input's file, release and version (sources.csv), a PNG map and a "
+        "README of sources, weights and licences."
     )

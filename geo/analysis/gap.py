@@ -22,13 +22,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from geo.config import COLUMN_LABELS
 from geo.geometry.aggregate import AREA_CODE
 
 COMPONENTS: dict[str, str] = {
-    "no_gigabit": "Premises without gigabit",
-    "below_uso": "Premises below the USO",
-    "voucher_demand": "Voucher demand (live vouchers)",
-    "deprivation": "Deprivation (IMD 2019, 0–100)",
+    k: COLUMN_LABELS[k] for k in ("no_gigabit", "below_uso", "voucher_demand", "deprivation")
 }
 """Gap score components: key → label, in display order."""
 DEFAULT_WEIGHTS: dict[str, float] = {

@@ -2,19 +2,26 @@
 
 Contents
 --------
-``evidence.gpkg``   GeoPackage (EPSG:27700) with the layers :data:`GPKG_LAYERS`; a layer with
-                    no data is still present, empty, so every pack has the same shape.
-``<name>.csv``      each table given, every cell formula-neutralised for spreadsheets.
-``gap_map.png``     the gap score map with anchor reach drawn from the GeoDataFrames.
-``README.txt``      what is in the pack: sources, Ofcom release, options, licences.
+``evidence.gpkg``        GeoPackage (EPSG:27700) with the layers :data:`GPKG_LAYERS`; a layer
+                         with no data is still present, empty, so every pack has the same shape.
+``<name>.csv``           each table given, every cell formula-neutralised for spreadsheets;
+                         ``reach_areas.csv`` is the per-division reach table shown on the page.
+``sources.csv``          every input: what it is, its file, release or vintage, version and
+                         SHA-256 for uploads, licence (:func:`catalogue_sources`,
+                         :func:`upload_sources`).
+``gap_map.png``          the gap score map with title, release, weights, scale bar, attribution
+                         and, for generated data, the synthetic label (:func:`gap_map_png`).
+``README.txt``           what is in the pack: sources, Ofcom release, weights, options, licences.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+import textwrap
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,12 +31,144 @@ import pyogrio
 from matplotlib.figure import Figure
 
 from geo.analysis.privacy import neutralise_frame
-from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
+from geo.analysis.reach import Reach
+from geo.config import (
+    BOUNDARY_COLOUR,
+    HIGHLIGHT_COLOUR,
+    IMD_LINE,
+    LEVELS,
+    NO_DATA_COLOUR,
+    OFCOM_LINE,
+    ONS_LINE,
+    OS_LINE,
+    POSTCODE_LINE,
+    SEQUENTIAL_PALETTE,
+    SYNTHETIC_LABEL,
+    WORKING_CRS,
+)
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.readable import add_scale_bar, date_text, label
+from geo.storage.catalog import IMD_LAYER, LSOA_LAYER, OA_LAYER, POSTCODES_LAYER
 
 GPKG_NAME = "evidence.gpkg"
-GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "voucher_aggregates")
+GPKG_LAYERS = (
+    "divisions_with_figures",
+    "anchor_sites",
+    "reach_areas",
+    "reach_buffers",
+    "voucher_aggregates",
+)
+"""``reach_areas``: the part of each division within reach, with the reach table's columns;
+``reach_buffers``: one circle per chosen anchor site."""
+GAP_BINS = (0, 20, 40, 60, 80, 100)
+"""Gap score classes, one colour of :data:`geo.config.SEQUENTIAL_PALETTE` each (as on screen)."""
+COVERAGE_LEVEL_WORDS = {"lad": "local-authority", "oa": "output-area", "postcode": "postcode"}
+UPLOAD_LICENCE = "Council data, uploaded to this tool; licence as agreed with its supplier."
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of the pack: what it is, the file it came from and how to find that again."""
+
+    what: str
+    file: str
+    detail: str
+    licence: str
+
+    def line(self) -> str:
+        """One line for the README."""
+        return f"{self.what}: {self.file} ({self.detail}). {self.licence}"
+
+
+def catalogue_sources(
+    meta: Mapping[str, Mapping[str, object]],
+    coverage: pd.DataFrame | None,
+    *,
+    level: str,
+    release: str,
+    deprivation: str | None = None,
+    postcodes: bool = False,
+) -> list[Source]:
+    """The open-data inputs behind one level and release, from the catalogue's records.
+
+    Parameters
+    ----------
+    meta
+        :attr:`geo.storage.catalog.Catalog.meta` (layer → facts: source file, vintage …).
+    coverage
+        The catalogue's coverage rows (``release``, ``level``, ``source``), or ``None``.
+    level, release
+        The areas and the Ofcom release the pack is about.
+    deprivation
+        The IMD method used (``"centroid"`` or ``"area"``), or ``None`` when IMD was not used.
+    postcodes
+        Whether the postcode directory was used (postcode-level figures or anchor reach).
+    """
+    out: list[Source] = []
+    if coverage is not None and len(coverage):
+        rows = coverage[coverage["release"].astype(str) == str(release)]
+        files = rows.get("source", pd.Series("", index=rows.index)).fillna("").astype(str)
+        levels = rows.get("level", pd.Series("", index=rows.index)).astype(str)
+        for (file, lvl), n in rows.groupby([files, levels]).size().items():
+            words = COVERAGE_LEVEL_WORDS.get(str(lvl), str(lvl))
+            out.append(Source("Ofcom Connected Nations fixed coverage", file or "file not recorded",
+                              f"release {release}, {n:,} {words} rows", OFCOM_LINE))  # fmt: skip
+    areas = meta.get(f"areas_{level}", {})
+    vintage = areas.get("vintage")
+    out.append(Source(f"Boundaries: {LEVELS[level].label}", str(areas.get("source") or "unknown"),
+                      f"vintage {vintage}" if vintage else "vintage not recorded",
+                      f"ONS Open Geography Portal. {ONS_LINE} {OS_LINE}"))  # fmt: skip
+    if postcodes and POSTCODES_LAYER in meta:
+        out.append(Source("Postcode directory", str(meta[POSTCODES_LAYER].get("source")),
+                          "postcode centroids", POSTCODE_LINE))  # fmt: skip
+    in_release = (
+        coverage.loc[coverage["release"].astype(str) == str(release)]
+        if coverage is not None
+        else pd.DataFrame()
+    )
+    if OA_LAYER in meta and (in_release.get("level", pd.Series(dtype=str)) == "oa").any():
+        out.append(Source("Output-area centroids", str(meta[OA_LAYER].get("source")),
+                          "places output-area coverage", f"{ONS_LINE} {OS_LINE}"))  # fmt: skip
+    if deprivation:
+        imd, lsoa = meta.get(IMD_LAYER, {}), meta.get(LSOA_LAYER, {})
+        out.append(Source("English Indices of Deprivation 2019 (IMD)", str(imd.get("source")),
+                          f"by LSOA, to divisions by {deprivation}", IMD_LINE))  # fmt: skip
+        out.append(Source("LSOA boundaries", str(lsoa.get("source")), "LSOA 2011",
+                          f"{ONS_LINE} {OS_LINE}"))  # fmt: skip
+    return out
+
+
+def upload_sources(versions: Mapping[str, pd.DataFrame]) -> list[Source]:
+    """The current version of each uploaded dataset used, from the store's audit.
+
+    ``versions`` maps a dataset (``"vouchers"`` …) to :func:`geo.storage.store.versions` of it.
+    """
+    out: list[Source] = []
+    for dataset, frame in versions.items():
+        current = frame[frame["current"].astype(bool)] if len(frame) else frame
+        if current.empty:
+            continue
+        row = current.iloc[-1]
+        detail = f"version {int(row['version'])}, SHA-256 {row['sha256']}, saved "
+        detail += date_text(row["saved_at"]) + " UTC"
+        if row.get("action") == "restore" and pd.notna(row.get("source_version")):
+            detail += f" (restored from version {int(row['source_version'])})"
+        out.append(Source(f"Upload: {dataset}", str(row["file_name"]), detail, UPLOAD_LICENCE))
+    return out
+
+
+def sources_frame(sources: Sequence[Source]) -> pd.DataFrame:
+    """``sources.csv``: one row per input, labelled columns."""
+    names = {"what": "Input", "file": "File", "detail": "Release, vintage or version",
+             "licence": "Licence and attribution"}  # fmt: skip
+    return pd.DataFrame([asdict(s) for s in sources], columns=list(names)).rename(columns=names)
+
+
+def weights_text(weights: Mapping[str, float], labels: Mapping[str, str]) -> str:
+    """``"Premises without gigabit 3, Premises below the USO 2"`` (zero weights left out)."""
+    used = [f"{labels.get(k, k)} {w:g}" for k, w in weights.items() if w > 0]
+    return ", ".join(used) if used else "none above 0"
 
 
 def _empty(columns: Sequence[str]) -> gpd.GeoDataFrame:
@@ -55,40 +194,92 @@ def voucher_layer(divisions: gpd.GeoDataFrame, aggregates: pd.DataFrame | None) 
     return base.merge(aggregates, left_on=AREA_CODE, right_index=True, how="left")
 
 
+def reach_layer(divisions: gpd.GeoDataFrame, reach: Reach | None) -> gpd.GeoDataFrame:
+    """The part of each division within reach (EPSG:27700), with the reach table's columns."""
+    if reach is None or reach.union.is_empty or reach.areas.empty:
+        return _empty([AREA_CODE, "area_name", "reach_km2", "lacking_gigabit"])
+    shapes = to_working(divisions, source="divisions").set_index(AREA_CODE).geometry
+    table = reach.areas.copy()
+    parts = shapes.reindex(table[AREA_CODE]).intersection(reach.union).to_numpy()
+    return gpd.GeoDataFrame(table, geometry=parts, crs=WORKING_CRS)
+
+
+def reach_table(reach: Reach, *, area_label: str = "Division") -> pd.DataFrame:
+    """The per-division reach table as shown on the page (labelled columns, km² to 2 places)."""
+    table = reach.areas[[AREA_CODE, "area_name", "reach_km2", "lacking_gigabit"]].copy()
+    table["reach_km2"] = table["reach_km2"].round(2)
+    return table.rename(columns={c: label(c, area_label=area_label) for c in table.columns})
+
+
 def gap_map_png(
     divisions: gpd.GeoDataFrame,
     *,
+    release: str,
+    weights: str,
+    synthetic: bool,
+    attribution: Sequence[str],
     column: str = "score",
     reach: gpd.GeoDataFrame | None = None,
     anchors: gpd.GeoDataFrame | None = None,
-    title: str = "Gap score (0–100, higher = more need)",
+    title: str = "Gap score by division (higher = more need)",
 ) -> bytes:
-    """A PNG choropleth of ``column`` with reach buffers and anchor sites on top."""
-    fig = Figure(figsize=(8, 7))
-    ax = fig.add_subplot()
-    from matplotlib.colors import ListedColormap
+    """The gap score map as a PNG: a sheet that still says what it is when printed alone.
 
-    cmap = ListedColormap(list(SEQUENTIAL_PALETTE))
+    Title (with :data:`geo.config.SYNTHETIC_LABEL` for generated data), a line with the Ofcom
+    release and the weights, the score in the on-screen classes with a legend, reach circles
+    and anchor sites, a scale bar in metres (drawn in EPSG:27700) and the attribution lines.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig = Figure(figsize=(8.27, 8.6))  # A4 width, inches
+    head = title + (f" — {SYNTHETIC_LABEL}" if synthetic else "")
+    fig.text(0.03, 0.985, head, ha="left", va="top", fontsize=13, fontweight="bold",
+             color="#8a1c00" if synthetic else "black")  # fmt: skip
+    subtitle = textwrap.fill(f"Ofcom Connected Nations release {release}. Weights: {weights}.", 110)
+    fig.text(0.03, 0.945, subtitle, fontsize=9, va="top")
+    ax = fig.add_axes((0.03, 0.2, 0.94, 0.68))
     shown = to_working(divisions, source="divisions")
-    shown.plot(ax=ax, column=column, cmap=cmap, vmin=0, vmax=100, edgecolor="#333333",
-               linewidth=0.4, legend=True, missing_kwds={"color": "#bdbdbd"},
-               legend_kwds={"shrink": 0.6, "label": column})  # fmt: skip
+    cmap = ListedColormap(list(SEQUENTIAL_PALETTE))
+    norm = BoundaryNorm(GAP_BINS, cmap.N)
+    shown.plot(ax=ax, column=column, cmap=cmap, norm=norm, edgecolor=BOUNDARY_COLOUR,
+               linewidth=0.4, missing_kwds={"color": NO_DATA_COLOUR})  # fmt: skip
+    handles: list = [
+        Patch(facecolor=c, edgecolor=BOUNDARY_COLOUR, label=f"{lo}–{hi}")
+        for c, lo, hi in zip(SEQUENTIAL_PALETTE, GAP_BINS[:-1], GAP_BINS[1:], strict=True)
+    ]
+    handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor=BOUNDARY_COLOUR, label="No score"))
     if reach is not None and len(reach):
-        to_working(reach, source="reach").boundary.plot(ax=ax, color="#e66101", linewidth=1)
+        to_working(reach, source="reach").boundary.plot(ax=ax, color=HIGHLIGHT_COLOUR, linewidth=1)
+        handles.append(Line2D([], [], color=HIGHLIGHT_COLOUR, label="Anchor-site reach"))
     if anchors is not None and len(anchors):
-        to_working(anchors, source="anchors").plot(ax=ax, color="#e66101", marker="s",
+        to_working(anchors, source="anchors").plot(ax=ax, color=HIGHLIGHT_COLOUR, marker="s",
                                                    markersize=14, edgecolor="black")  # fmt: skip
+        handles.append(Line2D([], [], color=HIGHLIGHT_COLOUR, marker="s", linestyle="",
+                              markeredgecolor="black", label="Chosen anchor site"))  # fmt: skip
     ax.set_axis_off()
-    ax.set_title(title, fontsize=11)
+    ax.legend(handles=handles, title="Gap score (0–100)", loc="upper center", ncol=4,
+              bbox_to_anchor=(0.5, 0.0), fontsize=8, title_fontsize=8, frameon=False)  # fmt: skip
+    add_scale_bar(ax)
+    footer = "\n".join(textwrap.fill(line, 140) for line in attribution)
+    fig.text(0.03, 0.01, footer, fontsize=7, color="#333333", va="bottom")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", facecolor="white")
+    fig.savefig(buf, format="png", dpi=120, facecolor="white", bbox_inches="tight",
+                pad_inches=0.15)  # fmt: skip
     return buf.getvalue()
 
 
 def readme_text(
-    *, release: str, options: Mapping[str, object], sources: Sequence[str], synthetic: bool
+    *,
+    release: str,
+    options: Mapping[str, object],
+    sources: Sequence[Source | str],
+    synthetic: bool,
+    weights: str = "",
+    attribution: Sequence[str] = (),
 ) -> str:
-    """README.txt: what the pack holds, the release and options used, sources and licences."""
+    """README.txt: what the pack holds, the release, weights and options, sources, licences."""
     lines = [
         "Broadband bid planner: evidence pack",
         f"Made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
@@ -96,13 +287,18 @@ def readme_text(
     ]
     if synthetic:
         lines += [f"*** {SYNTHETIC_LABEL}: nothing in this pack is real. ***", ""]
-    lines += [f"Ofcom Connected Nations release: {release}", "", "Options:"]
-    lines += [f"  {k}: {v}" for k, v in options.items()]
+    lines += [f"Ofcom Connected Nations release: {release}", ""]
+    if weights:
+        lines += [f"Gap score weights: {weights}.", ""]
+    lines += ["Options:", *[f"  {k}: {v}" for k, v in options.items()]]
     lines += ["", f"{GPKG_NAME} layers (EPSG:27700, British National Grid metres):"]
     lines += [f"  {name}" for name in GPKG_LAYERS]
-    lines += ["CSV files: cells that a spreadsheet could run as a formula start with '.", ""]
-    lines += ["Sources:", *[f"  {s}" for s in sources], "", "Licences and attribution:"]
-    lines += [f"  {line}" for line in ATTRIBUTION_LINES if line != OSM_LINE]
+    lines += ["CSV files: cells that a spreadsheet could run as a formula start with '.",
+              "sources.csv lists every input below, one per row.", ""]  # fmt: skip
+    lines += ["Sources (file, release or vintage; uploads with version and SHA-256):"]
+    lines += [f"  {s.line() if isinstance(s, Source) else s}" for s in sources]
+    lines += ["", "Licences and attribution:"]
+    lines += [f"  {line}" for line in attribution or (OFCOM_LINE, ONS_LINE, OS_LINE)]
     return "\n".join(lines) + "\n"
 
 
@@ -110,11 +306,12 @@ def evidence_pack(
     *,
     divisions: gpd.GeoDataFrame,
     anchors: gpd.GeoDataFrame | None,
-    reach_areas: gpd.GeoDataFrame | None,
+    reach: Reach | None,
     voucher_aggregates: pd.DataFrame | None,
     tables: Mapping[str, pd.DataFrame],
     map_png: bytes,
     readme: str,
+    sources: Sequence[Source] = (),
 ) -> bytes:
     """Build the zip (bytes) described in the module docstring.
 
@@ -122,21 +319,33 @@ def evidence_pack(
     ----------
     divisions
         Division polygons with their figures and gap scores (any CRS with one set).
-    anchors, reach_areas
-        Chosen anchor sites and their buffers, or ``None``.
+    anchors
+        Chosen anchor sites, or ``None``.
+    reach
+        :func:`geo.analysis.reach.anchor_reach` of those sites, or ``None``: its per-division
+        table becomes ``reach_areas.csv`` and the ``reach_areas`` layer, its circles
+        ``reach_buffers``.
     voucher_aggregates
         :func:`layers.vouchers.aggregate` output (index ``area_code``), or ``None``.
     tables
         File stem → table, each written as ``<stem>.csv`` after formula neutralising.
+    sources
+        Every input (:func:`catalogue_sources` + :func:`upload_sources`), written as
+        ``sources.csv``.
     """
     layers = {
         "divisions_with_figures": _spatial(divisions, name="divisions"),
         "anchor_sites": _spatial(anchors, name="anchor sites"),
-        "reach_areas": _spatial(reach_areas, name="reach areas"),
+        "reach_areas": _spatial(reach_layer(divisions, reach), name="reach areas"),
+        "reach_buffers": _spatial(None if reach is None else reach.buffers, name="reach buffers"),
         "voucher_aggregates": _spatial(
             voucher_layer(divisions, voucher_aggregates), name="voucher aggregates"
         ),
     }
+    csvs = dict(tables)
+    if reach is not None:
+        csvs["reach_areas"] = reach_table(reach)
+    csvs["sources"] = sources_frame(sources)
     buf = io.BytesIO()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -146,7 +355,7 @@ def evidence_pack(
         for name, frame in layers.items():
             pyogrio.write_dataframe(frame, gpkg, layer=name, driver="GPKG")
         zf.write(gpkg, GPKG_NAME)
-        for stem, table in tables.items():
+        for stem, table in csvs.items():
             plain = table.drop(columns="geometry", errors="ignore")
             zf.writestr(f"{stem}.csv", neutralise_frame(plain).to_csv(index=False))
         zf.writestr("gap_map.png", map_png)
@@ -154,4 +363,17 @@ def evidence_pack(
     return buf.getvalue()
 
 
-__all__ = ["GPKG_LAYERS", "evidence_pack", "gap_map_png", "readme_text", "voucher_layer"]
+__all__ = [
+    "GPKG_LAYERS",
+    "Source",
+    "catalogue_sources",
+    "evidence_pack",
+    "gap_map_png",
+    "reach_layer",
+    "reach_table",
+    "readme_text",
+    "sources_frame",
+    "upload_sources",
+    "voucher_layer",
+    "weights_text",
+]
