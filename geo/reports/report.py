@@ -10,6 +10,7 @@ Individual voucher records are never drawn: they identify homes.
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,12 +23,14 @@ from geo.analysis.profile import DivisionProfile
 from geo.config import (
     ATTRIBUTION_LINES,
     HIGHLIGHT_COLOUR,
+    MEASURES,
     OSM_LINE,
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.readable import add_scale_bar
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -98,12 +101,11 @@ def draw_division_map(
     ax.set_ylabel("")  # type: ignore[attr-defined]
     ax.set_yticks([])  # type: ignore[attr-defined]
     handles, _labels = ax.get_legend_handles_labels()  # type: ignore[attr-defined]
-    if handles:
-        ax.legend(loc="lower left", fontsize=7, framealpha=0.9)  # type: ignore[attr-defined]
-    scale = 1000 if (maxx - minx) > 3000 else 500
-    x0, y0 = minx - pad * 0.8, maxy + pad * 0.6
-    ax.plot([x0, x0 + scale], [y0, y0], color="black", linewidth=2)  # type: ignore[attr-defined]
-    ax.text(x0, y0 + pad * 0.1, f"{scale:,} m", fontsize=7)  # type: ignore[attr-defined]
+    if handles:  # below the map, never over it
+        ax.legend(  # type: ignore[attr-defined]
+            loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=7, frameon=False
+        )
+    add_scale_bar(ax)
 
 
 def map_png(
@@ -115,8 +117,8 @@ def map_png(
     title: str = "",
 ) -> bytes:
     """A PNG map of one division with its anchor sites and support points."""
-    fig = Figure(figsize=(5, 5))
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(5, 5.6))
+    ax = fig.add_axes((0.02, 0.16, 0.96, 0.8))
     draw_division_map(ax, areas, code, anchors=anchors, pilots=pilots)
     if title:
         ax.set_title(title, fontsize=10)
@@ -132,14 +134,16 @@ def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     ys = range(len(table))
     for i, (label, col) in enumerate(series):
         values = pd.to_numeric(table[col], errors="coerce").fillna(0).to_numpy()
-        ax.barh([y + i * height for y in ys], values, height=height,  # type: ignore[attr-defined]
+        # The first series on top within each measure, as in the legend.
+        offset = (len(series) - 1 - i) * height
+        ax.barh([y + offset for y in ys], values, height=height,  # type: ignore[attr-defined]
                 color=SERIES_COLOURS[i], label=label)  # fmt: skip
     ax.set_yticks([y + height * (len(series) - 1) / 2 for y in ys])  # type: ignore[attr-defined]
     ax.set_yticklabels(table["Measure"], fontsize=7)  # type: ignore[attr-defined]
     ax.set_xlim(0, 100)  # type: ignore[attr-defined]
     ax.set_xlabel("% of premises", fontsize=8)  # type: ignore[attr-defined]
     ax.tick_params(axis="x", labelsize=7)  # type: ignore[attr-defined]
-    ax.legend(fontsize=7, loc="lower right")  # type: ignore[attr-defined]
+    ax.legend(fontsize=7, loc="lower right", reverse=False)  # type: ignore[attr-defined]
 
 
 def chart_png(profile: DivisionProfile) -> bytes:
@@ -156,7 +160,7 @@ def _summary_lines(profile: DivisionProfile) -> list[str]:
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
         f"Premises without superfast: {_num(short.get('without_superfast'))}",
         f"Premises below the USO: {_num(short.get('below_uso'))}",
-        f"Rank in the county ({profile.measure.replace('_', ' ')}): "
+        f"Rank in the county ({MEASURES[profile.measure].label}): "
         + ("no figure" if profile.rank is None else f"{profile.rank} of {profile.ranked_of}"),
     ]
     for t in profile.targets.to_dict("records"):
@@ -196,19 +200,23 @@ def profile_png(
 ) -> bytes:
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
-    title = f"{profile.name} ({profile.code})"
-    if profile.synthetic:
-        title += f" — {SYNTHETIC_LABEL}"
-    fig.suptitle(title, fontsize=15, fontweight="bold")
-    grid = fig.add_gridspec(2, 2, height_ratios=[3, 2], width_ratios=[1, 1.3])
-    draw_division_map(fig.add_subplot(grid[0, 0]), areas, profile.code, anchors=anchors,
-                      pilots=pilots)  # fmt: skip
-    draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
-    text = fig.add_subplot(grid[1, :])
-    text.axis("off")
-    body = "\n".join(_summary_lines(profile))
-    text.text(0, 1, body, fontsize=8.5, va="top", wrap=True)
-    text.text(0, 0, "\n".join(source_lines(profile)), fontsize=7, va="bottom", color="#333333")
+    title = profile.name + (f" — {SYNTHETIC_LABEL}" if profile.synthetic else "")
+    fig.text(0.02, 0.985, title, fontsize=15, fontweight="bold", va="top",
+             color="#8a1c00" if profile.synthetic else "black")  # fmt: skip
+    subtitle = (
+        f"Code {profile.code} · Ofcom Connected Nations release {profile.release} · "
+        f"figures from {profile.method}"
+    )
+    fig.text(0.02, 0.945, subtitle, fontsize=9, va="top")
+    # Map (with its key below it) and chart side by side; then the summary, then the sources.
+    map_ax = fig.add_axes((0.02, 0.42, 0.36, 0.48))
+    draw_division_map(map_ax, areas, profile.code, anchors=anchors, pilots=pilots)
+    chart_ax = fig.add_axes((0.6, 0.42, 0.38, 0.48))
+    draw_figures_chart(chart_ax, profile)
+    body = "\n".join(textwrap.fill(line, 170) for line in _summary_lines(profile))
+    fig.text(0.02, 0.3, body, fontsize=8.5, va="top", linespacing=1.35)
+    fig.text(0.02, 0.015, "\n".join(source_lines(profile)), fontsize=7, va="bottom",
+             color="#333333")  # fmt: skip
     return _png(fig, dpi=110)
 
 
@@ -248,14 +256,17 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
     pdf.set_y(top + 82)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_fill_color(235, 235, 235)
-    headings = ("Measure", "Division %", "Premises", "County %", "England %")
-    with pdf.table(col_widths=(70, 25, 25, 25, 25), line_height=4.6,
-                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:  # fmt: skip
+    england = bool(profile.figures["England %"].notna().any())
+    headings = ["Measure", "Division %", "Division premises", "County %"]
+    headings += ["England %"] if england else []
+    widths = (70, 25, 35, 25, 25)[: len(headings)]
+    with pdf.table(col_widths=widths, line_height=4.6, width=sum(widths), align="LEFT",
+                   text_align=("LEFT", *["RIGHT"] * (len(headings) - 1))) as table:  # fmt: skip
         table.row(headings)
         for r in profile.figures.to_dict("records"):
-            table.row([r["Measure"], _cell(r["Division %"], pct=True),
-                       _cell(r["Division premises"]), _cell(r["County %"], pct=True),
-                       _cell(r["England %"], pct=True)])  # fmt: skip
+            cells = [r["Measure"], _cell(r["Division %"], pct=True),
+                     _cell(r["Division premises"]), _cell(r["County %"], pct=True)]  # fmt: skip
+            table.row([*cells, _cell(r["England %"], pct=True)] if england else cells)
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8.5)
     for line in _summary_lines(profile):
