@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,15 +44,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL."""
+def running_app(
+    data_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    root: Path = ROOT,
+    args: Sequence[str] = (),
+) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL.
+
+    ``root`` is the checkout whose ``app.py`` runs (benchmarks run an earlier commit's too);
+    ``args`` are extra ``streamlit run`` options such as ``--server.enableWebsocketCompression``.
+    """
     port = free_port()
     environ = {**os.environ, "BROADBAND_DATA_DIR": str(data_dir), **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
            "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           *args]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=root, env=environ, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
