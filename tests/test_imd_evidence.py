@@ -144,7 +144,7 @@ def _reach() -> tuple[gpd.GeoDataFrame, Reach]:
 def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: Path) -> None:
     divisions = _areas().assign(score=[80.0, 20.0], rank=[1, 2])
     anchors, reach = _reach()
-    vouchers = pd.DataFrame({"n_vouchers": [3]}, index=pd.Index(["A"], name="area_code"))
+    vouchers = pd.DataFrame({"voucher_demand": [3]}, index=pd.Index(["A"], name="area_code"))
     png = gap_map_png(
         divisions, release="2025-01", weights="Premises without gigabit 3", synthetic=True,
         attribution=[OGL_LINE], reach=reach.buffers, anchors=anchors,
@@ -158,7 +158,7 @@ def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: P
         divisions=divisions,
         anchors=anchors,
         reach=reach,
-        voucher_aggregates=vouchers,
+        layer_tables={"vouchers": vouchers},
         tables={"anchors": anchors},
         map_png=png,
         readme=readme,
@@ -176,8 +176,8 @@ def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: P
         assert zf.read("gap_map.png")[:8] == b"\x89PNG\r\n\x1a\n"
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "evidence.gpkg")}
     assert set(GPKG_LAYERS) <= layers
-    got = pyogrio.read_dataframe(tmp_path / "evidence.gpkg", layer="voucher_aggregates")
-    assert got.set_index("area_code")["n_vouchers"].fillna(0).tolist() == [3, 0]
+    got = pyogrio.read_dataframe(tmp_path / "evidence.gpkg", layer="vouchers_by_area")
+    assert got.set_index("area_code")["voucher_demand"].fillna(0).tolist() == [3, 0]
     assert "'=HYPERLINK" in csv
     assert OGL_LINE in text and "2025-01" in text and "Synthetic" in text
     assert "Gap score weights: Premises without gigabit 3." in text
@@ -244,3 +244,20 @@ def test_weights_text_lists_positive_weights_by_label() -> None:
         "Premises without gigabit 3"
     )
     assert weights_text({"no_gigabit": 0.0}, labels) == "none above 0"
+
+
+def test_evidence_pack_without_optional_layers_still_has_them(tmp_path: Path) -> None:
+    pack = evidence_pack(
+        divisions=_areas(),
+        anchors=None,
+        reach=None,
+        layer_tables={},
+        tables={},
+        map_png=b"",
+        readme="r",
+    )
+    with zipfile.ZipFile(io.BytesIO(pack)) as zf:
+        zf.extract("evidence.gpkg", tmp_path)
+        assert "sources.csv" in zf.namelist() and "reach_areas.csv" not in zf.namelist()
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "evidence.gpkg")}
+    assert set(GPKG_LAYERS) <= layers

@@ -6,16 +6,17 @@ import itertools
 
 import folium
 import geopandas as gpd
+import mapclassify
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.gap import (
     COMPONENTS,
+    DEFAULT_WEIGHT,
     DEFAULT_WEIGHTS,
     gap_components,
     gap_scores,
-    intervention_counts,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
@@ -39,12 +40,12 @@ from geo.reports.evidence import (
 )
 from geo.reports.readable import label
 from geo.sources.imd import METHODS, imd_by_area
-from layers import registered
 from layers.assets import localise
+from layers.base import evidence_table
 from layers.choropleth import Legend
 from layers.text import esc
 from layers.webmap import base_map
-from views import state
+from views import overlay_panel, state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -72,13 +73,10 @@ def gap_map(
         scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
     )
     edges = [0, 20, 40, 60, 80, 100]
-
-    def colour(v: float) -> str:
-        if pd.isna(v):
-            return NO_DATA_COLOUR
-        return SEQUENTIAL_PALETTE[min(4, int(v // 20))]
-
-    shown["fill"] = shown["score"].map(colour)
+    scored = shown["score"].notna()
+    bins = mapclassify.UserDefined(shown.loc[scored, "score"], bins=edges[1:])
+    shown["fill"] = NO_DATA_COLOUR
+    shown.loc[scored, "fill"] = [SEQUENTIAL_PALETTE[int(c)] for c in bins.yb]
     shown["area_name"] = shown["area_name"].map(esc)
     shown["label"] = [
         "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
@@ -136,12 +134,21 @@ def render() -> None:
         "Ofcom release", releases, index=len(releases) - 1, key="planner_release"
     )
     figs = state.figures(k, level, release)
-    areas = figs[["area_code", "area_name", "geometry"]]
-    vouchers, anchors = state.stored("vouchers"), state.stored("anchors")
-    voucher_agg = None
-    if vouchers is not None:
-        premises = figs.set_index("area_code")["premises"]
-        voucher_agg = registered()["vouchers"].aggregate(vouchers, areas, premises=premises)
+    layers = overlay_panel.loaded()
+    tables = {key: evidence_table(spec, overlay_panel.aggregate(key, level=level, release=release))
+              for key, spec in layers.items()}  # fmt: skip
+    labels = {**COMPONENTS, **{c: lab for spec in layers.values()
+                               for c, lab in spec.components.items()}}  # fmt: skip
+    extra = (
+        pd.concat(
+            [tables[key][list(spec.components)] for key, spec in layers.items() if spec.components],
+            axis=1,
+        )
+        if any(s.components for s in layers.values())
+        else None
+    )
+    anchors = next((state.stored(key) for key, spec in layers.items()
+                    if "anchor_sites" in spec.roles), None)  # fmt: skip
 
     st.subheader("Gap score")
     deprivation = None
@@ -160,11 +167,16 @@ def render() -> None:
             "Deprivation joins the score when IMD 2019 and LSOA boundaries are imported "
             "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
         )
-    comps = gap_components(figs, vouchers=voucher_agg, deprivation=deprivation)
+    comps = gap_components(figs, extra=extra, deprivation=deprivation)
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(
-            COMPONENTS[key], 0.0, 10.0, DEFAULT_WEIGHTS[key], 0.5, key=f"weight_{key}"
+            labels.get(key, key),
+            0.0,
+            10.0,
+            DEFAULT_WEIGHTS.get(key, DEFAULT_WEIGHT),
+            0.5,
+            key=f"weight_{key}",
         )
         for key, col in zip(comps.columns, cols, strict=True)
     }
@@ -172,12 +184,12 @@ def render() -> None:
     if not any(w > 0 for w in weights.values()):
         st.warning(
             "Every weight is 0, so no area can be ranked by need. Give at least one of "
-            + ", ".join(COMPONENTS[c] for c in comps.columns)
+            + ", ".join(labels.get(c, c) for c in comps.columns)
             + " a weight above 0 in the boxes above to see the gap score, its map and the "
-            "evidence pack. Anchor-site reach and intervention areas are below."
+            "evidence pack. Anchor-site reach and the overlays' overviews are below."
         )
         _reach_section(anchors, figs, cat, release, level=level)
-        _intervention_section(vouchers, voucher_agg, names)
+        overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
         return
     scores = gap_scores(comps, weights=weights)
     table = scores.assign(area_name=names.reindex(scores.index))
@@ -192,7 +204,7 @@ def render() -> None:
             height=520,
             hide_index=True,
             column_config={
-                c: st.column_config.NumberColumn(label(c), format="localized")
+                c: st.column_config.NumberColumn(labels.get(c) or label(c), format="localized")
                 if c != "area_name"
                 else label(c, area_label=area_label)
                 for c in shown
@@ -212,7 +224,7 @@ def render() -> None:
             returned_objects=[],
         )
 
-    _intervention_section(vouchers, voucher_agg, names)
+    overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
     _pack(
         cat,
         release,
@@ -222,8 +234,9 @@ def render() -> None:
         scores,
         chosen,
         reach,
-        voucher_agg,
+        tables,
         weights,
+        labels,
         {"imd_method": method},
     )
 
@@ -279,29 +292,13 @@ def _reach_section(
     return reach, chosen
 
 
-def _intervention_section(
-    vouchers: gpd.GeoDataFrame | None, agg: pd.DataFrame | None, names: pd.Series
-) -> None:
-    st.subheader("Intervention areas (BDUK premises in plans)")
-    if vouchers is None or agg is None or not (vouchers["source"] == "bduk").any():
-        st.caption(
-            "Upload BDUK's 'premises in plans' file on the Data page to see White, "
-            "Grey/Black and Under Review counts per division."
-        )
-        return
-    counts = intervention_counts(agg)
-    counts = counts[counts["Total in plans"] > 0]
-    counts.insert(0, "Area", names.reindex(counts.index))
-    st.dataframe(counts, width="stretch")
-
-
 @st.cache_data(show_spinner="Packing the evidence…", max_entries=4)
 def _pack_bytes(
     _figs: gpd.GeoDataFrame,
     _table: pd.DataFrame,
     _anchors: gpd.GeoDataFrame | None,
     _reach: Reach | None,
-    _vouchers: pd.DataFrame | None,
+    _layer_tables: dict[str, pd.DataFrame],
     _sources: list[Source],
     readme: str,
     key: str,
@@ -323,13 +320,13 @@ def _pack_bytes(
         anchors=_anchors,
     )
     tables = {"gap_scores": _table.reset_index()}
-    if _vouchers is not None:
-        tables["voucher_aggregates"] = _vouchers.reset_index()
+    for key, by_area in _layer_tables.items():
+        tables[f"{key}_by_area"] = by_area.reset_index()
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
         reach=_reach,
-        voucher_aggregates=_vouchers,
+        layer_tables=_layer_tables,
         tables=tables,
         map_png=png,
         readme=readme,
@@ -343,20 +340,19 @@ def _attribution(sources: list[Source]) -> list[str]:
 
 
 def _pack(
-    cat, release, level, figs, table, scores, chosen, reach, voucher_agg, weights, options
-) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    cat, release, level, figs, table, scores, chosen, reach, layer_tables, weights, labels, options
+) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Evidence pack")
     method = options.get("imd_method")
-    used_postcodes = reach is not None or bool(
-        (cat.coverage.loc[cat.coverage["release"] == release, "level"] == "postcode").any()
-    )
+    in_release = cat.coverage.loc[cat.coverage["release"] == release]
+    used_postcodes = reach is not None or bool((in_release.get("level") == "postcode").any())
     sources = catalogue_sources(
         cat.meta, cat.coverage, level=level, release=release,
         deprivation=method if "deprivation" in scores.attrs.get("weights", {}) else None,
         postcodes=used_postcodes,
     )  # fmt: skip
-    used = {"vouchers": voucher_agg is not None, "anchors": chosen is not None}
-    sources += upload_sources({ds: state.versions(ds) for ds, on in used.items() if on})
+    used = [*layer_tables]  # every overlay whose figures are in the pack
+    sources += upload_sources({key: state.versions(key) for key in used})
     if reach is not None:
         options = {
             **options,
@@ -364,7 +360,7 @@ def _pack(
             "anchor_sites": len(reach.buffers),
             "premises_lacking_gigabit_in_reach": reach.lacking_gigabit,
         }
-    weights_line = weights_text(weights, COMPONENTS)
+    weights_line = weights_text(weights, labels)
     readme = readme_text(
         release=release, options=options, sources=sources, synthetic=cat.synthetic,
         weights=weights_line, attribution=_attribution(sources),
@@ -377,7 +373,7 @@ def _pack(
         )
     )
     pack = _pack_bytes(
-        figs, table, chosen, reach, voucher_agg, sources, readme, key, cat.synthetic, release,
+        figs, table, chosen, reach, layer_tables, sources, readme, key, cat.synthetic, release,
         weights_line,
     )  # fmt: skip
     label_text = "Download the evidence pack (zip)"
@@ -386,8 +382,8 @@ def _pack(
         label_text, pack, f"evidence_pack_{release}.zip", "application/zip", key="dl_pack"
     )
     st.caption(
-        "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, reach_buffers, "
-        "voucher_aggregates), CSV tables (safe for spreadsheets) including the reach table "
-        "above and every input's file, release and version (sources.csv), a PNG map and a "
-        "README of sources, weights and licences."
+        "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, reach_buffers and each "
+        "overlay's figures by division), CSV tables (safe for spreadsheets) including the reach "
+        "table above and every input's file, release and version (sources.csv), a PNG map and "
+        "a README of sources, weights and licences."
     )

@@ -52,15 +52,10 @@ from geo.reports.readable import add_scale_bar, date_text, label
 from geo.storage.catalog import IMD_LAYER, LSOA_LAYER, OA_LAYER, POSTCODES_LAYER
 
 GPKG_NAME = "evidence.gpkg"
-GPKG_LAYERS = (
-    "divisions_with_figures",
-    "anchor_sites",
-    "reach_areas",
-    "reach_buffers",
-    "voucher_aggregates",
-)
-"""``reach_areas``: the part of each division within reach, with the reach table's columns;
-``reach_buffers``: one circle per chosen anchor site."""
+GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "reach_buffers")
+"""Layers every pack has (``reach_areas``: the part of each division within reach, with the
+reach table's columns; ``reach_buffers``: one circle per chosen anchor site); each overlay with
+data adds ``<layer>_by_area``."""
 GAP_BINS = (0, 20, 40, 60, 80, 100)
 """Gap score classes, one colour of :data:`geo.config.SEQUENTIAL_PALETTE` each (as on screen)."""
 COVERAGE_LEVEL_WORDS = {"lad": "local-authority", "oa": "output-area", "postcode": "postcode"}
@@ -186,12 +181,10 @@ def _spatial(frame: gpd.GeoDataFrame | None, *, name: str) -> gpd.GeoDataFrame:
     return out
 
 
-def voucher_layer(divisions: gpd.GeoDataFrame, aggregates: pd.DataFrame | None) -> gpd.GeoDataFrame:
-    """Voucher aggregates (index ``area_code``) on the division polygons."""
-    if aggregates is None:
-        return _empty(["area_code", "area_name"])
+def on_divisions(divisions: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """A per-area table (index ``area_code``) on the division polygons."""
     base = divisions[[AREA_CODE, "area_name", divisions.geometry.name]]
-    return base.merge(aggregates, left_on=AREA_CODE, right_index=True, how="left")
+    return base.merge(table, left_on=AREA_CODE, right_index=True, how="left")
 
 
 def reach_layer(divisions: gpd.GeoDataFrame, reach: Reach | None) -> gpd.GeoDataFrame:
@@ -293,6 +286,7 @@ def readme_text(
     lines += ["Options:", *[f"  {k}: {v}" for k, v in options.items()]]
     lines += ["", f"{GPKG_NAME} layers (EPSG:27700, British National Grid metres):"]
     lines += [f"  {name}" for name in GPKG_LAYERS]
+    lines += ["  <overlay>_by_area: each loaded overlay's figures per division"]
     lines += ["CSV files: cells that a spreadsheet could run as a formula start with '.",
               "sources.csv lists every input below, one per row.", ""]  # fmt: skip
     lines += ["Sources (file, release or vintage; uploads with version and SHA-256):"]
@@ -307,7 +301,7 @@ def evidence_pack(
     divisions: gpd.GeoDataFrame,
     anchors: gpd.GeoDataFrame | None,
     reach: Reach | None,
-    voucher_aggregates: pd.DataFrame | None,
+    layer_tables: Mapping[str, pd.DataFrame],
     tables: Mapping[str, pd.DataFrame],
     map_png: bytes,
     readme: str,
@@ -325,8 +319,9 @@ def evidence_pack(
         :func:`geo.analysis.reach.anchor_reach` of those sites, or ``None``: its per-division
         table becomes ``reach_areas.csv`` and the ``reach_areas`` layer, its circles
         ``reach_buffers``.
-    voucher_aggregates
-        :func:`layers.vouchers.aggregate` output (index ``area_code``), or ``None``.
+    layer_tables
+        Overlay key → its per-area table (index ``area_code``), each written on the division
+        polygons as GeoPackage layer ``<key>_by_area``.
     tables
         File stem → table, each written as ``<stem>.csv`` after formula neutralising.
     sources
@@ -338,10 +333,9 @@ def evidence_pack(
         "anchor_sites": _spatial(anchors, name="anchor sites"),
         "reach_areas": _spatial(reach_layer(divisions, reach), name="reach areas"),
         "reach_buffers": _spatial(None if reach is None else reach.buffers, name="reach buffers"),
-        "voucher_aggregates": _spatial(
-            voucher_layer(divisions, voucher_aggregates), name="voucher aggregates"
-        ),
-    }
+        **{f"{key}_by_area": _spatial(on_divisions(divisions, table), name=key)
+           for key, table in layer_tables.items()},
+    }  # fmt: skip
     csvs = dict(tables)
     if reach is not None:
         csvs["reach_areas"] = reach_table(reach)
@@ -369,11 +363,11 @@ __all__ = [
     "catalogue_sources",
     "evidence_pack",
     "gap_map_png",
+    "on_divisions",
     "reach_layer",
     "reach_table",
     "readme_text",
     "sources_frame",
     "upload_sources",
-    "voucher_layer",
     "weights_text",
 ]
