@@ -18,11 +18,15 @@ from views import (
     sources_page,
 )
 from views.pages import PAGES
+from views.widgets import page_style
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
 )
+page_style()
 
+# Each page's render function, by its key in views.pages.PAGES. (A comment, not a docstring:
+# Streamlit's "magic" would print a bare string literal on every page.)
 RENDER = {
     "map": map_page.render,
     "division": profile_page.render,
@@ -30,7 +34,6 @@ RENDER = {
     "data": data_page.render,
     "sources": sources_page.render,
 }
-"""Each page's render function, by its key in :data:`views.pages.PAGES`."""
 
 ctx = access.context()
 if not ctx.public:

@@ -67,7 +67,8 @@ BADGES: dict[str, tuple[str, str]] = {
     "other": ("O", "Other site"),
 }
 """Badge letter and label per site type (the label is the marker's text alternative)."""
-BADGE_PX = 22
+BADGE_PX = 24
+"""Badge diameter in CSS pixels: at least the 24 × 24 px target of WCAG 2.5.8."""
 COUNCIL_ALIASES: dict[str, tuple[str, ...]] = {
     "site_type": ("type", "site type", "category", "asset type", "building type"),
     "name": ("site name", "site", "building", "building name"),

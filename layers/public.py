@@ -96,11 +96,13 @@ def table_html(
     """An accessible HTML table of :func:`public_figures`: ``<caption>``, ``<th scope>``.
 
     Every cell is escaped. The ``<table>`` has class ``bb-table`` and each row
-    ``data-area-code`` so tests (and people with scripts) can find a division's row.
+    ``data-area-code`` so tests (and people with scripts) can find a division's row. It sits
+    in a labelled region that scrolls sideways by itself on a narrow screen (:func:`scroll_box`).
     """
     m = MEASURES[measure]
     head = (
-        f'<th scope="col">{html.escape(area_label)}</th><th scope="col">Code</th>'
+        f'<th scope="col">{html.escape(area_label)}</th>'
+        f'<th scope="col">{html.escape(area_label)} code</th>'
         f'<th scope="col">{html.escape(m.label)}: % of premises</th>'
         f'<th scope="col">Premises</th><th scope="col">Premises with {html.escape(m.short)}</th>'
     )
@@ -108,31 +110,54 @@ def table_html(
         f'<tr data-area-code="{html.escape(r.area_code)}">'
         f'<th scope="row">{html.escape(r.area_name)}</th><td>{html.escape(r.area_code)}</td>'
         f'<td class="bb-pct">{html.escape(r.pct_text)}</td>'
-        f"<td>{html.escape(str(r.premises_text))}</td><td>{html.escape(str(r.n_text))}</td></tr>"
+        f'<td class="bb-num">{html.escape(str(r.premises_text))}</td>'
+        f'<td class="bb-num">{html.escape(str(r.n_text))}</td></tr>'
         for r in table.itertuples()
     )
-    return (
+    return scroll_box(
         f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>",
+        label=caption,
+    )
+
+
+def scroll_box(markup: str, *, label: str) -> str:
+    """``markup`` in a region that scrolls sideways inside itself when too wide for the screen.
+
+    The region is a Tab stop with a name, so a keyboard user can scroll it too (WCAG 2.1.1;
+    axe ``scrollable-region-focusable``).
+    """
+    return (
+        f'<div class="bb-scroll" role="region" aria-label="{html.escape(label)}" tabindex="0">'
+        f"{markup}</div>"
     )
 
 
 TABLE_CSS = """
+.bb-scroll { overflow-x: auto; max-width: 100%; }
+.bb-scroll:focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
 .bb-table { border-collapse: collapse; font: 15px/1.4 sans-serif; color: #111; width: 100%; }
 .bb-table caption { text-align: left; font-weight: bold; padding: 6px 0; }
 .bb-table th, .bb-table td { border: 1px solid #767676; padding: 4px 8px; text-align: left; }
 .bb-table thead th { background: #f0f0f0; }
-.bb-table td.bb-pct { text-align: right; font-variant-numeric: tabular-nums; }
+.bb-table td.bb-pct, .bb-table td.bb-num { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
 """
 """Styles for :func:`table_html` (text #111 on white or #f0f0f0: well above 4.5:1)."""
 
 
 def compare_table(
-    area: pd.Series, county: pd.Series, *, threshold: int = SMALL_COUNT_THRESHOLD
+    area: pd.Series,
+    county: pd.Series,
+    *,
+    threshold: int = SMALL_COUNT_THRESHOLD,
+    area_label: str = "This area %",
 ) -> pd.DataFrame:
-    """One row per measure: the area's % beside the county's, as display text.
+    """One row per measure, in :data:`geo.config.MEASURES` order: the area's % beside the county's.
 
-    A percentage from a small count (1 to ``threshold - 1`` premises) is "suppressed".
+    Columns ``Measure``, ``area_label`` (say "District %" when the figure is the district's),
+    ``County %`` and ``Difference (points)``, all display text. A percentage from a small count
+    (1 to ``threshold - 1`` premises) is "suppressed".
     """
     rows = []
     premises = pd.to_numeric(pd.Series([area.get("premises")]), errors="coerce")
@@ -142,12 +167,12 @@ def compare_table(
         hidden = bool(small.iloc[0])
         pct = pd.to_numeric(pd.Series([area.get(f"pct_{key}")]), errors="coerce").iloc[0]
         cpct = pd.to_numeric(pd.Series([county.get(f"pct_{key}")]), errors="coerce").iloc[0]
-        diff = "" if hidden or pd.isna(pct) or pd.isna(cpct) else f"{pct - cpct:+.1f} points"
+        diff = "" if hidden or pd.isna(pct) or pd.isna(cpct) else f"{pct - cpct:+.1f}"
         rows.append({
             "Measure": m.label,
-            "This area": _pct_text(pct, hidden),
-            "County": _pct_text(cpct, False),
-            "Difference": diff,
+            area_label: _pct_text(pct, hidden),
+            "County %": _pct_text(cpct, False),
+            "Difference (points)": diff,
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -206,9 +231,10 @@ def frame_html(frame: pd.DataFrame, *, caption: str) -> str:
         + "</tr>"
         for row in frame.itertuples(index=False)
     )
-    return (
+    return scroll_box(
         f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+        label=caption,
     )
 
 
@@ -223,6 +249,7 @@ __all__ = [
     "frame_html",
     "public_figures",
     "public_map",
+    "scroll_box",
     "sort_public",
     "table_html",
 ]

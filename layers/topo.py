@@ -142,7 +142,7 @@ var {{ this.get_name() }} = window.{{ this.get_name() }};
 """
 
 
-def _script_json(value: Any) -> str:
+def script_json(value: Any) -> str:
     """JSON safe inside a <script> element and through folium's second Jinja pass.
 
     Text in it is already escaped with :func:`layers.text.esc` (no braces); this guards the
@@ -178,8 +178,8 @@ class TopoGeoJson(JSCSSMixin, folium.map.Layer):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "TopoGeoJson"
         self.areas = areas
-        self.topology_json = _script_json(packed_topology(areas, grid_m=grid_m))
-        self.options_json = _script_json({**options, "alias": alias})
+        self.topology_json = script_json(packed_topology(areas, grid_m=grid_m))
+        self.options_json = script_json({**options, "alias": alias})
         self.alphabet = ALPHABET
         self._template = Template(_TEMPLATE)
 
@@ -189,4 +189,11 @@ class TopoGeoJson(JSCSSMixin, folium.map.Layer):
         return json.loads(self.areas.to_json(drop_id=True))
 
 
-__all__ = ["GRID_M", "TopoGeoJson", "decode_polyline", "encode_polyline", "packed_topology"]
+__all__ = [
+    "GRID_M",
+    "TopoGeoJson",
+    "decode_polyline",
+    "encode_polyline",
+    "packed_topology",
+    "script_json",
+]

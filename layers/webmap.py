@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement, Template
 
 from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
 from layers.assets import localise
 from layers.choropleth import Classes, choropleth_layer, classify, legend_for
+from layers.topo import script_json
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 MAP_CSS = """<style>
@@ -20,8 +22,68 @@ MAP_CSS = """<style>
   background: rgba(255,255,255,.9); max-width: 70%; }
 .leaflet-container .leaflet-control-layers { font: 13px/1.4 sans-serif; }
 .leaflet-container a { color: #0b4f8a; }
+.leaflet-container:focus-visible { outline: 3px solid #1a5fb4; outline-offset: -3px; }
+.leaflet-container:focus-visible::after { content: ""; position: absolute; left: 50%; top: 50%;
+  width: 28px; height: 28px; margin: -14px 0 0 -14px; z-index: 1000; pointer-events: none;
+  background: linear-gradient(#111, #111) center / 3px 100% no-repeat,
+              linear-gradient(#111, #111) center / 100% 3px no-repeat;
+  filter: drop-shadow(0 0 1px #fff) drop-shadow(0 0 1px #fff); }
+.leaflet-container a:focus-visible, .leaflet-control-layers-toggle:focus-visible {
+  outline: 3px solid #1a5fb4; outline-offset: 1px; }
+.leaflet-control-layers-toggle { width: 44px; height: 44px; }
 </style>"""
-"""Readable, compact controls (12 px text at 4.5:1 or better on the white control background)."""
+"""Readable, compact controls (12 px text at 4.5:1 or better on the white control background), a
+visible focus ring on the map and its controls, and a cross at the map's centre while the map
+has keyboard focus: Enter picks the area under it (:class:`KeyboardMap`)."""
+KEYBOARD_HELP = (
+    "Arrow keys move the map, plus and minus zoom, Enter picks the area under the cross at the "
+    "centre. Every figure on the map is also in the table on this page."
+)
+
+
+class KeyboardMap(MacroElement):
+    """The map as one Tab stop, operable from the keyboard (WCAG 2.1.1, 2.4.3, 2.4.7).
+
+    Leaflet makes every polygon with a tooltip, every marker and every control a Tab stop (84
+    on a county map). Here they all get ``tabindex="-1"`` (also when drawn later); the map
+    itself is the stop, labelled with how to use it: arrow keys pan, +/− zoom (Leaflet's own
+    keyboard handler), Enter or Space picks the area under the centre by firing a map click
+    there, which ``st_folium`` reports as ``last_clicked``. The layer switch stays a control
+    of its own. Folium's viewport tag forbids zooming the page (WCAG 1.4.4); it is replaced.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var box = map.getContainer(), quiet = {{ this.quiet_json }};
+  box.setAttribute("role", "application");
+  box.setAttribute("aria-roledescription", "map");
+  box.setAttribute("aria-label", {{ this.label_json }});
+  function hush() {
+    box.querySelectorAll(quiet).forEach(function (e) {
+      if (e.getAttribute("tabindex") !== "-1") e.setAttribute("tabindex", "-1");
+    });
+  }
+  hush();
+  new MutationObserver(hush).observe(box, {childList: true, subtree: true});
+  box.addEventListener("keydown", function (e) {
+    if (e.target !== box || (e.key !== "Enter" && e.key !== " ")) return;
+    e.preventDefault();
+    map.fire("click", {latlng: map.getCenter(), originalEvent: e});
+  });
+  var vp = document.querySelector('meta[name="viewport"]');
+  if (vp) vp.setAttribute("content", "width=device-width, initial-scale=1");
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, label: str):
+        super().__init__()
+        self._name = "KeyboardMap"
+        quiet = (".leaflet-interactive, .leaflet-marker-icon, .leaflet-control-zoom a, "
+                 ".leaflet-control-attribution a, .leaflet-popup-close-button")  # fmt: skip
+        self.quiet_json = script_json(quiet)
+        self.label_json = script_json(label)
 
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
@@ -34,8 +96,11 @@ def base_map(
     *,
     tiles: bool = True,
     extra_attribution: Sequence[str] = (),
+    label: str = "Map",
 ) -> folium.Map:
     """An empty map fitted to ``bounds`` (minx, miny, maxx, maxy in EPSG:4326).
+
+    ``label`` names the map for screen readers (the keyboard help is added to it).
 
     The basemap is optional decoration: every layer of ours is vector data drawn by Leaflet,
     so the map still works when tiles cannot load (offline, or blocked by a firewall).
@@ -56,7 +121,38 @@ def base_map(
         folium.TileLayer("", attr=attribution, name="No basemap").add_to(fmap)
     minx, miny, maxx, maxy = bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    KeyboardMap(f"{label}. {KEYBOARD_HELP}").add_to(fmap)
     return fmap
+
+
+def map_view(
+    areas: gpd.GeoDataFrame,
+    code: str | None,
+    *,
+    size_px: tuple[int, int] = (700, 520),
+    max_zoom: int = 15,
+) -> tuple[dict[str, float] | None, int | None]:
+    """Centre and zoom that show area ``code`` of ``areas`` (EPSG:4326) whole on the map.
+
+    For ``st_folium(center=…, zoom=…)``: a pick zooms to the area. ``(None, None)`` when
+    nothing is picked (the view stays). The zoom is the largest whole Web Mercator level at
+    which the area's bounds fit ``size_px`` (width, height) with a 20% margin, at most
+    ``max_zoom``.
+    """
+    picked = areas[areas["area_code"] == code] if code else areas.iloc[0:0]
+    if picked.empty:
+        return None, None
+    minx, miny, maxx, maxy = picked.total_bounds
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    width, height = size_px
+    dx = max((maxx - minx) / 360.0, 1e-9)
+    dy = max((merc_y(maxy) - merc_y(miny)) / (2 * math.pi), 1e-9)
+    zoom = math.floor(math.log2(min(width / (256 * dx), height / (256 * dy)) / 1.2))
+    centre = {"lat": float(miny + maxy) / 2, "lng": float(minx + maxx) / 2}
+    return centre, max(0, min(max_zoom, zoom))
 
 
 def coverage_map(
@@ -97,7 +193,10 @@ def coverage_map(
     col = f"pct_{measure}"
     if classes is None and col in areas:
         classes = classify(areas[col]) if palette is None else classify(areas[col], palette=palette)
-    fmap = base_map(tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution)
+    fmap = base_map(
+        tuple(areas.total_bounds), tiles=tiles, extra_attribution=extra_attribution,
+        label=f"Map of {MEASURES[measure].label}, % of premises by area",
+    )  # fmt: skip
     choropleth_layer(
         areas, measure=measure, classes=classes, selected=selected, text=text,
         fill_opacity=fill_opacity,
@@ -105,8 +204,16 @@ def coverage_map(
     for group in overlays:
         group.add_to(fmap)
     legend_for(measure, classes, note=legend_note).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    # Collapsed: on a phone the open list would cover the map; one button opens it.
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return localise(fmap)
 
 
-__all__ = ["attribution_html", "base_map", "coverage_map"]
+__all__ = [
+    "KEYBOARD_HELP",
+    "KeyboardMap",
+    "attribution_html",
+    "base_map",
+    "coverage_map",
+    "map_view",
+]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.config import ACCESSIBLE_PALETTE, NO_DATA_COLOUR, WORKING_CRS
+from geo.config import ACCESSIBLE_PALETTE, MEASURES, NO_DATA_COLOUR, WORKING_CRS
 from geo.geometry.simplify import simplify_for_web
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
@@ -64,6 +64,10 @@ def test_table_html_is_accessible_and_escaped() -> None:
     assert "<caption>Gigabit &lt;by&gt; division</caption>" in markup
     assert markup.count('<th scope="col">') == 5
     assert markup.count('<th scope="row">') == 4
+    assert '<th scope="col">Division code</th>' in markup
+    # A labelled region that scrolls sideways by itself and can be reached by keyboard.
+    assert markup.startswith('<div class="bb-scroll" role="region" aria-label="Gigabit &lt;by')
+    assert 'tabindex="0"' in markup
     assert "Beta &lt;b&gt;" in markup and "<b>" not in markup
     rows = dict(re.findall(r'data-area-code="([^"]+)".*?<td class="bb-pct">([^<]*)</td>', markup))
     assert rows == {"A1": "62.0%", "A2": "suppressed", "A3": "suppressed", "A4": "no figure"}
@@ -85,13 +89,16 @@ def test_compare_table_beside_county() -> None:
     county = pd.Series({"premises": 10_000.0, "n_gigabit": 5000.0, "pct_gigabit": 50.0})
     table = compare_table(FIGS.iloc[0], county).set_index("Measure")
     row = table.loc["Gigabit-capable"]
-    assert (row["This area"], row["County"], row["Difference"]) == (
+    assert (row["This area %"], row["County %"], row["Difference (points)"]) == (
         "62.0%",
         "50.0%",
-        "+12.0 points",
+        "+12.0",
     )
+    assert table.index.tolist() == [m.label for m in MEASURES.values()]  # superfast … USO
     small = compare_table(FIGS.iloc[1], county).set_index("Measure").loc["Gigabit-capable"]
-    assert (small["This area"], small["Difference"]) == ("suppressed", "")
+    assert (small["This area %"], small["Difference (points)"]) == ("suppressed", "")
+    district = compare_table(FIGS.iloc[0], county, area_label="District %")
+    assert district.columns.tolist() == ["Measure", "District %", "County %", "Difference (points)"]
     markup = frame_html(table.reset_index(), caption="Compared")
     assert '<th scope="row">Gigabit-capable</th>' in markup
 

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import selection_layer
-from layers.webmap import coverage_map
+from layers.webmap import coverage_map, map_view
 from views import overlay_panel, state, widgets
 from views.panel import show_area_panel
 
@@ -19,6 +19,7 @@ def render() -> None:
     """The Map page."""
     k = state.key()
     cat = state.catalog(k)
+    st.title("Broadband coverage by division", anchor=False)
     state.synthetic_banner(cat)
     if not cat.areas or cat.coverage is None:
         st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
@@ -48,6 +49,7 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
+        widgets.skip_link("after-map", "Skip the map (its figures are beside and below it)")
         no_fig = int((figs["method"] == METHOD_NONE).sum())
         note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
         overlays = overlay_panel.overlay_groups(chosen, public=public)
@@ -55,12 +57,14 @@ def render() -> None:
             web, measure=measure, legend_note=note if no_fig else "",
             overlays=overlays, classes=state.classes(k, level, release, measure),
         )  # fmt: skip
+        center, zoom = map_view(web, selected)  # a pick zooms to the area
         st_folium(
             fmap, key=MAP_KEY, height=560, use_container_width=True,
-            returned_objects=["last_clicked"],
+            returned_objects=["last_clicked"], center=center, zoom=zoom,
             feature_group_to_add=selection_layer(web, selected),  # a pick redraws only this
         )  # fmt: skip
     with right:
+        widgets.skip_target("after-map")
         pct = county.get(f"pct_{measure}")
         st.metric(
             f"County: {MEASURES[measure].label}",
@@ -71,6 +75,7 @@ def render() -> None:
             row = figs.set_index("area_code").loc[selected]
             row["area_code"] = selected
             show_area_panel(row, county, county_how, cat=cat, release=release)
+            widgets.copy_link(selected, name=str(names[selected]))
             overlay_panel.show_overlay_panel(selected, level=level, release=release)
         else:
             st.info("Pick an area by name or postcode above, or click it on the map.")

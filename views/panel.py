@@ -12,16 +12,19 @@ from views import profile_page, widgets
 from views.pages import PAGE
 
 
-def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:
-    """Rows per measure: the area's % and count, the county's %, the difference in points."""
+def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") -> pd.DataFrame:
+    """Rows per measure: the area's % and count, the county's %, the difference in points.
+
+    ``whose`` heads the area's columns: "District" when the figures are the district's.
+    """
     rows = []
     for key, m in MEASURES.items():
         pct, n = area.get(f"pct_{key}"), area.get(f"n_{key}")
         cpct = county.get(f"pct_{key}")
         rows.append({
             "Measure": m.label,
-            "Area %": None if pd.isna(pct) else round(float(pct), 1),
-            "Area premises": None if pd.isna(n) else int(n),
+            f"{whose} %": None if pd.isna(pct) else round(float(pct), 1),
+            f"{whose} premises": None if pd.isna(n) else int(n),
             "County %": None if cpct is None or pd.isna(cpct) else round(float(cpct), 1),
             "Difference (points)": None if pd.isna(pct) or cpct is None or pd.isna(cpct)
             else round(float(pct) - float(cpct), 1),
@@ -56,7 +59,7 @@ def show_area_panel(
     area: pd.Series, county: pd.Series, county_how: str, *, cat: Catalog, release: str
 ) -> None:
     """Render the panel for ``area`` (a row of the figures frame)."""
-    st.subheader(str(area["area_name"]))
+    st.subheader(str(area["area_name"]), anchor=False)
     st.caption(f"Code {area['area_code']} · Ofcom release {release}")
     profile_link(str(area["area_code"]))
     if area.get("method") == METHOD_NONE or pd.isna(area.get("premises")):
@@ -70,10 +73,22 @@ def show_area_panel(
                 f"For reference, the whole district (**{district['area_name']}**) — "
                 "this is the district's figure, not this area's:"
             )
-            st.dataframe(figures_table(district, county), hide_index=True, width="stretch")
+            st.dataframe(
+                figures_table(district, county, whose="District"),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "District premises": st.column_config.NumberColumn(format="localized")
+                },
+            )
         return
     st.metric("Premises (Ofcom 'All Premises')", f"{area['premises']:,.0f}")
-    st.dataframe(figures_table(area, county), hide_index=True, width="stretch")
+    st.dataframe(
+        figures_table(area, county),
+        hide_index=True,
+        width="stretch",
+        column_config={"Area premises": st.column_config.NumberColumn(format="localized")},
+    )
     st.caption(
         f"Premises-weighted from {area['method']}; weight: {area.get('weight', 'premises')}. "
         f"County figure: {county_how}."

@@ -23,9 +23,16 @@ from layers.public import (
     sort_public,
     table_html,
 )
+from layers.webmap import map_view
 from views import state, widgets
 
 MAP_KEY = "public_map"
+ROW_CSS = """<style>
+@media (min-width: 640px) {
+  .st-key-bb_map_row [data-testid="stHorizontalBlock"] { flex-direction: row-reverse; }
+}
+</style>"""
+"""Figures first in the page, map first on a wide screen (see :func:`render`)."""
 
 
 def _html(markup: str) -> None:
@@ -47,24 +54,20 @@ def render() -> None:
     level = load_settings().level
     level = level if level in cat.areas else next(iter(cat.areas), None)
     if level is None or cat.coverage is None:
-        st.title("Broadband coverage")
+        st.title("Broadband coverage", anchor=False)
         st.error("No boundaries or coverage are published yet.")
         return
     singular = LEVELS[level].singular
-    st.title(f"Broadband coverage by {singular}")
+    st.title(f"Broadband coverage by {singular}", anchor=False)
     release = cat.releases[-1]
     figs = state.figures(k, level, release)
     web = state.web_figures(k, level, release)
     county, _how = state.county(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
 
+    # Search first: on a phone the title and the postcode box fill the first screen.
     c1, c2 = st.columns([1, 1])
     with c1:
-        measure = st.selectbox(
-            "Measure shown on the map", list(MEASURES),
-            index=list(MEASURES).index(DEFAULT_MEASURE),
-            format_func=lambda k: MEASURES[k].label, key="measure",
-        )  # fmt: skip
         widgets.postcode_box(
             cat.postcodes,
             figs,
@@ -74,37 +77,50 @@ def render() -> None:
         )
     with c2:
         selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
+        measure = st.selectbox(
+            "Measure shown on the map", list(MEASURES),
+            index=list(MEASURES).index(DEFAULT_MEASURE),
+            format_func=lambda k: MEASURES[k].label, key="measure",
+        )  # fmt: skip
 
     table = public_figures(figs, measure=measure)
-    left, right = st.columns([3, 2])
-    with left:
-        fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays(k))
-        st_folium(
-            fmap, key=MAP_KEY, height=520, use_container_width=True,
-            returned_objects=["last_clicked"],
-        )  # fmt: skip
-    with right:
+    # The picked area's figures come before the map in the page (a phone shows them first,
+    # without scrolling past the map); on a wide screen CSS puts the map on the left.
+    st.html(ROW_CSS)
+    with st.container(key="bb_map_row"):
+        figures, left = st.columns([2, 3])
+    with figures:
         if selected:
             row = figs.set_index("area_code").loc[selected]
-            st.header(str(names[selected]))
+            st.header(str(names[selected]), anchor=False)
             # Plain text, not st.caption: its grey (3.9:1) fails WCAG 1.4.3.
             st.markdown(f"Code {selected} · Ofcom Connected Nations, {release}")
             _html(
                 frame_html(
-                    compare_table(row, county),
+                    compare_table(row, county, area_label=f"{singular.capitalize()} %"),
                     caption=f"{names[selected]} beside the whole county (% of premises)",
                 )
             )
+            widgets.copy_link(selected, name=str(names[selected]))
         else:
             st.info(f"Enter a postcode, pick a {singular} by name, or click one on the map.")
             _html(
                 frame_html(
-                    compare_table(county, county)[["Measure", "County"]],
+                    compare_table(county, county)[["Measure", "County %"]],
                     caption="The whole county (% of premises)",
                 )
             )
+    with left:
+        widgets.skip_link("after-map", "Skip the map (every figure is in the table below)")
+        fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays(k))
+        center, zoom = map_view(web, selected)
+        st_folium(
+            fmap, key=MAP_KEY, height=520, use_container_width=True,
+            returned_objects=["last_clicked"], center=center, zoom=zoom,
+        )  # fmt: skip
+    widgets.skip_target("after-map")
 
-    st.header(f"Figures for every {singular}")
+    st.header(f"Figures for every {singular}", anchor=False)
     by = st.selectbox(
         "Sort the table by", list(SORTS), format_func=SORTS.__getitem__, key="table_sort"
     )
@@ -114,5 +130,5 @@ def render() -> None:
     )
     ordered = sort_public(table, by=by)
     _html(table_html(ordered, measure=measure, area_label=singular.capitalize(), caption=caption))
-    st.header("Sources and licences")
+    st.header("Sources and licences", anchor=False)
     st.markdown("\n".join(f"- {line}" for line in ATTRIBUTION_LINES))

@@ -14,7 +14,9 @@ URL is always a link to what is on screen. An unknown code in the URL is explain
 
 from __future__ import annotations
 
+import html
 from typing import Any
+from urllib.parse import urlencode
 
 import geopandas as gpd
 import pandas as pd
@@ -139,6 +141,50 @@ def postcode_box(
         st.warning(result.message)
 
 
+PAGE_CSS = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #474747; }
+[data-testid="stCaptionContainer"] code { color: #2b2b2b; }
+[data-testid="stCode"] code .token { color: #1f1f1f !important; }
+@media (max-width: 640px) { h1 { font-size: 2rem !important; } }
+</style>"""
+"""Every page: captions at 8.5:1 on white rather than Streamlit's faded grey (WCAG 1.4.3), and
+code samples in one dark colour (the highlighter's pale tokens fall below 4.5:1). The theme is
+pinned to light in ``.streamlit/config.toml`` so these colours always sit on white."""
+
+
+def page_style() -> None:
+    """The styles every page needs (:data:`PAGE_CSS`); call once per run, before the page."""
+    st.html(PAGE_CSS)
+
+
+SKIP_CSS = """<style>
+.bb-skip { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px;
+  overflow: hidden; }
+.bb-skip:focus { position: static; width: auto; height: auto; display: inline-block;
+  padding: 10px 14px; background: #fff; color: #0b4f8a; border: 3px solid #1a5fb4;
+  font-weight: 600; text-decoration: underline; }
+</style>"""
+"""A skip link hidden until it has keyboard focus, then shown large (WCAG 2.4.1, 2.4.7)."""
+
+
+def skip_link(target: str, text: str = "Skip the map") -> None:
+    """A link past the map to :func:`skip_target` ``target`` (the first Tab stop before it)."""
+    st.html(f'{SKIP_CSS}<a class="bb-skip" href="#{target}">{html.escape(text)}</a>')
+
+
+def skip_target(target: str) -> None:
+    """Where :func:`skip_link` lands: focus moves here, so the next Tab is after the map."""
+    st.html(f'<div id="{target}" tabindex="-1" aria-hidden="true"></div>')
+
+
+def copy_link(code: str, *, name: str) -> None:
+    """A link to this page with ``?division=<code>``, in a box with a copy button."""
+    base = st.context.url or ""
+    link = f"{base}?{urlencode({PARAM: code})}"
+    st.markdown(f"**Link to {name}** (the button beside it copies the link)")
+    st.code(link, language=None, wrap_lines=True)
+
+
 def _example(postcodes: pd.DataFrame | None) -> str | None:
     """A postcode from the loaded directory to suggest (so the demo suggests a demo one)."""
     if postcodes is None or postcodes.empty:
@@ -149,4 +195,13 @@ def _example(postcodes: pd.DataFrame | None) -> str | None:
     return str(live[len(live) // 2]) if len(live) else None
 
 
-__all__ = ["PICKED", "choose", "picked_area", "postcode_box"]
+__all__ = [
+    "PICKED",
+    "choose",
+    "copy_link",
+    "page_style",
+    "picked_area",
+    "postcode_box",
+    "skip_link",
+    "skip_target",
+]

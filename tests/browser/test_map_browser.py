@@ -20,13 +20,17 @@ def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None
         page.get_by_role("heading", name="Greyfriars (synthetic)").wait_for(timeout=60_000)
         frame = page.frame_locator("iframe[title*='st_folium'], iframe").first
         # Every division is an SVG path drawn by Leaflet, with no basemap tiles reachable.
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+        # The map zooms to the pick: areas outside the view are drawn empty, so "attached".
+        frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
         paths = frame.locator("path.leaflet-interactive").count()
         legend = frame.locator(".bb-legend").inner_text()
         attribution = frame.locator(".leaflet-control-attribution").inner_text()
         page.wait_for_timeout(1500)
         shot = screenshot(page, "map_division_picked")
         # A click on a division picks it: Kingsmoor is the 11th area by code (east, middle row).
+        page.goto(f"{url}/", wait_until="domcontentloaded")  # a new visit: the whole county
+        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
         frame.locator("path.leaflet-interactive").nth(10).click()
         page.get_by_role("heading", name="Kingsmoor (synthetic)").wait_for(timeout=60_000)
         clicked_url = page.url
