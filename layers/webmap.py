@@ -31,6 +31,10 @@ MAP_CSS = """<style>
 .leaflet-container a:focus-visible, .leaflet-control-layers-toggle:focus-visible {
   outline: 3px solid #1a5fb4; outline-offset: 1px; }
 .leaflet-control-layers-toggle { width: 44px; height: 44px; }
+@media (max-width: 480px) {
+  .bb-legend { font-size: 11px !important; max-width: 180px !important;
+    padding: 4px 6px !important; bottom: 48px !important; }
+}
 </style>"""
 """Readable, compact controls (12 px text at 4.5:1 or better on the white control background), a
 visible focus ring on the map and its controls, and a cross at the map's centre while the map
@@ -71,8 +75,9 @@ class KeyboardMap(MacroElement):
     e.preventDefault();
     map.fire("click", {latlng: map.getCenter(), originalEvent: e});
   });
-  var vp = document.querySelector('meta[name="viewport"]');
-  if (vp) vp.setAttribute("content", "width=device-width, initial-scale=1");
+  document.querySelectorAll('meta[name="viewport"]').forEach(function (vp) {
+    vp.setAttribute("content", "width=device-width, initial-scale=1");
+  });
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)

@@ -35,7 +35,7 @@ def test_pick_division_by_name_shows_its_figures_beside_county() -> None:
     assert any(s.value.startswith("Greyfriars") for s in at.subheader)
     table = at.dataframe[0].value
     assert list(table.columns[:3]) == ["Measure", "Area %", "Area premises"]
-    gigabit = table[table["Measure"] == "Gigabit-capable"].iloc[0]
+    gigabit = table[table["Measure"] == "Gigabit"].iloc[0]
     assert 0 <= gigabit["Area %"] <= 100
     assert gigabit["County %"] != gigabit["Area %"]
     assert at.query_params["division"] == [code] or at.query_params["division"] == code

@@ -16,13 +16,14 @@ def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") ->
     """Rows per measure: the area's % and count, the county's %, the difference in points.
 
     ``whose`` heads the area's columns: "District" when the figures are the district's.
+    Measures carry their short names, so the five columns fit beside the map.
     """
     rows = []
     for key, m in MEASURES.items():
         pct, n = area.get(f"pct_{key}"), area.get(f"n_{key}")
         cpct = county.get(f"pct_{key}")
         rows.append({
-            "Measure": m.label,
+            "Measure": m.short,
             f"{whose} %": None if pd.isna(pct) else round(float(pct), 1),
             f"{whose} premises": None if pd.isna(n) else int(n),
             "County %": None if cpct is None or pd.isna(cpct) else round(float(cpct), 1),
@@ -30,6 +31,18 @@ def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") ->
             else round(float(pct) - float(cpct), 1),
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _columns(whose: str) -> dict[str, object]:
+    """Narrow columns with thousands separators, so the table fits its half of the page."""
+    number = st.column_config.NumberColumn
+    return {
+        "Measure": st.column_config.TextColumn(width="small"),
+        f"{whose} %": number(width="small"),
+        f"{whose} premises": number(f"{whose} premises", format="localized", width="small"),
+        "County %": number(width="small"),
+        "Difference (points)": number("± county (points)", width="small"),
+    }
 
 
 def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series | None:
@@ -87,7 +100,7 @@ def show_area_panel(
         figures_table(area, county),
         hide_index=True,
         width="stretch",
-        column_config={"Area premises": st.column_config.NumberColumn(format="localized")},
+        column_config=_columns("Area"),
     )
     st.caption(
         f"Premises-weighted from {area['method']}; weight: {area.get('weight', 'premises')}. "

@@ -21,6 +21,7 @@ from geo.analysis.gap import (
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
     BOUNDARY_COLOUR,
+    FIBRE_LABELS,
     LEVELS,
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
@@ -204,7 +205,9 @@ def render() -> None:
             height=520,
             hide_index=True,
             column_config={
-                c: st.column_config.NumberColumn(labels.get(c) or label(c), format="localized")
+                c: st.column_config.NumberColumn(
+                    labels.get(c) or label(c), format="localized", width="small"
+                )
                 if c != "area_name"
                 else label(c, area_label=area_label)
                 for c in shown
@@ -259,9 +262,17 @@ def _reach_section(
     c1, c2, c3 = st.columns(3)
     types = sorted(anchors["site_type"].dropna().unique())
     statuses = sorted(anchors["fibre_status"].dropna().unique())
-    pick_types = c1.multiselect("Site types", types, default=types, key="reach_types")
+    spec = next((s for s in overlay_panel.loaded().values() if "anchor_sites" in s.roles), None)
+    badges = spec.extra.get("badges", {}) if spec is not None else {}
+    pick_types = c1.multiselect(
+        "Site types", types, default=types, key="reach_types",
+        format_func=lambda t: badges.get(t, (t, str(t).replace("_", " ").capitalize()))[1],
+    )  # fmt: skip
     default = ["planned"] if "planned" in statuses else statuses
-    pick_status = c2.multiselect("Fibre status", statuses, default=default, key="reach_status")
+    pick_status = c2.multiselect(
+        "Fibre status", statuses, default=default, key="reach_status",
+        format_func=lambda f: FIBRE_LABELS.get(f, str(f).replace("_", " ")).capitalize(),
+    )  # fmt: skip
     radius = c3.number_input("Radius (metres)", 50, 20_000, 1_000, 50, key="reach_radius")
     chosen = select_anchors(anchors, site_types=pick_types, fibre_statuses=pick_status)
     rows = cat.coverage[cat.coverage["release"] == release]  # type: ignore[attr-defined]

@@ -173,7 +173,12 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")
     chart = table.set_index("Measure")[[c for c in table.columns if c.endswith("%")]]
-    st.bar_chart(chart, horizontal=True, stack=False, y_label="", x_label="% of premises")
+    # Short names in measure order (superfast … below the USO), not sorted by name.
+    chart.index = chart.index.map({m.label: m.short for m in MEASURES.values()})
+    st.bar_chart(
+        chart, horizontal=True, stack=False, y_label="", x_label="% of premises", sort=False,
+        alt="Bar chart of the table above: each measure's % for the division and the county.",
+    )  # fmt: skip
     st.caption(
         f"Premises-weighted. County figure: {p.county_how}. "
         + (
@@ -224,7 +229,10 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
             columns={f"division_{key}": p.name, f"county_{key}": "County"}
         )
     if len(district) and f"pct_{key}" in district:
-        frame = frame.join(district[f"pct_{key}"].rename(f"District ({lad_code})"), how="outer")
+        known = rows["area_name"].dropna() if "area_name" in rows else pd.Series(dtype=str)
+        district_name = str(known.iloc[0]) if len(known) else ""
+        column = f"{district_name or 'The district'} (district)"
+        frame = frame.join(district[f"pct_{key}"].rename(column), how="outer")
     frame = frame.astype(float).dropna(axis=1, how="all")
     st.line_chart(frame, y_label=f"{MEASURES[key].label}, % of premises")
     caveat = trend_caveat([str(r) for r in frame.index])

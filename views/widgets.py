@@ -142,7 +142,8 @@ def postcode_box(
 
 
 PAGE_CSS = """<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #474747; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #474747;
+  opacity: 1; }
 [data-testid="stCaptionContainer"] code { color: #2b2b2b; }
 [data-testid="stCode"] code .token { color: #1f1f1f !important; }
 @media (max-width: 640px) { h1 { font-size: 2rem !important; } }
