@@ -26,6 +26,10 @@ tests. Results are also written as JSON to ``benchmarks/results/`` (git-ignored)
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
+from typing import Any
+
 ROW_KEYS: tuple[str, ...] = (
     "what",
     "n",
@@ -38,4 +42,13 @@ ROW_KEYS: tuple[str, ...] = (
     "note",
 )
 
-__all__ = ["ROW_KEYS"]
+
+def run_alone(run: Callable[..., list[dict[str, Any]]], description: str) -> None:
+    """``python -m benchmarks.bench_<topic> [--quick]``: print one module's rows, one a line."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    for row in run(parser.parse_args().quick):
+        print(" | ".join(f"{k}={v}" for k, v in row.items()))
+
+
+__all__ = ["ROW_KEYS", "run_alone"]

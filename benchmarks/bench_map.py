@@ -12,7 +12,6 @@ picks up ``run(quick) -> list[dict]``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 import zlib
@@ -23,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import topojson
 
+from benchmarks import run_alone
 from geo.config import SHARED_DATA_DIR
 from geo.geometry.boundaries import load_boundaries
 from geo.geometry.simplify import simplify_for_web
@@ -114,7 +114,4 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick):
-        print(" | ".join(f"{k}={v}" for k, v in row.items()))
+    run_alone(run, __doc__ or "")

@@ -24,7 +24,6 @@ Run alone: ``python -m benchmarks.bench_paint [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import socket
@@ -39,6 +38,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from benchmarks import run_alone
 from geo.config import SHARED_DATA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,7 +253,4 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    for row in run(parser.parse_args().quick):
-        print(" | ".join(f"{k}={v}" for k, v in row.items()))
+    run_alone(run, __doc__ or "")
