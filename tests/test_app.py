@@ -39,3 +39,5 @@ def test_pick_division_by_name_shows_its_figures_beside_county() -> None:
     assert 0 <= gigabit["Area %"] <= 100
     assert gigabit["County %"] != gigabit["Area %"]
     assert at.query_params["division"] == [code] or at.query_params["division"] == code
+    # A link to this pick, in a box with a copy button.
+    assert any(c.value.endswith(f"?division={code}") for c in at.code)
