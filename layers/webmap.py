@@ -54,6 +54,8 @@ class KeyboardMap(MacroElement):
     keyboard handler), Enter or Space picks the area under the centre by firing a map click
     there, which ``st_folium`` reports as ``last_clicked``. The layer switch stays a control
     of its own. Folium's viewport tag forbids zooming the page (WCAG 1.4.4); it is replaced.
+    Leaflet focuses the map on mousedown: here without scrolling, else a map partly out of
+    view would jump under the pointer and the click would pick the area below the intended one.
     """
 
     _template = Template("""
@@ -70,6 +72,10 @@ class KeyboardMap(MacroElement):
   }
   hush();
   new MutationObserver(hush).observe(box, {childList: true, subtree: true});
+  // Leaflet focuses the map on mousedown; scrolling it into view then would move it under the
+  // pointer, and the click would land on another area.
+  var focus = box.focus;
+  box.focus = function (opts) { focus.call(box, Object.assign({preventScroll: true}, opts)); };
   box.addEventListener("keydown", function (e) {
     if (e.target !== box || (e.key !== "Enter" && e.key !== " ")) return;
     e.preventDefault();

@@ -56,6 +56,7 @@ def _open(page: Any, url: str) -> None:
     """Go to ``url`` and wait until its heading and (if any) its map are drawn."""
     page.goto(url, wait_until="domcontentloaded")
     page.locator("[data-testid=stMainBlockContainer] h1").first.wait_for(timeout=90_000)
+    _idle(page)  # the whole page is drawn: a map, if it has one, is on it now
     if page.locator("iframe[title*='st_folium']").count():
         paths = page.frame_locator("iframe[title*='st_folium']").locator("path.leaflet-interactive")
         paths.first.wait_for(state="attached", timeout=90_000)

@@ -11,6 +11,15 @@ from tests.browser.support import browser_page, require_chromium, running_app, s
 
 pytestmark = pytest.mark.browser
 
+KINGSMOOR_CENTRE_JS = """() => {
+    let out = null;
+    window.map.eachLayer(l => {
+        if (l.feature && l.feature.properties.area_code === 'X58000011' && l.getCenter)
+            out = window.map.latLngToContainerPoint(l.getCenter());
+    });
+    return out && {x: out.x, y: out.y};
+}"""
+
 
 def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None:
     require_chromium()
@@ -27,11 +36,16 @@ def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None
         attribution = frame.locator(".leaflet-control-attribution").inner_text()
         page.wait_for_timeout(1500)
         shot = screenshot(page, "map_division_picked")
-        # A click on a division picks it: Kingsmoor is the 11th area by code (east, middle row).
+        # A click on a division picks it.
         page.goto(f"{url}/", wait_until="domcontentloaded")  # a new visit: the whole county
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)
-        frame.locator("path.leaflet-interactive").nth(10).click()
+        page.wait_for_timeout(1500)
+        # Click inside Kingsmoor: the centre of its (convex, demo) cell, wherever the layout
+        # puts the map.
+        leaflet = next(f for f in page.frames if "st_folium" in f.url)
+        inside = leaflet.evaluate(KINGSMOOR_CENTRE_JS)
+        box = page.locator("iframe[title*='st_folium']").bounding_box()
+        page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
         page.get_by_role("heading", name="Kingsmoor (synthetic)").wait_for(timeout=60_000)
         clicked_url = page.url
     assert paths >= 12
