@@ -33,7 +33,7 @@ PAGES = [
 
 ctx = access.context()
 if not ctx.public:
-    access.sign_in_form()
+    access.sign_in_form(ctx)
 allowed = [p for p in PAGES if access.allowed(p[0], ctx)]
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
     allowed = [(k, public_page.render if k == "map" else r, *rest) for k, r, *rest in allowed]
