@@ -174,8 +174,13 @@ def _throttle(limit: int, window: float) -> Throttle:
 
 
 def _attempt_keys() -> tuple[tuple[str, str], tuple[str, str]]:
+    """This session's and this client's throttle keys (loopback clients share one)."""
     session = st.session_state.setdefault(_SESSION, secrets.token_urlsafe(16))
-    return ("session", str(session)), ("client", st.context.ip_address or "loopback")
+    address = st.context.ip_address  # None on loopback; proxied: the forwarded client
+    return ("session", str(session)), (
+        "client",
+        address if isinstance(address, str) else "loopback",
+    )
 
 
 def _provider_label(name: str) -> str:
