@@ -481,6 +481,12 @@ class Throttle:
                 times.append(now)
             return 0.0
 
+    def left(self, keys: Iterable[Hashable]) -> int:
+        """How many more attempts the most limited of ``keys`` has in the current window."""
+        with self._lock:
+            now = self._clock()
+            return min((self.limit - len(self._recent(k, now)) for k in keys), default=self.limit)
+
     def forget(self, keys: Iterable[Hashable]) -> None:
         """Drop the attempts counted for ``keys`` (after a right password)."""
         with self._lock:
@@ -490,10 +496,14 @@ class Throttle:
 
 @dataclass(frozen=True)
 class PasswordOutcome:
-    """The result of one password attempt: right, wrong, or refused unchecked (``wait`` > 0)."""
+    """The result of one password attempt: right, wrong, or refused unchecked (``wait`` > 0).
+
+    ``left`` is how many more attempts may be made before a wait (after a wrong password).
+    """
 
     ok: bool
     wait: float = 0.0
+    left: int | None = None
 
     @property
     def message(self) -> str:
@@ -501,12 +511,18 @@ class PasswordOutcome:
         if self.ok:
             return "Signed in."
         if self.wait > 0:
-            seconds = math.ceil(self.wait)
+            n, unit = math.ceil(self.wait), "second"
+            if n > 120:
+                n, unit = math.ceil(self.wait / 60), "minute"
             return (
-                f"Too many wrong passwords. Wait {seconds} second{'s' if seconds != 1 else ''} "
-                "and try again."
+                f"Too many wrong passwords. Wait {n} {unit}{'s' if n != 1 else ''} and try again."
             )
-        return "That password is not right."
+        if self.left is None:
+            return "That password is not right."
+        if self.left == 0:
+            return "That password is not right. The next try must wait."
+        tries = "try" if self.left == 1 else "tries"
+        return f"That password is not right. {self.left} more {tries} before a wait."
 
 
 def try_password(
@@ -529,7 +545,7 @@ def try_password(
     if check_password(password, hashed):
         throttle.forget(keys)
         return PasswordOutcome(ok=True)
-    return PasswordOutcome(ok=False)
+    return PasswordOutcome(ok=False, left=throttle.left(keys))
 
 
 # --- Passwords ------------------------------------------------------------------------------------

@@ -186,6 +186,7 @@ def test_any_throttled_key_refuses_and_a_refusal_counts_nothing():
 
 
 def test_remembers_a_bounded_number_of_keys():
+    assert Throttle(limit=2, window=60, clock=FakeClock()).left([("never", "seen")]) == 2
     throttle = Throttle(limit=1, window=60, clock=FakeClock(), max_keys=3)
     for k in range(4):
         assert throttle.acquire([k]) == 0.0
@@ -235,8 +236,7 @@ def test_sixth_wrong_password_within_a_minute_is_refused_without_checking(bcrypt
     keys = [("session", "s"), ("client", "loopback")]
     for k in range(5):
         outcome = auth.try_password(f"wrong {k}", HASH, throttle=throttle, keys=keys)
-        assert outcome == auth.PasswordOutcome(ok=False)
-        assert outcome.message == "That password is not right."
+        assert outcome == auth.PasswordOutcome(ok=False, left=4 - k)
         clock.now += 11  # five attempts over 55 s
     assert len(bcrypt_calls) == 5
     sixth = auth.try_password("right one", HASH, throttle=throttle, keys=keys)  # even the right one
@@ -250,6 +250,41 @@ def test_sixth_wrong_password_within_a_minute_is_refused_without_checking(bcrypt
     for _ in range(5):
         assert not auth.try_password("wrong", HASH, throttle=throttle, keys=keys).ok
     assert len(bcrypt_calls) == 11
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        (
+            auth.PasswordOutcome(ok=False, left=4),
+            "That password is not right. 4 more tries before a wait.",
+        ),
+        (
+            auth.PasswordOutcome(ok=False, left=1),
+            "That password is not right. 1 more try before a wait.",
+        ),
+        (
+            auth.PasswordOutcome(ok=False, left=0),
+            "That password is not right. The next try must wait.",
+        ),
+        (auth.PasswordOutcome(ok=False), "That password is not right."),
+        (
+            auth.PasswordOutcome(ok=False, wait=59.01),
+            "Too many wrong passwords. Wait 60 seconds and try again.",
+        ),
+        (
+            auth.PasswordOutcome(ok=False, wait=120),
+            "Too many wrong passwords. Wait 120 seconds and try again.",
+        ),
+        (
+            auth.PasswordOutcome(ok=False, wait=3599.5),
+            "Too many wrong passwords. Wait 60 minutes and try again.",
+        ),
+        (auth.PasswordOutcome(ok=True), "Signed in."),
+    ],
+)
+def test_messages(outcome: auth.PasswordOutcome, message: str):
+    assert outcome.message == message
 
 
 def test_wait_message_rounds_up_and_a_bad_hash_is_a_configuration_error(bcrypt_calls):
