@@ -5,7 +5,10 @@ Every answer here is worked out by hand; time comes from a fake clock, never fro
 
 from __future__ import annotations
 
+import re
 import threading
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -300,3 +303,19 @@ def test_wait_message_rounds_up_and_a_bad_hash_is_a_configuration_error(bcrypt_c
 
 def test_role_rule_matches_nothing_when_empty():
     assert not RoleRule().matches({"sub": "1", "email": "a@b.c", "roles": ["x"]})
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_documented_secrets_layouts_are_valid():
+    example = tomllib.loads((ROOT / ".streamlit" / "secrets.toml.example").read_text("utf-8"))
+    policy = AccessPolicy.from_mapping(example["access"])
+    assert policy.role_for({"sub": "1", "roles": ["Broadband.Officer"]}) == "officer"
+    assert policy.role_for({"sub": "1", "email": "it.lead@norfolk.gov.uk"}) == "admin"
+    assert auth.oidc_problems(example["auth"]) == []
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"```toml\n(.*?)```", readme, flags=re.S)
+    assert block is not None
+    documented = tomllib.loads(block.group(1))
+    assert AccessPolicy.from_mapping(documented["access"]) == policy
