@@ -131,6 +131,16 @@ def _wait_signed_in(page: object, expected: str) -> None:
     assert _signed_in_as(page) == expected
 
 
+@contextmanager
+def _signed_in(d: Deployment, person: Person, expected: str) -> Iterator[object]:
+    """A fresh browser whose page went through the provider's sign-in as ``person``."""
+    with _browser() as browser:
+        page = _page(browser)
+        _sign_in(page, d, person)
+        _wait_signed_in(page, expected)
+        yield page
+
+
 def _data_page_shown(page: object, url: str) -> bool:
     page.goto(url, wait_until="domcontentloaded")  # type: ignore[attr-defined]
     _ready(page)
@@ -141,11 +151,7 @@ def _data_page_shown(page: object, url: str) -> bool:
 
 def test_officer_signs_in_uploads_named_in_the_audit_then_signs_out(deployment: Deployment) -> None:
     d = deployment
-    with _browser() as browser:
-        page = _page(browser)
-        _sign_in(page, d, ANA)
-        _wait_signed_in(page, "ana@norfolk.gov.uk officer")
-
+    with _signed_in(d, ANA, "ana@norfolk.gov.uk officer") as page:
         page.goto(d.url + "/data", wait_until="domcontentloaded")
         page.get_by_role("heading", name=DATA_TITLE).wait_for(timeout=60_000)
         assert page.get_by_label("Your name, for the audit log").count() == 0
@@ -180,10 +186,7 @@ def test_officer_signs_in_uploads_named_in_the_audit_then_signs_out(deployment: 
 
 def test_admin_by_email_may_restore(deployment: Deployment) -> None:
     d = deployment
-    with _browser() as browser:
-        page = _page(browser)
-        _sign_in(page, d, LEAD)
-        _wait_signed_in(page, "it.lead@norfolk.gov.uk admin")
+    with _signed_in(d, LEAD, "it.lead@norfolk.gov.uk admin") as page:
         assert _data_page_shown(page, d.url + "/data")
         page.get_by_role("button", name="Restore version 1").first.wait_for(timeout=30_000)
 
@@ -194,10 +197,7 @@ def test_admin_by_email_may_restore(deployment: Deployment) -> None:
 )
 def test_a_viewer_never_reaches_the_data_page(deployment: Deployment, path: str) -> None:
     d = deployment
-    with _browser() as browser:
-        page = _page(browser)
-        _sign_in(page, d, GUEST)
-        _wait_signed_in(page, "guest@example.org viewer")
+    with _signed_in(d, GUEST, "guest@example.org viewer") as page:
         assert not _data_page_shown(page, d.url + path)
         nav = page.locator("[data-testid='stSidebarNav']").inner_text()
         assert "Data" not in nav and "Bid planner" not in nav
@@ -237,14 +237,18 @@ def test_a_forged_identity_cookie_is_refused(deployment: Deployment) -> None:
         assert not _data_page_shown(page, d.url + "/data")
 
 
-def _try_password(page: object, password: str, *, expect: str) -> str:
-    """Submit ``password`` and wait for the sidebar message starting ``expect``: each attempt's
-    message differs ("4 more tries", "3 more tries", ...), so a stale one is never read."""
+def _submit_password(page: object, password: str) -> None:
     box = page.get_by_label("Officer password")  # type: ignore[attr-defined]
     if not box.is_visible():
         page.get_by_text("Officer password").first.click()  # type: ignore[attr-defined]
     box.fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()  # type: ignore[attr-defined]
+
+
+def _try_password(page: object, password: str, *, expect: str) -> str:
+    """Submit ``password`` and wait for the sidebar message containing ``expect``: each attempt's
+    message differs ("4 more tries", "3 more tries", ...), so a stale one is never read."""
+    _submit_password(page, password)
     alert = page.locator("[data-testid='stSidebar'] [data-testid='stAlert']")  # type: ignore[attr-defined]
     found = alert.filter(has_text=expect)
     found.wait_for(timeout=30_000)
@@ -277,24 +281,13 @@ def test_password_attempts_are_throttled_per_client_behind_a_proxy(deployment: D
         other = _page(browser, forwarded_for="198.51.100.9")
         other.goto(d.url, wait_until="domcontentloaded")
         _ready(other)
-        _try_password_expect_sign_in(other)
-
-
-def _try_password_expect_sign_in(page: object) -> None:
-    box = page.get_by_label("Officer password")  # type: ignore[attr-defined]
-    if not box.is_visible():
-        page.get_by_text("Officer password").first.click()  # type: ignore[attr-defined]
-    box.fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()  # type: ignore[attr-defined]
-    _wait_signed_in(page, "the shared password admin")
+        _submit_password(other, PASSWORD)
+        _wait_signed_in(other, "the shared password admin")
 
 
 def test_no_secret_in_the_server_log_or_a_page(deployment: Deployment) -> None:
     d = deployment
-    with _browser() as browser:
-        page = _page(browser)
-        _sign_in(page, d, LEAD)
-        _wait_signed_in(page, "it.lead@norfolk.gov.uk admin")
+    with _signed_in(d, LEAD, "it.lead@norfolk.gov.uk admin") as page:
         _data_page_shown(page, d.url + "/data")
         shown = page.content()
     logged = d.log.read_text(encoding="utf-8", errors="replace")
