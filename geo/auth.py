@@ -86,8 +86,6 @@ PAGES: tuple[str, ...] = ("map", "division", "table", "planner", "data", "admin"
 """Every page the app may ask about."""
 PUBLIC_PAGES: frozenset[str] = frozenset({"map", "division", "table"})
 """Pages a public or embedded deployment may show."""
-PROTECTED_PAGES: frozenset[str] = frozenset({"data", "admin"})
-"""Pages never shown in public mode, whatever the role (the planner is not public either)."""
 
 ROLES: tuple[str, ...] = ("viewer", "officer", "admin")
 """The roles, least to most: each may do everything the ones before it may."""
@@ -655,7 +653,6 @@ __all__ = [
     "MAX_PASSWORD_BYTES",
     "PAGES",
     "PAGE_ROLES",
-    "PROTECTED_PAGES",
     "PUBLIC_PAGES",
     "ROLES",
     "AccessPolicy",
