@@ -8,8 +8,8 @@ import streamlit as st
 from geo.analysis.coverage import METHOD_NONE, totals
 from geo.config import MEASURES
 from geo.storage.catalog import Catalog
-from views import profile_page, widgets
-from views.pages import PAGE
+from views import widgets
+from views.pages import PAGE, built
 
 
 def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:
@@ -47,8 +47,7 @@ def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series 
 def profile_link(code: str) -> None:
     """A link to the division's profile page (``division?division=<code>``)."""
     spec = PAGE["division"]
-    page = st.Page(profile_page.render, title=spec.title, url_path=spec.url_path)
-    st.page_link(page, label=f"Open the full {spec.title.lower()}", icon=spec.icon,
+    st.page_link(built(spec.key), label=f"Open the full {spec.title.lower()}", icon=spec.icon,
                  query_params={widgets.PARAM: code})  # fmt: skip
 
 
