@@ -27,7 +27,6 @@ from typing import Any
 from geo.config import (
     BOUNDARY_LAYERS,
     LEVELS,
-    NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
 )
 from geo.errors import DataError, DownloadError
@@ -93,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     fetch = sub.add_parser(
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
-    fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
+    fetch.add_argument("--county", default=load_settings().county_code,
+                       help="county GSS code (default: BROADBAND_COUNTY, else Norfolk)")  # fmt: skip
     fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
     fetch.add_argument(
