@@ -114,5 +114,4 @@ class _Counting(io.RawIOBase):
         return len(data)
 
 
-
 __all__ = ["HEAD_BYTES", "Opener", "Source", "open_text", "opener_for", "sniff_encoding"]

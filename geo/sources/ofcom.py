@@ -186,9 +186,7 @@ def _norm(name: str) -> str:
 _KNOWN = {a for names in (*ID_ALIASES.values(), *ALIASES.values()) for a in names}
 
 
-def _parse(
-    source: Source, *, filename: str, keep: Keep | None, progress: bool
-) -> _Parsed:
+def _parse(source: Source, *, filename: str, keep: Keep | None, progress: bool) -> _Parsed:
     try:
         return _parse_with(source, filename=filename, keep=keep, progress=progress, encoding=None)
     except UnicodeDecodeError:
