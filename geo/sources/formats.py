@@ -139,6 +139,7 @@ class Context:
     release: str | None = None
     county: str | None = None
     progress: bool = False
+    check: catalog.CoverageCheck | None = None
 
 
 @dataclass
@@ -447,7 +448,9 @@ def _load_ofcom_counts(cands: list[Candidate], ctx: Context) -> ImportResult:
             + ")",
         )
     layer = catalog.RESIDENTIAL_LAYER if table.attrs.get("residential") else catalog.COVERAGE_LAYER
-    catalog.save_coverage(ctx.catalog_path, table, synthetic=ctx.synthetic, layer=layer)
+    catalog.save_coverage(
+        ctx.catalog_path, table, synthetic=ctx.synthetic, layer=layer, check=ctx.check
+    )
     notes.extend(_published_notes(table))
     return ImportResult(layer, len(table), notes)
 
@@ -522,6 +525,7 @@ def import_path(
     release: str | None = None,
     county: str | None = None,
     progress: bool = False,
+    check: catalog.CoverageCheck | None = None,
 ) -> list[ImportResult]:
     """Import a file or a zip of files through :data:`FORMATS`; see
     :func:`geo.storage.catalog.import_file`.
@@ -533,7 +537,7 @@ def import_path(
         that fails (earlier groups of the same zip stay stored, and the message says so).
     """
     path = Path(path)
-    ctx = Context(Path(catalog_path), synthetic, release, county, progress)
+    ctx = Context(Path(catalog_path), synthetic, release, county, progress, check)
     if not path.exists():
         raise DataError.single(path.name, f"file not found at {path}")
     if path.suffix.lower() == ".zip" and not _holds_shapefile(path):
@@ -560,26 +564,25 @@ def _holds_shapefile(path: Path) -> bool:
 
 def _import_members(name: str, members: Iterable[Member], ctx: Context) -> list[ImportResult]:
     cands = [Candidate.member(m) for m in members]
-    groups: dict[tuple[object, ...], list[Candidate]] = {}
+    groups: dict[_GroupKey, list[Candidate]] = {}
     skipped: list[str] = []
     for c in cands:
         fmt = recognise(c) if c.suffix in TABLE_SUFFIXES else None
         if fmt is None:
             skipped.append(c.label)
             continue
-        groups.setdefault((FORMATS.index(fmt), *fmt.group(c)), []).append(c)
+        groups.setdefault((FORMATS.index(fmt), fmt.group(c)), []).append(c)
     if not groups:
         raise DataError.single(
             name,
             "holds no .shp file and no other file this tool imports from a zip (Ofcom "
-            "coverage, ONSPD/NSPL or IMD CSVs); found "
-            + (", ".join(skipped[:5]) or "nothing"),
+            "coverage, ONSPD/NSPL or IMD CSVs); found " + (", ".join(skipped[:5]) or "nothing"),
         )
     chosen, notes = _choose(groups)
     results: list[ImportResult] = []
     try:
-        for key in sorted(chosen, key=lambda k: (k[0], str(k[1:]))):
-            fmt = FORMATS[key[0]]  # type: ignore[index]
+        for key in sorted(chosen, key=lambda k: (k[0], str(k[1]))):
+            fmt = FORMATS[key[0]]
             group = sorted(chosen[key], key=lambda c: c.label)
             result = fmt.load(group, ctx)
             used = (
@@ -604,27 +607,31 @@ def _import_members(name: str, members: Iterable[Member], ctx: Context) -> list[
     return results
 
 
+_GroupKey = tuple[int, tuple[object, ...]]
+"""(index of the format in :data:`FORMATS`, the format's ``group`` of a member)."""
+
+
 def _choose(
-    groups: dict[tuple[object, ...], list[Candidate]],
-) -> tuple[dict[tuple[object, ...], list[Candidate]], list[str]]:
+    groups: dict[_GroupKey, list[Candidate]],
+) -> tuple[dict[_GroupKey, list[Candidate]], list[str]]:
     """All-premises files before residential ones; a directory's whole CSV before its parts."""
     chosen = dict(groups)
     notes: list[str] = []
-    for key, group in groups.items():
-        fmt = FORMATS[key[0]]  # type: ignore[index]
-        if fmt.key.startswith("ofcom") and key[-1] is True:
-            twin = (*key[:-1], False)
-            other = next((k for k in groups if k[1:] == twin[1:] and k != key), None)
-            if other is not None:
-                del chosen[key]
+    for (index, group_key), group in groups.items():
+        fmt = FORMATS[index]
+        if fmt.key.startswith("ofcom") and group_key[-1] is True:
+            twin = (*group_key[:-1], False)
+            if any(k[1] == twin for k in groups):
+                del chosen[(index, group_key)]
                 notes.append(
                     f"skipped {len(group)} residential file(s) like {group[0].label}: "
                     "the all-premises files were used"
                 )
             else:
-                notes.append(f"only residential files found: stored as {catalog.RESIDENTIAL_LAYER}")
-        if fmt.key == "postcode_directory" and key[1] == "parts" and (key[0], "whole") in groups:
-            del chosen[key]
+                notes.append(f"only residential files found: {group[0].label} and the like")
+        whole = (index, ("whole",))
+        if fmt.key == "postcode_directory" and group_key == ("parts",) and whole in groups:
+            del chosen[(index, group_key)]
             notes.append(f"skipped {len(group)} per-area parts: the UK-wide CSV was used")
     return chosen, notes
 

@@ -420,6 +420,7 @@ def _finish(parsed: _Parsed, out: pd.DataFrame, extra: Mapping[str, object]) -> 
     out.attrs.update(
         level=parsed.level,
         source=parsed.filename,
+        id_column=parsed.found["_id"],
         published=published,
         caveats={rel: release_caveats(rel) for rel in published},
         residential=name.residential,
@@ -461,7 +462,8 @@ def read_coverage(
         Columns ``area_id``, ``premises``, ``release``, ``n_<measure>`` for every measure the
         file has (as counts; from published counts, else derived per row), and ``area_name``
         at LA level. ``attrs``: ``level`` (``lad``/``oa``/``postcode``), ``source``,
-        ``count_source`` (measure → "published counts" or "derived from % × premises"),
+        ``id_column`` (the identifier's header), ``count_source`` (measure → "published
+        counts" or "derived from % × premises"),
         ``published`` (release → measures with any value), ``caveats`` (release → texts),
         ``residential``, ``revision``, ``rows_read``, ``notes`` (what was tidied on reading).
 

@@ -45,6 +45,9 @@ OA_LAYER = "oa_centroids"
 META_LAYER = "meta"
 IMD_LAYER = "imd"
 LSOA_LAYER = "lsoa"
+CoverageCheck = Callable[[pd.DataFrame, "Catalog"], None]
+"""Called with an import's coverage rows and the catalogue before they are stored; raises
+:class:`~geo.errors.DataError` to refuse them."""
 
 
 @dataclass
@@ -171,15 +174,19 @@ def save_coverage(
     *,
     synthetic: bool = False,
     layer: str = COVERAGE_LAYER,
+    check: CoverageCheck | None = None,
 ) -> str:
     """Add one Ofcom file's rows to ``layer``, replacing rows of the same release and level.
 
     ``coverage`` is :func:`geo.sources.ofcom.read_coverage` output (or
     :func:`~geo.sources.ofcom.read_percentages` output with ``layer`` = ``coverage_pct``); its
     ``attrs`` (level, source, published measures and caveats per release) go to the meta.
+    ``check`` (if given) sees the rows and the catalogue first and may refuse them.
     """
     path = Path(path)
     with _locked(path):
+        if check is not None:
+            check(coverage, load_catalog(path))
         level = coverage.attrs["level"]
         new = coverage.assign(level=level, source=coverage.attrs.get("source", ""))
         old_cat = load_catalog(path)
@@ -272,6 +279,7 @@ def import_file(
     county: str | None = None,
     progress: bool = False,
     report: Callable[[str], None] | None = None,
+    check: CoverageCheck | None = None,
 ) -> str:
     """Import one hand-downloaded file (or zip), recognised by its content; returns the layer(s).
 
@@ -291,6 +299,8 @@ def import_file(
         Progress bars on stderr while big files stream.
     report
         Called with each line that says what was read, used and skipped.
+    check
+        Passed to :func:`save_coverage` for premises-count coverage rows.
 
     Returns
     -------
@@ -301,7 +311,7 @@ def import_file(
 
     results = import_path(
         path, catalog_path, synthetic=synthetic, release=release, county=county,
-        progress=progress,
+        progress=progress, check=check,
     )  # fmt: skip
     for result in results:
         for line in result.notes:
