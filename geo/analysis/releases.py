@@ -11,6 +11,7 @@ functions read that back. A measure a release does not publish is shown as
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -22,11 +23,11 @@ COVERAGE_LAYERS = ("coverage", "coverage_pct", "coverage_residential")
 PUBLISHED = "published"
 
 
-def _levels(meta: Mapping[str, Mapping[str, object]], release: str) -> dict[str, dict]:
+def _levels(meta: Mapping[str, Mapping[str, Any]], release: str) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for layer in COVERAGE_LAYERS:
-        releases = meta.get(layer, {}).get("releases", {})
-        for level, info in dict(releases.get(release, {})).items():  # type: ignore[union-attr]
+        releases: Mapping[str, Any] = meta.get(layer, {}).get("releases", {})
+        for level, info in dict(releases.get(release, {})).items():
             out.setdefault(level, {"published": []})
             seen = [*out[level]["published"], *info.get("published", [])]
             out[level]["published"] = [m for m in MEASURES if m in seen]
@@ -34,7 +35,7 @@ def _levels(meta: Mapping[str, Mapping[str, object]], release: str) -> dict[str,
 
 
 def published_measures(
-    meta: Mapping[str, Mapping[str, object]],
+    meta: Mapping[str, Mapping[str, Any]],
     release: str,
     *,
     level: str | None = None,
@@ -73,7 +74,7 @@ def published_measures(
 
 
 def measure_status(
-    meta: Mapping[str, Mapping[str, object]],
+    meta: Mapping[str, Mapping[str, Any]],
     release: str,
     *,
     level: str | None = None,
@@ -84,7 +85,7 @@ def measure_status(
     return {m: PUBLISHED if m in have else NOT_PUBLISHED for m in MEASURES}
 
 
-def release_notes(meta: Mapping[str, Mapping[str, object]], release: str) -> list[str]:
+def release_notes(meta: Mapping[str, Mapping[str, Any]], release: str) -> list[str]:
     """What a reader must know about ``release``'s figures: caveats and unpublished measures."""
     notes = list(release_caveats(release))
     for level, info in sorted(_levels(meta, release).items()):
