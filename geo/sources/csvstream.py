@@ -64,14 +64,14 @@ def sniff_encoding(head: bytes, *, filename: str, complete: bool) -> str:
 
 
 @contextlib.contextmanager
-def open_text(
+def open_binary(
     source: Source,
     *,
     filename: str,
     encoding: str | None = None,
     progress: bool = False,
-) -> Iterator[tuple[TextIO, str]]:
-    """Open ``source`` as text (universal newlines kept for :mod:`csv`); yields (stream, encoding).
+) -> Iterator[tuple[BinaryIO, str]]:
+    """Open ``source``'s bytes from the start; yields (stream, encoding to decode it with).
 
     With ``progress``, a tqdm bar on stderr counts the bytes read.
     """
@@ -91,6 +91,22 @@ def open_text(
                 tqdm(total=total, unit="B", unit_scale=True, desc=filename, leave=False)
             )
             stream = io.BufferedReader(_Counting(raw, bar))  # type: ignore[assignment]
+        yield stream, encoding
+
+
+@contextlib.contextmanager
+def open_text(
+    source: Source,
+    *,
+    filename: str,
+    encoding: str | None = None,
+    progress: bool = False,
+) -> Iterator[tuple[TextIO, str]]:
+    """:func:`open_binary` decoded (universal newlines kept for :mod:`csv`)."""
+    with open_binary(source, filename=filename, encoding=encoding, progress=progress) as (
+        stream,
+        encoding,
+    ):
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         try:
             yield text, encoding
@@ -114,4 +130,12 @@ class _Counting(io.RawIOBase):
         return len(data)
 
 
-__all__ = ["HEAD_BYTES", "Opener", "Source", "open_text", "opener_for", "sniff_encoding"]
+__all__ = [
+    "HEAD_BYTES",
+    "Opener",
+    "Source",
+    "open_binary",
+    "open_text",
+    "opener_for",
+    "sniff_encoding",
+]

@@ -221,10 +221,14 @@ def _parse_with(
             raw_ids: list[str] = []
             read = 0
             for row, record in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in record):
-                    continue
+                # Fast paths first: most records are full width with an identifier.
+                blank_id = len(record) <= id_pos or not record[id_pos].strip()
+                if blank_id and not any(cell.strip() for cell in record):
+                    continue  # a blank line
                 read += 1
-                if len(record) < width or any(c.strip() for c in record[width:]):
+                if len(record) != width and (
+                    len(record) < width or any(c.strip() for c in record[width:])
+                ):
                     problems.add(
                         f"has {len(record)} fields where the header has {width}; the file may "
                         "be cut short or hold an unquoted comma",

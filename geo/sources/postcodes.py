@@ -29,8 +29,8 @@ import shapely
 
 from geo.config import MAX_POSTCODE_FILE_BYTES, WORKING_CRS
 from geo.errors import DataError, Problem, ProblemCollector
-from geo.sources.csvstream import Opener, open_text, opener_for
-from geo.sources.tabular import Table, _parser_error, header_key, parse_numbers
+from geo.sources.csvstream import Opener, open_binary, opener_for
+from geo.sources.tabular import Table, _parser_error, decode_bytes, header_key, parse_numbers
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _SPECIAL = {"GIR0AA"}
@@ -129,6 +129,12 @@ def read_postcode_file(
                 f"is too large ({size / 1e6:.0f} MB); the limit is "
                 f"{MAX_POSTCODE_FILE_BYTES / 1e6:.0f} MB",
             )
+    opener = opener_for(path_or_bytes)[0]
+    with opener() as fh:
+        if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (a spreadsheet's export): small
+            with opener() as whole:
+                text = decode_bytes(whole.read(), filename=filename)
+            path_or_bytes = text.encode("utf-8")
     try:
         return _read_streamed(path_or_bytes, filename, county, progress, require_rows, None)
     except UnicodeDecodeError:
@@ -172,8 +178,12 @@ def _read_streamed(
     require_rows: bool,
     encoding: str | None,
 ) -> pd.DataFrame:
-    with open_text(source, filename=filename, encoding=encoding, progress=progress) as (text, _):
-        header_line = text.readline()
+    with open_binary(source, filename=filename, encoding=encoding, progress=progress) as (
+        stream,
+        encoding,
+    ):
+        header_bytes = stream.readline()
+        header_line = header_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
         headers = [h.strip() for h in next(csv.reader([header_line]), [])]
         problems = ProblemCollector(filename)
         seen: dict[str, str] = {}
@@ -198,24 +208,28 @@ def _read_streamed(
         names = dict(zip(positions, chosen, strict=True))
         try:
             chunks = pd.read_csv(
-                text, header=None, names=range(len(headers)), usecols=sorted(positions),
-                dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                chunksize=CHUNK_ROWS, engine="c",
+                stream, header=None, names=range(len(headers)), usecols=sorted(positions),
+                dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                chunksize=CHUNK_ROWS, engine="c", encoding=_after_bom(encoding),
             )  # fmt: skip
             kept: list[pd.DataFrame] = []
             read = 0
             for chunk in chunks:
-                chunk = chunk.rename(columns=names)
                 chunk.index = chunk.index + 2  # the header is row 1
-                chunk = chunk[(chunk != "").any(axis=1)]
-                read += len(chunk)
                 if county is not None:
-                    mine = pd.Series(False, index=chunk.index)
+                    mine = np.zeros(len(chunk), dtype=bool)
                     for col in ("county_code", "lad_code"):
-                        if col in chunk:
-                            mine |= chunk[col].str.strip() == county
+                        if col in chosen:
+                            values = chunk[headers.index(chosen[col])]
+                            mine |= (values == county).to_numpy()
+                            mine |= (values.str.strip() == county).to_numpy() & ~mine
+                    maybe_blank = chunk[(chunk[headers.index(chosen["postcode"])] == "").to_numpy()]
+                    read += len(chunk) - int((maybe_blank == "").all(axis=1).sum())
                     chunk = chunk[mine]
-                kept.append(chunk)
+                else:
+                    chunk = chunk[(chunk != "").any(axis=1)]
+                    read += len(chunk)
+                kept.append(chunk.rename(columns=names))
         except pd.errors.ParserError as exc:
             raise _parser_error(filename, exc) from exc
     if read == 0:
@@ -235,6 +249,11 @@ def _read_streamed(
     out = _lookup_from_table(table)
     out.attrs["rows_read"] = read
     return out
+
+
+def _after_bom(encoding: str) -> str:
+    """The codec for the bytes after the header line (its BOM is already read)."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 _ALL_FORMS = {header_key(f) for forms in POSTCODE_FILE_COLUMNS.values() for f in forms}
