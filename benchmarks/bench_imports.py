@@ -145,7 +145,7 @@ def _peak_mib() -> float:
 def _child(task: str, args: list[str]) -> dict[str, Any]:
     import pandas as pd
 
-    from geo.storage.catalog import import_file
+    from geo.storage.catalog import import_file, load_layer
 
     base = _peak_mib()
     start = time.perf_counter()
@@ -163,8 +163,9 @@ def _child(task: str, args: list[str]) -> dict[str, Any]:
         frame = pd.read_csv(args[0], low_memory=False)
         rows = int((frame["cty26cd"] == COUNTY).sum())
     else:  # ours: the real import, county rows only, into a prepared catalogue
-        rows = -1
-        import_file(Path(args[0]), Path(args[1]), county=COUNTY)
+        layer = import_file(Path(args[0]), Path(args[1]), county=COUNTY)
+        stored = load_layer(Path(args[1]), layer)
+        rows = -1 if stored is None else len(stored)
     return {"seconds": time.perf_counter() - start, "peak_mib": _peak_mib(), "base_mib": base,
             "rows": rows}  # fmt: skip
 
@@ -205,6 +206,9 @@ def _prepare_catalogue(folder: Path, *, oas: list[str] | None, postcodes: list[s
 
 def _row(what: str, n: int, naive: dict[str, Any], ours: dict[str, Any], note: str) -> dict:
     from benchmarks.bench_aggregate import machine
+
+    if naive["rows"] != ours["rows"]:
+        raise AssertionError(f"{what}: naive kept {naive['rows']} rows, ours {ours['rows']}")
 
     info = machine()
     passed = ours["seconds"] <= TARGET_S and ours["peak_mib"] <= TARGET_MIB
