@@ -224,6 +224,20 @@ def _row(what: str, n: int, naive: dict[str, Any], ours: dict[str, Any], note: s
     }  # fmt: skip
 
 
+def _pair(
+    folder: Path, naive_task: str, path: Path, keep: list[str], what: str, n: int, note: str
+) -> dict[str, Any]:
+    """Naive and ours on ``path`` (``keep``: the county's OAs or postcodes), then a row."""
+    listed = folder / "keep.txt"
+    listed.write_text("\n".join(keep))
+    oas = keep if naive_task == "naive-oa" else None
+    cat = _prepare_catalogue(folder, oas=oas, postcodes=None if oas else keep)
+    naive = _run(naive_task, str(path), str(listed))
+    ours = _run("ours", str(path), str(cat))
+    path.unlink()
+    return _row(what, n, naive, ours, note)
+
+
 def run(quick: bool, *, sizes: list[int] | None = None) -> list[dict[str, Any]]:
     """Rows for the three UK-wide imports (``quick``: a twentieth of the size, no target)."""
     scale = 20 if quick else 1
@@ -234,30 +248,15 @@ def run(quick: bool, *, sizes: list[int] | None = None) -> list[dict[str, Any]]:
         folder = Path(tmp)
         oa_path = folder / "202601_fixed_oa_coverage_r1.csv"
         oas = write_oa(oa_path, OA_ROWS // scale)
-        (folder / "oas.txt").write_text("\n".join(oas))
-        cat = _prepare_catalogue(folder, oas=oas, postcodes=None)
-        naive, ours = (
-            _run("naive-oa", str(oa_path), str(folder / "oas.txt")),
-            _run("ours", str(oa_path), str(cat)),
-        )
         what = f"Ofcom OA file → {len(oas):,} county OAs (synthetic)"
-        rows.append(_row(what, OA_ROWS // scale, naive, ours, "202601 OA layout, 37 columns"))
-        oa_path.unlink()
+        note = "202601 OA layout, 37 columns"
+        rows.append(_pair(folder, "naive-oa", oa_path, oas, what, OA_ROWS // scale, note))
 
         pc_path = folder / "202601_fixed_pc_coverage_r2.zip"
-        county_pcs = write_pc_zip(pc_path, PC_ROWS // scale)
-        (folder / "pcs.txt").write_text("\n".join(county_pcs))
-        cat = _prepare_catalogue(folder, oas=None, postcodes=county_pcs)
-        naive, ours = (
-            _run("naive-pc", str(pc_path), str(folder / "pcs.txt")),
-            _run("ours", str(pc_path), str(cat)),
-        )
-        rows.append(_row(
-            f"Ofcom postcode zip ({PC_AREAS} CSVs) → {len(county_pcs):,} county postcodes "
-            "(synthetic)", PC_ROWS // scale, naive, ours,
-            "ours opens only the county's postcode-area members (NR, IP, PE)",
-        ))  # fmt: skip
-        pc_path.unlink()
+        pcs = write_pc_zip(pc_path, PC_ROWS // scale)
+        what = f"Ofcom postcode zip ({PC_AREAS} CSVs) → {len(pcs):,} county postcodes (synthetic)"
+        note = "ours opens only the county's postcode-area members (NR, IP, PE)"
+        rows.append(_pair(folder, "naive-pc", pc_path, pcs, what, PC_ROWS // scale, note))
 
         onspd = folder / "ONSPD_FEB_2026_UK.csv"
         in_county = write_onspd(onspd, ONSPD_ROWS // scale)

@@ -407,8 +407,25 @@ def _release(parsed: _Parsed, release: str | None) -> pd.Series:
     return pd.Series(label, index=parsed.frame.index, dtype=object)
 
 
-def _finish(parsed: _Parsed, out: pd.DataFrame, extra: Mapping[str, object]) -> pd.DataFrame:
-    """Attach what every reader returns in ``attrs``; index 0…n−1."""
+def _start(
+    data: Source, *, filename: str | None, keep: Keep | None, progress: bool
+) -> tuple[_Parsed, pd.DataFrame]:
+    """Parse ``data``; the output frame so far holds the checked identifiers."""
+    filename = filename or (Path(data).name if isinstance(data, str | Path) else "coverage.csv")
+    parsed = _parse(data, filename=filename, keep=keep, progress=progress)
+    return parsed, pd.DataFrame({"area_id": _check_ids(parsed)}, index=parsed.frame.index)
+
+
+def _finish(
+    parsed: _Parsed, out: pd.DataFrame, release: str | None, extra: Mapping[str, object]
+) -> pd.DataFrame:
+    """Raise every problem, add names and releases and what every reader returns in
+    ``attrs``; index 0…n−1."""
+    parsed.problems.problems.sort(key=lambda p: p.row or 0)
+    parsed.problems.raise_if_any()
+    if "area_name" in parsed.frame:
+        out["area_name"] = parsed.frame["area_name"]
+    out["release"] = _release(parsed, release)
     published = {
         str(rel): [
             m for m in MEASURES
@@ -476,9 +493,7 @@ def read_coverage(
     DataError
         Listing every bad cell (row, column, value) and missing or ambiguous column.
     """
-    filename = filename or (Path(data).name if isinstance(data, str | Path) else "coverage.csv")
-    parsed = _parse(data, filename=filename, keep=keep, progress=progress)
-    out = pd.DataFrame({"area_id": _check_ids(parsed)}, index=parsed.frame.index)
+    parsed, out = _start(data, filename=filename, keep=keep, progress=progress)
     premises = (
         _numbers(parsed, "premises", pct=False)
         if "premises" in parsed.frame
@@ -503,12 +518,7 @@ def read_coverage(
         elif pct is not None:
             out[f"n_{key}"] = (pct / 100.0 * premises).round()
             count_source[key] = DERIVED
-    parsed.problems.problems.sort(key=lambda p: p.row or 0)
-    parsed.problems.raise_if_any()
-    if "area_name" in parsed.frame:
-        out["area_name"] = parsed.frame["area_name"]
-    out["release"] = _release(parsed, release)
-    return _finish(parsed, out, {"count_source": count_source})
+    return _finish(parsed, out, release, {"count_source": count_source})
 
 
 def read_percentages(
@@ -531,18 +541,11 @@ def read_percentages(
         ``area_id``, ``release``, ``pct_<measure>`` for every measure the file has, and
         ``area_name`` at LA level; ``attrs`` as :func:`read_coverage` without ``count_source``.
     """
-    filename = filename or (Path(data).name if isinstance(data, str | Path) else "coverage.csv")
-    parsed = _parse(data, filename=filename, keep=keep, progress=progress)
-    out = pd.DataFrame({"area_id": _check_ids(parsed)}, index=parsed.frame.index)
+    parsed, out = _start(data, filename=filename, keep=keep, progress=progress)
     for key in MEASURES:
         if f"pct_{key}" in parsed.frame:
             out[f"pct_{key}"] = _numbers(parsed, f"pct_{key}", pct=True)
-    parsed.problems.problems.sort(key=lambda p: p.row or 0)
-    parsed.problems.raise_if_any()
-    if "area_name" in parsed.frame:
-        out["area_name"] = parsed.frame["area_name"]
-    out["release"] = _release(parsed, release)
-    return _finish(parsed, out, {})
+    return _finish(parsed, out, release, {})
 
 
 @dataclass(frozen=True)
