@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -40,7 +41,6 @@ from geo.geometry.boundaries import (
 from geo.sources import ofcom
 from geo.sources.csvstream import Opener, opener_for, sniff_encoding
 from geo.sources.zips import Member, zip_members
-from geo.storage import catalog
 
 TABLE_SUFFIXES = (".csv", ".txt")
 GEO_SUFFIXES = tuple(s for s in READABLE_SUFFIXES if s != ".zip")
@@ -130,16 +130,42 @@ class Candidate:
         return cls(m.path, m.basename, m.opener, m.size, strict=True)
 
 
+CoverageCheck = Callable[[pd.DataFrame, Any], None]
+"""See :data:`geo.storage.catalog.CoverageCheck`."""
+
+
+class Store(Protocol):
+    """Where formats store what they read: :mod:`geo.storage.catalog` passes itself, so this
+    module never imports the catalogue (which imports this one to loop over :data:`FORMATS`)."""
+
+    COVERAGE_LAYER: str
+    RESIDENTIAL_LAYER: str
+    PERCENT_LAYER: str
+    POSTCODES_LAYER: str
+    OA_LAYER: str
+
+    def save_areas(self, path: Path, areas: gpd.GeoDataFrame, *, synthetic: bool = ...) -> str: ...
+    def save_coverage(self, path: Path, coverage: pd.DataFrame, *, synthetic: bool = ...,
+                      layer: str = ..., check: CoverageCheck | None = ...) -> str: ...  # fmt: skip
+    def save_postcodes(self, path: Path, lookup: pd.DataFrame, *, source: str,
+                       synthetic: bool = ...) -> str: ...  # fmt: skip
+    def save_oa_centroids(self, path: Path, oas: gpd.GeoDataFrame, *, source: str) -> str: ...
+    def save_imd(self, path: Path, imd: pd.DataFrame, *, source: str) -> str: ...
+    def save_lsoa(self, path: Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str: ...
+    def load_layer(self, path: Path, layer: str) -> pd.DataFrame | None: ...
+
+
 @dataclass(frozen=True)
 class Context:
     """What an import is for: where it stores and which county's rows it keeps."""
 
+    store: Store
     catalog_path: Path
     synthetic: bool = False
     release: str | None = None
     county: str | None = None
     progress: bool = False
-    check: catalog.CoverageCheck | None = None
+    check: CoverageCheck | None = None
 
 
 @dataclass
@@ -203,7 +229,7 @@ def _is_lsoa_geo(c: Candidate) -> bool:
 
 def _load_oa_geo(cands: list[Candidate], ctx: Context) -> ImportResult:
     (c,) = cands
-    layer = catalog.save_oa_centroids(ctx.catalog_path, c.geo, source=c.filename)
+    layer = ctx.store.save_oa_centroids(ctx.catalog_path, c.geo, source=c.filename)
     return ImportResult(layer, len(c.geo))
 
 
@@ -212,7 +238,7 @@ def _load_lsoa(cands: list[Candidate], ctx: Context) -> ImportResult:
 
     (c,) = cands
     lsoa = lsoa_polygons(c.geo, source=c.filename)
-    return ImportResult(catalog.save_lsoa(ctx.catalog_path, lsoa, source=c.filename), len(lsoa))
+    return ImportResult(ctx.store.save_lsoa(ctx.catalog_path, lsoa, source=c.filename), len(lsoa))
 
 
 def _load_boundaries(cands: list[Candidate], ctx: Context) -> ImportResult:
@@ -222,7 +248,7 @@ def _load_boundaries(cands: list[Candidate], ctx: Context) -> ImportResult:
             c.filename, "has no ONS area code field (CEDnnCD, WDnnCD, LADnnCD or OAnnCD)"
         )
     areas = load_boundaries(c.local_path())
-    layer = catalog.save_areas(ctx.catalog_path, areas, synthetic=ctx.synthetic)
+    layer = ctx.store.save_areas(ctx.catalog_path, areas, synthetic=ctx.synthetic)
     return ImportResult(layer, len(areas))
 
 
@@ -244,7 +270,7 @@ def _load_imd(cands: list[Candidate], ctx: Context) -> ImportResult:
 
     (c,) = cands
     imd = read_imd(c.local_path(), filename=c.filename)
-    return ImportResult(catalog.save_imd(ctx.catalog_path, imd, source=c.filename), len(imd))
+    return ImportResult(ctx.store.save_imd(ctx.catalog_path, imd, source=c.filename), len(imd))
 
 
 def _is_directory(c: Candidate) -> bool:
@@ -278,7 +304,9 @@ def _load_directory(cands: list[Candidate], ctx: Context) -> ImportResult:
         )
     read = sum(int(p.attrs.get("rows_read", len(p))) for p in parts)
     source = _files_label(cands)
-    layer = catalog.save_postcodes(ctx.catalog_path, lookup, source=source, synthetic=ctx.synthetic)
+    layer = ctx.store.save_postcodes(
+        ctx.catalog_path, lookup, source=source, synthetic=ctx.synthetic
+    )
     where = f" in {ctx.county}" if ctx.county else ""
     return ImportResult(
         layer, len(lookup), [f"{source}: kept {len(lookup):,} of {read:,} postcodes{where}"]
@@ -312,7 +340,7 @@ def _county_keep(level: str, cands: Sequence[Candidate], ctx: Context) -> ofcom.
     if ctx.county is None or level == "lad":
         return None
     label = cands[0].label
-    postcodes = catalog.load_layer(ctx.catalog_path, catalog.POSTCODES_LAYER)
+    postcodes = ctx.store.load_layer(ctx.catalog_path, ctx.store.POSTCODES_LAYER)
     if level == "postcode":
         if postcodes is None:
             raise DataError.single(
@@ -323,7 +351,7 @@ def _county_keep(level: str, cands: Sequence[Candidate], ctx: Context) -> ofcom.
             )
         return frozenset(postcodes["postcode"]).__contains__
     codes: set[str] = set()
-    centroids = catalog.load_layer(ctx.catalog_path, catalog.OA_LAYER)
+    centroids = ctx.store.load_layer(ctx.catalog_path, ctx.store.OA_LAYER)
     if centroids is not None:
         codes |= set(centroids["oa_code"].astype(str))
     for col in ("oa_code", "oa11_code"):
@@ -345,7 +373,7 @@ def _county_members(cands: list[Candidate], ctx: Context, notes: list[str]) -> l
     areas = {c.name.area for c in cands}
     if ctx.county is None or None in areas or len(cands) == 1:
         return cands
-    postcodes = catalog.load_layer(ctx.catalog_path, catalog.POSTCODES_LAYER)
+    postcodes = ctx.store.load_layer(ctx.catalog_path, ctx.store.POSTCODES_LAYER)
     if postcodes is None:
         return cands
     mine = set(postcodes["postcode"].str.extract(r"^([A-Z]{1,2})", expand=False).dropna())
@@ -447,8 +475,10 @@ def _load_ofcom_counts(cands: list[Candidate], ctx: Context) -> ImportResult:
             + ", ".join(MEASURES)
             + ")",
         )
-    layer = catalog.RESIDENTIAL_LAYER if table.attrs.get("residential") else catalog.COVERAGE_LAYER
-    catalog.save_coverage(
+    layer = (
+        ctx.store.RESIDENTIAL_LAYER if table.attrs.get("residential") else ctx.store.COVERAGE_LAYER
+    )
+    ctx.store.save_coverage(
         ctx.catalog_path, table, synthetic=ctx.synthetic, layer=layer, check=ctx.check
     )
     notes.extend(_published_notes(table))
@@ -464,16 +494,16 @@ def _load_ofcom_percentages(cands: list[Candidate], ctx: Context) -> ImportResul
     if table.attrs.get("residential"):
         # One layer holds every release's percentages; residential rows get their own level.
         table.attrs["level"] = f"{table.attrs['level']}_res"
-    catalog.save_coverage(
-        ctx.catalog_path, table, synthetic=ctx.synthetic, layer=catalog.PERCENT_LAYER
+    ctx.store.save_coverage(
+        ctx.catalog_path, table, synthetic=ctx.synthetic, layer=ctx.store.PERCENT_LAYER
     )
     kind = "postcode" if table.attrs["level"].startswith("postcode") else "area"
     notes.append(
         f"no premises counts: stored as each {kind}'s own percentages (layer "
-        f"{catalog.PERCENT_LAYER}), never summed into areas"
+        f"{ctx.store.PERCENT_LAYER}), never summed into areas"
     )
     notes.extend(_published_notes(table))
-    return ImportResult(catalog.PERCENT_LAYER, len(table), notes)
+    return ImportResult(ctx.store.PERCENT_LAYER, len(table), notes)
 
 
 def _published_notes(table: pd.DataFrame) -> list[str]:
@@ -525,7 +555,8 @@ def import_path(
     release: str | None = None,
     county: str | None = None,
     progress: bool = False,
-    check: catalog.CoverageCheck | None = None,
+    check: CoverageCheck | None = None,
+    store: Store,
 ) -> list[ImportResult]:
     """Import a file or a zip of files through :data:`FORMATS`; see
     :func:`geo.storage.catalog.import_file`.
@@ -537,7 +568,7 @@ def import_path(
         that fails (earlier groups of the same zip stay stored, and the message says so).
     """
     path = Path(path)
-    ctx = Context(Path(catalog_path), synthetic, release, county, progress, check)
+    ctx = Context(store, Path(catalog_path), synthetic, release, county, progress, check)
     if not path.exists():
         raise DataError.single(path.name, f"file not found at {path}")
     if path.suffix.lower() == ".zip" and not _holds_shapefile(path):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,11 +308,11 @@ def import_file(
     str
         The layer written (several, comma-separated, for a zip of several kinds).
     """
-    from geo.sources.formats import import_path  # local: formats imports this module
+    from geo.sources.formats import import_path  # local: keeps start-up light
 
     results = import_path(
         path, catalog_path, synthetic=synthetic, release=release, county=county,
-        progress=progress, check=check,
+        progress=progress, check=check, store=sys.modules[__name__],
     )  # fmt: skip
     for result in results:
         for line in result.notes:
