@@ -53,11 +53,26 @@ MEASURES: dict[str, Measure] = {
         Measure("full_fibre", "Full fibre (FTTP)", "Full fibre", True),
         Measure("unable_10", f"Unable to get {USO_MBPS} Mbit/s", "Under 10 Mbit/s", False),
         Measure("below_uso", "Below the Universal Service Obligation", "Below USO", False),
+        Measure(
+            "no_decent",
+            "Unable to get decent broadband from fixed or FWA",
+            "No decent broadband",
+            False,
+        ),
     )
 }
 """Coverage measures in display order. Each gives columns ``n_<key>`` and ``pct_<key>``."""
 
 DEFAULT_MEASURE = "gigabit"
+NOT_PUBLISHED = "not published in this release"
+"""Shown for a measure that a release's file does not carry (never a blank or a zero)."""
+SFBB_BAND_CAVEAT = (
+    "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
+    "30–300 Mbit/s band that leaves out ultrafast premises, so superfast coverage looks lower in "
+    "those years than before or after; compare superfast across those years with care."
+)
+SFBB_BAND_YEARS = ("2017", "2018", "2019")
+"""Releases whose "SFBB availability" is the exclusive 30–300 Mbit/s band (SOURCES.md)."""
 
 # --- Area levels ----------------------------------------------------------------------------------
 
