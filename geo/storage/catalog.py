@@ -8,6 +8,10 @@ Layers
 ``oa_centroids``    output-area centroids (from OA polygons or population-weighted centroids)
 ``imd``             IMD 2019 rank and decile per 2011 LSOA
 ``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
+``census_age``      Census 2021 residents and residents aged 65+ / 75+ per OA or LSOA
+``mobile``          Ofcom mobile coverage per area (operator-count %), every release and level
+``mobile_postcodes`` premises per postcode with indoor 4G per operator (Ofcom mobile API)
+``risk_indicators`` council-held small-area indicators for the risk index (pension credit …)
 ``meta``            JSON facts per layer: source file, vintage, release, whether synthetic
 
 Every import rewrites a copy of the file and swaps it in with :func:`os.replace`, so a failed
@@ -38,6 +42,10 @@ OA_LAYER = "oa_centroids"
 META_LAYER = "meta"
 IMD_LAYER = "imd"
 LSOA_LAYER = "lsoa"
+CENSUS_LAYER = "census_age"
+MOBILE_LAYER = "mobile"
+MOBILE_PC_LAYER = "mobile_postcodes"
+INDICATORS_LAYER = "risk_indicators"
 
 
 @dataclass
@@ -50,6 +58,10 @@ class Catalog:
     oa_centroids: pd.DataFrame | None = None
     imd: pd.DataFrame | None = None
     lsoa: gpd.GeoDataFrame | None = None
+    census_age: pd.DataFrame | None = None
+    mobile: pd.DataFrame | None = None
+    mobile_postcodes: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
@@ -94,7 +106,22 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
     if LSOA_LAYER in layers:
         cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
+    for layer, attr in _RISK_LAYERS.items():
+        if layer in layers:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+            frame.attrs.update(cat.meta.get(layer, {}))
+            setattr(cat, attr, frame)
+    if cat.mobile_postcodes is not None:
+        cat.mobile_postcodes = cat.mobile_postcodes.set_index("postcode")
     return cat
+
+
+_RISK_LAYERS = {
+    CENSUS_LAYER: "census_age",
+    MOBILE_LAYER: "mobile",
+    MOBILE_PC_LAYER: "mobile_postcodes",
+    INDICATORS_LAYER: "indicators",
+}
 
 
 _before_swap: Callable[[Path], None] | None = None
@@ -210,18 +237,79 @@ def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     return LSOA_LAYER
 
 
+def save_census_age(path: str | Path, ages: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Store Census 2021 ages (:func:`geo.sources.census.read_census_age`) as ``census_age``."""
+    facts = {k: ages.attrs.get(k) for k in ("source", "table", "layout", "vintage")}
+    facts["synthetic"] = synthetic
+    with _locked(Path(path)):
+        _write(Path(path), {CENSUS_LAYER: ages}, {CENSUS_LAYER: facts})
+    return CENSUS_LAYER
+
+
+def save_mobile(path: str | Path, mobile: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Add one Ofcom mobile area file (:func:`geo.sources.mobile.read_mobile_coverage`) to
+    ``mobile``, replacing rows of the same release and level."""
+    path = Path(path)
+    with _locked(path):
+        level = mobile.attrs["level"]
+        new = mobile.assign(level=level, source=mobile.attrs.get("source", ""))
+        old = load_catalog(path).mobile
+        if old is not None:
+            keep = ~(old["release"].isin(new["release"].unique()) & (old["level"] == level))
+            new = pd.concat([old[keep], new], ignore_index=True)
+        meta = load_catalog(path).meta.get(MOBILE_LAYER, {}) if path.exists() else {}
+        facts = {"synthetic": synthetic or bool(meta.get("synthetic")),
+                 "source": mobile.attrs.get("source")}  # fmt: skip
+        _write(path, {MOBILE_LAYER: new}, {MOBILE_LAYER: facts})
+    return MOBILE_LAYER
+
+
+def save_mobile_postcodes(
+    path: str | Path, counts: pd.DataFrame, *, synthetic: bool = False
+) -> str:
+    """Store premises per postcode from the mobile API (:func:`geo.sources.mobile.
+    mobile_by_postcode`) as ``mobile_postcodes``; postcodes already stored are replaced."""
+    path = Path(path)
+    with _locked(path):
+        old = load_catalog(path).mobile_postcodes
+        kept = None if old is None else old.drop(counts.index, errors="ignore")
+        new = counts if kept is None else pd.concat([kept, counts])
+        facts = {k: counts.attrs.get(k) for k in ("source", "release")}
+        facts["synthetic"] = synthetic
+        frame = new.reset_index(names="postcode")
+        _write(path, {MOBILE_PC_LAYER: frame}, {MOBILE_PC_LAYER: facts})
+    return MOBILE_PC_LAYER
+
+
+def save_indicators(path: str | Path, table: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Store council-held indicators (:func:`geo.sources.indicators.read_indicators`) as
+    ``risk_indicators``."""
+    facts = {"source": table.attrs.get("source"), "synthetic": synthetic,
+             "indicators": table.attrs.get("indicators")}  # fmt: skip
+    with _locked(Path(path)):
+        _write(Path(path), {INDICATORS_LAYER: table}, {INDICATORS_LAYER: facts})
+    return INDICATORS_LAYER
+
+
 def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool = False) -> str:
     """Import one hand-downloaded file, recognised by its content; returns what it became.
 
     Boundaries (GeoJSON / GeoPackage / zipped shapefile with ONS field names), output areas
     (``OA11CD``/``OA21CD``), LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs
-    (``LSOA code (2011)``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised.
+    (``LSOA code (2011)``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised;
+    so are Census 2021 TS007 / TS007A age tables, Ofcom mobile coverage area CSVs and mobile
+    API JSON, and council indicator CSVs for the risk index.
     """
     from geo.sources.ofcom import read_coverage
     from geo.sources.postcodes import read_postcode_file  # local: keeps start-up light
 
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".json" and b'"Availability"' in path.read_bytes()[:65536]:
+        from geo.sources.mobile import mobile_by_postcode, read_mobile_api
+
+        counts = mobile_by_postcode(read_mobile_api(path))
+        return save_mobile_postcodes(catalog_path, counts, synthetic=synthetic)
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
         raw = read_boundary_file(path)
         if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
@@ -246,10 +334,30 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
 
         if is_imd_header(first):
             return save_imd(catalog_path, read_imd(path), source=path.name)
+        risk = _import_risk_csv(path, first, catalog_path, synthetic=synthetic)
+        if risk is not None:
+            return risk
         return save_coverage(catalog_path, read_coverage(path), synthetic=synthetic)
     raise DataError.single(
         path.name, "is not a file this tool can import (.geojson, .gpkg, .zip, .csv)"
     )
+
+
+def _import_risk_csv(
+    path: Path, first: str, catalog_path: str | Path, *, synthetic: bool
+) -> str | None:
+    """Census ages, Ofcom mobile area files and council indicators; ``None`` for other CSVs."""
+    from geo.sources.census import is_census_age_header, read_census_age
+    from geo.sources.indicators import is_indicator_header, read_indicators
+    from geo.sources.mobile import is_mobile_header, read_mobile_coverage
+
+    if is_census_age_header(first):
+        return save_census_age(catalog_path, read_census_age(path), synthetic=synthetic)
+    if is_mobile_header(first):
+        return save_mobile(catalog_path, read_mobile_coverage(path), synthetic=synthetic)
+    if is_indicator_header(first):
+        return save_indicators(catalog_path, read_indicators(path), synthetic=synthetic)
+    return None
 
 
 __all__ = [
@@ -257,9 +365,13 @@ __all__ = [
     "import_file",
     "load_catalog",
     "save_areas",
+    "save_census_age",
     "save_coverage",
     "save_imd",
+    "save_indicators",
     "save_lsoa",
+    "save_mobile",
+    "save_mobile_postcodes",
     "save_oa_centroids",
     "save_postcodes",
 ]
