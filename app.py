@@ -15,6 +15,7 @@ from views import (
     planner_page,
     profile_page,
     public_page,
+    risk_page,
     sources_page,
 )
 
@@ -27,6 +28,7 @@ PAGES = [
     ("map", map_page.render, "Map", ":material/map:", ""),
     ("division", profile_page.render, "Division profile", ":material/description:", "division"),
     ("planner", planner_page.render, "Bid planner", ":material/insights:", "planner"),
+    ("risk", risk_page.render, risk_page.TITLE, ":material/diversity_3:", "need"),
     ("data", data_page.render, "Data", ":material/upload_file:", "data"),
     ("sources", sources_page.render, "Sources", ":material/menu_book:", "sources"),
 ]

@@ -39,7 +39,7 @@ import sys
 
 import bcrypt
 
-PAGES: tuple[str, ...] = ("map", "division", "table", "planner", "data", "admin")
+PAGES: tuple[str, ...] = ("map", "division", "table", "planner", "risk", "data", "admin")
 """Every page the app may ask about."""
 PUBLIC_PAGES: frozenset[str] = frozenset({"map", "division", "table"})
 """Pages a public or embedded deployment may show."""

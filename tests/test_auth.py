@@ -81,6 +81,7 @@ TABLE = {
     "division": ("1111", "1111", "1111", "1111"),
     "table": ("1111", "1111", "1111", "1111"),
     "planner": ("1111", "0000", "0000", "0000"),
+    "risk": ("1111", "0000", "0000", "0000"),
     "data": ("1101", "0000", "0000", "0000"),
     "admin": ("1101", "0000", "0000", "0000"),
 }
@@ -94,8 +95,8 @@ CASES = [
 
 def test_table_covers_every_page_and_combination():
     assert set(TABLE) == set(auth.PAGES)
-    assert len(CASES) == 6 * 4 * 4 == 96
-    assert sum(allowed for *_, allowed in CASES) == 58
+    assert len(CASES) == 7 * 4 * 4 == 112
+    assert sum(allowed for *_, allowed in CASES) == 62
 
 
 @pytest.mark.parametrize(("page", "mode", "configured", "signed_in", "allowed"), CASES)

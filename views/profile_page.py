@@ -21,7 +21,7 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
-from views import access, state
+from views import access, risk_page, state
 from views.map_page import pick_division
 
 PICKER_KEY = "profile_division"
@@ -90,7 +90,8 @@ def _exports(
     figs = state.figures(k, level, release)
     anchors, pilots = state.stored("anchors", k), state.stored("pilots", k)
     picture = map_png(figs, code, anchors=anchors, pilots=pilots)
-    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
+    risk = risk_page.profile_lines(k, level, release, code)
+    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile), risk=risk)
     return pdf, profile_png(profile, areas=figs, anchors=anchors, pilots=pilots)
 
 
@@ -160,6 +161,7 @@ def render() -> None:
     profile = _profile(*key)
     lad = figs.set_index("area_code").loc[code].get("lad_code")
     _show(profile, level=level, lad_code=None if pd.isna(lad) else str(lad))
+    risk_page.profile_section(k, level, release, code)
     _downloads(profile, key)
 
 

@@ -115,7 +115,8 @@ def need_beside_provision(
         out["people_helped"] = helped.reindex(out.index).fillna(0.0).to_numpy()
     out["high_risk"] = (out["score"] >= threshold).fillna(False).astype(bool)
     out["no_support_nearby"] = ~(out["distance_km"] <= radius_km).fillna(False).astype(bool)
-    out.attrs.update(radius_km=radius_km, high_risk_score=threshold, on=on)
+    out.attrs.update(radius_km=radius_km, high_risk_score=threshold,
+                     on=None if on is None else on.isoformat())  # fmt: skip
     return out
 
 
