@@ -10,7 +10,6 @@ import pandas as pd
 
 from geo.config import (
     BOUNDARY_COLOUR,
-    DERI_LINE,
     NO_DATA_COLOUR,
     RISK_MAX_SCORE,
     SEQUENTIAL_PALETTE,
@@ -61,7 +60,7 @@ def risk_map(
         "no score" if pd.isna(s) else f"{s:.1f} / 10 (rank {int(r)})"
         for s, r in zip(shown["score"], shown["rank"], strict=True)
     ]
-    fmap = base_map(tuple(shown.total_bounds), tiles=tiles, extra_attribution=(DERI_LINE,))
+    fmap = base_map(tuple(shown.total_bounds), tiles=tiles)
     folium.GeoJson(
         shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
         name=LAYER_NAME,
@@ -80,7 +79,7 @@ def risk_map(
         "Digital exclusion risk (0–10, higher = more need)",
         [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")],
     ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # two layers; keeps a phone's map clear
     return localise(fmap)
 
 

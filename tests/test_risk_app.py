@@ -4,8 +4,10 @@ real Norfolk files plus SYNTHETIC ages, coverage, mobile coverage and support po
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pypdfium2 as pdfium
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,6 +17,8 @@ from geo.analysis.coverage import best_figures, county_figures
 from geo.analysis.profile import build_profile
 from geo.analysis.risk import division_risk
 from geo.analysis.switchoff import switchoff_risk, weak_4g_from_districts
+from geo.config import DERI_LINE
+from geo.reports.evidence import evidence_pack, readme_text, risk_tables
 from geo.reports.report import chart_png, map_png, profile_pdf, risk_section_lines
 from geo.storage.catalog import load_catalog
 from tests.conftest import require_shared
@@ -107,3 +111,36 @@ def test_profile_pdf_has_the_risk_section(norfolk: Path) -> None:
     text = doc[0].get_textpage().get_text_range()
     assert "Digital inclusion need" in text and "Digital exclusion risk:" in text
     assert "Weights: age 3, broadband 3, deprivation 3" in text.replace("\r\n", " ")
+
+
+def test_evidence_pack_includes_the_risk_table_with_its_weights(norfolk: Path) -> None:
+    cat = load_catalog(norfolk / "broadband.gpkg")
+    assert cat.coverage is not None
+    figs = best_figures(cat.coverage, cat.areas["ced"], release=cat.releases[-1],
+                        oa_centroids=cat.oa_centroids)  # fmt: skip
+    result = division_risk(cat, "ced", component_weights={"broadband": 1.5})
+    tables = risk_tables(result)
+    weights = tables["risk_weights"].set_index("key")
+    readme = readme_text(release=cat.releases[-1], synthetic=True, sources=[DERI_LINE],
+                         options={"risk_weights": weights["weight"].to_dict()})  # fmt: skip
+    pack = evidence_pack(divisions=figs, anchors=None, reach_areas=None, voucher_aggregates=None,
+                         tables=tables, map_png=b"", readme=readme)  # fmt: skip
+    with zipfile.ZipFile(io.BytesIO(pack)) as zf:
+        scores = pd.read_csv(zf.open("risk_scores.csv"))
+        w = pd.read_csv(zf.open("risk_weights.csv")).set_index("key")
+        text = zf.read("README.txt").decode()
+    assert len(scores) == 84 and scores["score"].notna().all()
+    assert {"area_code", "area_name", "rank", "comp_age", "aged_75_plus"} <= set(scores.columns)
+    assert w.loc["broadband", "weight"] == 1.5 and w.loc["age", "weight"] == 3
+    # shares of the score: age 3 / 7.5 = 40%; within age, 75+ is half of that
+    assert w.loc["age", "share_of_score_pct"] == pytest.approx(40.0)
+    assert w.loc["age_75", "share_of_score_pct"] == pytest.approx(20.0)
+    assert w.loc["age_75", "Licence"] == "OGL v3.0" and w.loc["age_75", "Year"] == "2021"
+    assert "'broadband': 1.5" in text and "Digital Exclusion Risk Index" in text
+
+
+def test_planner_page_still_renders_with_the_risk_tables(norfolk: Path) -> None:
+    at = _open("planner")
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(label.startswith("Download the evidence pack") for label in labels)

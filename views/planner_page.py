@@ -20,6 +20,7 @@ from geo.analysis.gap import (
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
     BOUNDARY_COLOUR,
+    DERI_LINE,
     IMD_LINE,
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
@@ -33,7 +34,7 @@ from layers.assets import localise
 from layers.choropleth import Legend
 from layers.text import esc
 from layers.webmap import base_map
-from views import state
+from views import risk_page, state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -189,6 +190,7 @@ def render() -> None:
         )
 
     _intervention_section(vouchers, voucher_agg, names)
+    risk = risk_page.pack_tables(k, level, release)
     _pack(
         cat,
         release,
@@ -199,6 +201,7 @@ def render() -> None:
         reach,
         voucher_agg,
         {"weights": scores.attrs.get("weights"), "imd_method": method},
+        risk,
     )
 
 
@@ -270,6 +273,7 @@ def _pack_bytes(
     readme: str,
     key: str,
     synthetic: bool,
+    _risk: dict[str, pd.DataFrame] | None = None,
 ) -> bytes:
     del key, synthetic  # cache key only
     divisions = _figs.drop(columns=["weight"], errors="ignore").merge(
@@ -281,6 +285,7 @@ def _pack_bytes(
         tables["reach_areas"] = _reach.drop(columns="geometry")
     if _vouchers is not None:
         tables["voucher_aggregates"] = _vouchers.reset_index()
+    tables.update(_risk or {})
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
@@ -292,9 +297,13 @@ def _pack_bytes(
     )
 
 
-def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options) -> None:  # type: ignore[no-untyped-def]
+def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options, risk) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Evidence pack")
     sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
+    if risk:
+        w = risk["risk_weights"]
+        options = {**options, "risk_weights": dict(zip(w["key"], w["weight"], strict=True))}
+        sources.append(DERI_LINE)
     if options.get("imd_method"):
         sources.append(IMD_LINE)
     if reach is not None:
@@ -309,7 +318,13 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
     key = "|".join(
         map(
             str,
-            [release, sorted(options.items(), key=str), picked, scores["score"].round(6).tolist()],
+            [
+                release,
+                sorted(options.items(), key=str),
+                picked,
+                scores["score"].round(6).tolist(),
+                risk["risk_scores"]["score"].round(6).tolist() if risk else None,
+            ],
         )
     )
     pack = _pack_bytes(
@@ -321,6 +336,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
         readme,
         key,
         cat.synthetic,
+        risk,
     )
     label = f"Download the evidence pack (zip){' — ' + SYNTHETIC_LABEL if cat.synthetic else ''}"
     st.download_button(
@@ -328,6 +344,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
     )
     st.caption(
         "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, "
-        "voucher_aggregates), CSV tables (safe for spreadsheets), a PNG map and a README "
-        "of sources, releases and licences."
+        "voucher_aggregates), CSV tables (safe for spreadsheets; with the risk index, "
+        "risk_scores and risk_weights), a PNG map and a README of sources, releases and "
+        "licences."
     )

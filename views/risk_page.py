@@ -34,6 +34,7 @@ from geo.config import (
     SWITCHOFF_PCT_75,
     SWITCHOFF_WEAK_4G_PCT,
 )
+from geo.reports.evidence import risk_tables
 from geo.reports.report import risk_section_lines
 from layers.base import registered
 from layers.riskmap import risk_map
@@ -115,7 +116,7 @@ def render() -> None:
         st.dataframe(result.weights.round(2), hide_index=True, width="stretch")
 
     st.subheader("Risk by division")
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     pilots = state.stored("pilots", k)
     with left:
         group = None if pilots is None else registered()["pilots"].draw(pilots, public=False)
@@ -123,7 +124,12 @@ def render() -> None:
         st_folium(risk_map(web, result.divisions, support=group), key="risk_map", height=520,
                   use_container_width=True, returned_objects=[])  # fmt: skip
     with right:
-        st.dataframe(result.table().round(2), hide_index=True, width="stretch", height=520)
+        number = st.column_config.NumberColumn(format="%.1f", width="small")
+        table = result.table()
+        config = {c: number for c in table.columns if c.endswith("(0–10)")}
+        config["Rank"] = st.column_config.NumberColumn(width="small")
+        config["Division"] = st.column_config.TextColumn(width="medium")
+        st.dataframe(table, hide_index=True, width="stretch", height=520, column_config=config)
     st.download_button(
         "Download the ranking (CSV)",
         neutralise_frame(result.divisions.drop(columns=["x", "y"]).reset_index()).to_csv(
@@ -140,8 +146,8 @@ def render() -> None:
 
 def _provision_section(result: RiskResult, areas: pd.DataFrame, pilots: object) -> None:
     st.subheader("Need beside provision")
-    radius = st.number_input("No support within (km)", 0.5, 50.0, SUPPORT_RADIUS_KM, 0.5,
-                             key="risk_radius")  # fmt: skip
+    radius = st.columns(3)[0].number_input("No support within (km)", 0.5, 50.0,
+                                           SUPPORT_RADIUS_KM, 0.5, key="risk_radius")  # fmt: skip
     table = need_beside_provision(result.divisions, areas, pilots, radius_km=float(radius),  # type: ignore[arg-type]
                                   on=date.today())  # fmt: skip
     if pilots is None:
@@ -154,6 +160,7 @@ def _provision_section(result: RiskResult, areas: pd.DataFrame, pilots: object) 
         "sites_inside": "Support points inside", "people_helped": "People helped inside",
         "high_risk": "High risk", "no_support_nearby": f"None within {radius:g} km",
     })  # fmt: skip
+    shown["Kind"] = shown["Kind"].str.replace("_", " ")
     st.dataframe(shown.round(2), hide_index=True, width="stretch")
     listed = high_risk_without_support(table)
     st.markdown(f"**High risk, no support within {radius:g} km ({len(listed)})**")
@@ -210,6 +217,15 @@ def profile_lines(k: state.Key, level: str, release: str, code: str) -> list[str
     return risk_section_lines(result, code, switchoff=switch)
 
 
+def pack_tables(k: state.Key, level: str, release: str) -> dict[str, pd.DataFrame]:
+    """The risk tables (DERI default weights) for the planner's evidence pack, or ``{}``."""
+    iw, cw = default_weights()
+    try:
+        return risk_tables(risk(k, level, release, iw, cw))
+    except ValueError:
+        return {}
+
+
 def profile_section(k: state.Key, level: str, release: str, code: str) -> None:
     """The division profile's risk section (DERI defaults); one call from the profile page."""
     lines = profile_lines(k, level, release, code)
@@ -221,4 +237,11 @@ def profile_section(k: state.Key, level: str, release: str, code: str) -> None:
     st.text("\n".join(lines))
 
 
-__all__ = ["default_weights", "profile_lines", "profile_section", "render", "risk"]
+__all__ = [
+    "default_weights",
+    "pack_tables",
+    "profile_lines",
+    "profile_section",
+    "render",
+    "risk",
+]
