@@ -18,8 +18,15 @@ from geo.errors import DataError
 from geo.sources import synthetic_risk as sr
 from geo.sources.census import parse_age_label, read_census_age, tiling
 from geo.sources.indicators import read_indicators
-from geo.sources.mobile import mobile_by_postcode, read_mobile_api, read_mobile_coverage
+from geo.sources.mobile import (
+    fetch_mobile_api,
+    mobile_by_postcode,
+    read_mobile_api,
+    read_mobile_coverage,
+)
 from geo.storage.catalog import import_file, load_catalog
+from tests import httpreplay
+from tests.httpreplay import ReplayServer, Reply
 
 TS007A_HEADER = "date,geography,geography code,Age: Total," + ",".join(
     f"Age: {b}" for b in sr.TS007A_BANDS
@@ -126,6 +133,7 @@ def test_census_files_at_the_wrong_level_or_without_ages_are_refused() -> None:
         read_census_age((no_85 + "\n").encode(), filename="cut.csv")
 
 
+replay = httpreplay.replay
 LAUA = sr.mobile_laua(
     ["E07000143", "E07000144"], ["Breckland", "Broadland"], premises=[60000, 61000]
 )
@@ -261,3 +269,36 @@ def test_import_file_puts_each_file_in_its_layer_and_a_bad_one_changes_nothing(
     with pytest.raises(DataError, match="row 2"):
         import_file(bad, cat)
     assert cat.read_bytes() == before  # nothing already stored is lost
+
+
+def test_mobile_api_fetch_replayed_on_loopback(
+    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ofcom's mobile API as it answers: a found postcode, a 404, and a retried 503."""
+    from geo.sources import download
+
+    waits: list[float] = []
+    monkeypatch.setattr(download, "_sleep", waits.append)
+    found = sr.mobile_api("NR1 3QU", [1, 2, 3])
+    replay.add("/mobile/coverage/NR13QU", [Reply(status=503), Reply(body=found)])
+    replay.add(
+        "/mobile/coverage/ZZ991ZZ",
+        Reply.json({"PostCode": "ZZ991ZZ", "Error": "Post code not found"}, status=404),
+    )
+    uprns, missing = fetch_mobile_api(
+        ["nr1 3qu", "NR13QU", "ZZ99 1ZZ"],
+        key="secret-key",
+        cache_dir=tmp_path,
+        api_url=replay.url("/mobile/coverage"),
+    )
+    assert len(uprns) == 3 and uprns["postcode"].unique().tolist() == ["NR1 3QU"]
+    assert missing == ["ZZ991ZZ"]
+    sent = [r for r in replay.requests if r.path.endswith("NR13QU")]
+    assert len(sent) == 2  # asked once (after one retry), however the postcode was spelt
+    assert all(r.headers.get("Ocp-Apim-Subscription-Key") == "secret-key" for r in sent)
+    assert not any(b"secret-key" in p.read_bytes() for p in tmp_path.iterdir())
+    again, _ = fetch_mobile_api(
+        ["NR1 3QU"], key="k", cache_dir=tmp_path, api_url=replay.url("/mobile/coverage")
+    )
+    assert len(again) == 3 and len(replay.requests) == 3  # served from the cache
+    assert waits == [0.5]  # one back-off before the retry

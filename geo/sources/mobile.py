@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import requests
 
-from geo.config import SWITCHOFF_MAX_INDOOR_4G_OPERATORS
-from geo.errors import DataError, ProblemCollector
+from geo.config import OFCOM_MOBILE_API_URL, SWITCHOFF_MAX_INDOOR_4G_OPERATORS
+from geo.errors import DataError, DownloadError, ProblemCollector
+from geo.sources.download import fetch
 from geo.sources.ofcom import release_from_filename
 from geo.sources.postcodes import normalise_postcode
 from geo.sources.tabular import header_key, parse_numbers, read_table
@@ -234,11 +237,66 @@ def mobile_by_postcode(
     return out[["premises", *[c for c in out.columns if c != "premises"]]]
 
 
+def fetch_mobile_api(
+    postcodes: Iterable[str],
+    *,
+    key: str,
+    cache_dir: str | Path,
+    api_url: str = OFCOM_MOBILE_API_URL,
+    session: requests.Session | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Ask Ofcom's mobile API for each postcode (cached; a failure caches nothing).
+
+    Parameters
+    ----------
+    postcodes
+        Postcodes in any spacing; each is asked for once, without its space.
+    key
+        The subscription key, sent as the ``Ocp-Apim-Subscription-Key`` header only (never
+        in a URL, the cache or a message).
+
+    Returns
+    -------
+    (uprns, not_found)
+        :func:`read_mobile_api` rows for every postcode found, and the postcodes the API
+        answered 404 ("Post code not found") for.
+
+    Raises
+    ------
+    DownloadError
+        Any other HTTP failure, or a body that is not a mobile API response.
+    """
+    sess = session or requests.Session()
+    sess.headers["Ocp-Apim-Subscription-Key"] = key
+    frames: list[pd.DataFrame] = []
+    missing: list[str] = []
+    try:
+        for pc in dict.fromkeys(p.replace(" ", "").upper() for p in postcodes):
+            url = f"{api_url.rstrip('/')}/{pc}"
+            try:
+                path = fetch(url, cache_dir=cache_dir, session=sess, suffix=".json",
+                             validate=lambda f, pc=pc: read_mobile_api(f, filename=pc))  # fmt: skip
+            except DownloadError as exc:
+                if ": HTTP 404 " not in str(exc):
+                    raise
+                missing.append(pc)
+                continue
+            frames.append(read_mobile_api(path, filename=f"{pc}.json"))
+    finally:
+        if session is None:
+            sess.close()
+    uprns = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    release = min((f.attrs["release"] for f in frames), default="unknown")
+    uprns.attrs = {"source": f"{api_url} ({len(frames)} postcodes)", "release": release}
+    return uprns, missing
+
+
 __all__ = [
     "API_FIELDS",
     "LEVEL_KEYS",
     "OPERATORS",
     "family_of",
+    "fetch_mobile_api",
     "is_mobile_header",
     "mobile_by_postcode",
     "read_mobile_api",
