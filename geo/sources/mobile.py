@@ -275,7 +275,7 @@ def fetch_mobile_api(
             url = f"{api_url.rstrip('/')}/{pc}"
             try:
                 path = fetch(url, cache_dir=cache_dir, session=sess, suffix=".json",
-                             validate=lambda f, pc=pc: read_mobile_api(f, filename=pc))  # fmt: skip
+                             validate=read_mobile_api)  # fmt: skip
             except DownloadError as exc:
                 if ": HTTP 404 " not in str(exc):
                     raise
