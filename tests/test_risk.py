@@ -345,3 +345,18 @@ def test_high_risk_threshold_is_the_top_share() -> None:
     assert high_risk_threshold(pd.Series([9.0, 7, 5, 3, 1]), share=0.4) == 7
     assert high_risk_threshold(pd.Series([9.0, np.nan]), share=0.2) == 9
     assert np.isnan(high_risk_threshold(pd.Series([np.nan])))
+
+
+def test_council_indicators_join_the_deprivation_component() -> None:
+    cat = _squares_catalog()
+    # LSOA-level file: each OA takes its LSOA's value. No qualifications 10, 30, 20 → 0, 10, 5
+    cat.indicators = pd.DataFrame(
+        {"area_code": ["LA", "LB", "LC"], "level": "lsoa", "no_qualifications": [10.0, 30, 20]}
+    )
+    r = division_risk(cat, "ced")
+    units = r.units.set_index(r.units.index.astype(str))
+    # deprivation = (IMD 2 × (10, 0, 5) + no qualifications 4 × (0, 10, 5)) / 6
+    assert units["comp_deprivation"].tolist() == pytest.approx([20 / 6, 40 / 6, 5.0])
+    used = r.indicators.set_index("Indicator")["Used"]
+    assert used["Residents 16+ with no qualifications (%)"] == "yes"
+    assert any("Council indicators" in n for n in r.notes)
