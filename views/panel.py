@@ -8,6 +8,8 @@ import streamlit as st
 from geo.analysis.coverage import METHOD_NONE, totals
 from geo.config import MEASURES
 from geo.storage.catalog import Catalog
+from views import profile_page, widgets
+from views.pages import PAGE
 
 
 def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:
@@ -44,11 +46,10 @@ def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series 
 
 def profile_link(code: str) -> None:
     """A link to the division's profile page (``division?division=<code>``)."""
-    from views import profile_page  # local: the profile page imports the map page's picker
-
-    page = st.Page(profile_page.render, title="Division profile", url_path="division")
-    st.page_link(page, label="Open the full division profile", icon=":material/description:",
-                 query_params={"division": code})  # fmt: skip
+    spec = PAGE["division"]
+    page = st.Page(profile_page.render, title=spec.title, url_path=spec.url_path)
+    st.page_link(page, label=f"Open the full {spec.title.lower()}", icon=spec.icon,
+                 query_params={widgets.PARAM: code})  # fmt: skip
 
 
 def show_area_panel(

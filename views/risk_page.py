@@ -117,9 +117,11 @@ def render() -> None:
 
     st.subheader("Risk by division")
     left, right = st.columns([1, 1])
-    pilots = state.stored("pilots", k)
+    support = next((key for key, spec in registered().items()
+                    if "support_points" in spec.roles), None)  # fmt: skip
+    pilots = None if support is None else state.stored(support, k)
     with left:
-        group = None if pilots is None else registered()["pilots"].draw(pilots, public=False)
+        group = None if pilots is None else registered()[str(support)].draw(pilots, public=False)
         web = state.web_figures(k, level, release)
         st_folium(risk_map(web, result.divisions, support=group), key="risk_map", height=520,
                   use_container_width=True, returned_objects=[])  # fmt: skip
