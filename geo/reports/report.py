@@ -263,6 +263,9 @@ def risk_section_lines(
                    for k, w in _component_weights(result).items())  # fmt: skip
     lines.append(f"Weights: {cw}; small areas: {result.level.upper()}s weighted by "
                  f"{result.weight_method}. {DERI_LINE}")  # fmt: skip
+    used = result.indicators[result.indicators["Used"] == "yes"]
+    sources = dict.fromkeys(f"{r.Source} ({r.Year}, {r.Licence})" for r in used.itertuples())
+    lines.append("Indicator sources: " + "; ".join(sources))
     return lines
 
 
