@@ -51,6 +51,7 @@ from geo.analysis.switchoff import (
     weak_4g_from_postcodes,
 )
 from geo.config import IMD_2019_LSOAS, WORKING_CRS
+from geo.config import SEQUENTIAL_PALETTE as VIRIDIS
 from geo.storage.catalog import Catalog
 
 VALUES = pd.DataFrame(
@@ -360,3 +361,19 @@ def test_council_indicators_join_the_deprivation_component() -> None:
     used = r.indicators.set_index("Indicator")["Used"]
     assert used["Residents 16+ with no qualifications (%)"] == "yes"
     assert any("Council indicators" in n for n in r.notes)
+
+
+def test_score_map_classes_tooltips_and_legend() -> None:
+    from layers.scoremap import class_edges, risk_map, score_fills
+
+    assert class_edges(10) == [0, 2, 4, 6, 8, 10]
+    fills = score_fills(pd.Series([0.0, 2.0, 2.01, 9.9, np.nan]), top=10)
+    assert fills.tolist()[:4] == [VIRIDIS[0], VIRIDIS[0], VIRIDIS[1], VIRIDIS[4]]
+    cat = _squares_catalog()
+    r = division_risk(cat, "ced")
+    web = cat.areas["ced"].assign(area_name=["<b>{{7*7}}</b>", "Two"]).to_crs("EPSG:4326")
+    html = risk_map(web, r.divisions, tiles=False).get_root().render()
+    assert "5.8 / 10 (rank 1)" in html and "4.1 / 10 (rank 2)" in html
+    assert "{{7*7}}" not in html and "<b>" not in html  # names escaped, never evaluated
+    assert "\\u0026lt;b\\u0026gt;" in html
+    assert "Digital exclusion risk (0–10, higher = more need)" in html

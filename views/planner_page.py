@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-
 import folium
 import geopandas as gpd
-import mapclassify
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -20,21 +17,16 @@ from geo.analysis.gap import (
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
-    BOUNDARY_COLOUR,
     DERI_LINE,
     IMD_LINE,
-    NO_DATA_COLOUR,
-    SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
 from geo.geometry.crs import to_display
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
-from layers.assets import localise
 from layers.base import evidence_table
-from layers.choropleth import Legend
+from layers.scoremap import finish, score_map
 from layers.text import esc
-from layers.webmap import base_map
 from views import overlay_panel, risk_page, state
 
 IMD_HELP = {
@@ -59,31 +51,8 @@ def gap_map(
     anchors: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
-    shown = web[["area_code", "area_name", "geometry"]].merge(
-        scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
-    )
-    edges = [0, 20, 40, 60, 80, 100]
-    scored = shown["score"].notna()
-    bins = mapclassify.UserDefined(shown.loc[scored, "score"], bins=edges[1:])
-    shown["fill"] = NO_DATA_COLOUR
-    shown.loc[scored, "fill"] = [SEQUENTIAL_PALETTE[int(c)] for c in bins.yb]
-    shown["area_name"] = shown["area_name"].map(esc)
-    shown["label"] = [
-        "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
-        for s, r in zip(shown["score"], shown["rank"], strict=True)
-    ]
-    fmap = base_map(tuple(shown.total_bounds))
-    folium.GeoJson(
-        shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
-        name="Gap score",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.7,
-            "color": BOUNDARY_COLOUR,
-            "weight": 0.8,
-        },
-        tooltip=folium.GeoJsonTooltip(["area_name", "label"], aliases=["Area", "Gap score"]),
-    ).add_to(fmap)
+    fmap = score_map(web, scores, top=100, name="Gap score", alias="Gap score",
+                     title="Gap score (higher = more need)")  # fmt: skip
     if reach is not None and len(reach.buffers):
         circles = to_display(reach.buffers[["geometry"]])
         folium.GeoJson(
@@ -104,13 +73,7 @@ def gap_map(
                 tooltip=esc(name),
             ).add_to(group)
         group.add_to(fmap)
-    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)]
-    Legend(
-        "Gap score (higher = more need)",
-        [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")],
-    ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return localise(fmap)
+    return finish(fmap)
 
 
 def render() -> None:

@@ -37,7 +37,7 @@ from geo.config import (
 from geo.reports.evidence import risk_tables
 from geo.reports.report import risk_section_lines
 from layers.base import registered
-from layers.riskmap import risk_map
+from layers.scoremap import risk_map
 from views import state
 
 TITLE = "Digital inclusion need"
