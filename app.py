@@ -18,12 +18,14 @@ from views import (
     risk_page,
     sources_page,
 )
-from views.pages import PAGES
+from views.pages import PAGES, page
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
 )
 
+# Each page's render function, by its key in views.pages.PAGES (a comment, not a docstring:
+# Streamlit's "magic" would print a bare string in this script on every page).
 RENDER = {
     "map": map_page.render,
     "division": profile_page.render,
@@ -32,17 +34,11 @@ RENDER = {
     "data": data_page.render,
     "sources": sources_page.render,
 }
-"""Each page's render function, by its key in :data:`views.pages.PAGES`."""
 
 ctx = access.context()
 if not ctx.public:
     access.sign_in_form()
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
     RENDER["map"] = public_page.render
-pages = [
-    st.Page(RENDER[p.key], title=p.title, icon=p.icon, url_path=p.url_path or None,
-            default=not p.url_path)
-    for p in PAGES
-    if access.allowed(p.key, ctx)
-]  # fmt: skip
+pages = [page(p.key, RENDER[p.key]) for p in PAGES if access.allowed(p.key, ctx)]
 st.navigation(pages, position="hidden" if ctx.public else "sidebar").run()

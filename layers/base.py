@@ -119,6 +119,11 @@ def register(layer: Layer) -> Layer:
     return layer
 
 
+def unregister(key: str) -> None:
+    """Remove the layer registered as ``key`` (a plug-in being unloaded; tests)."""
+    _REGISTRY.pop(key, None)
+
+
 def registered() -> dict[str, Layer]:
     """Registered layers, in registration order."""
     return dict(_REGISTRY)
@@ -134,4 +139,5 @@ __all__ = [
     "evidence_table",
     "register",
     "registered",
+    "unregister",
 ]

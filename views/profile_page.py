@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.coverage import trend
+from geo.analysis.coverage import district_rows, trend
 from geo.analysis.privacy import neutralise_frame
 from geo.analysis.profile import (
     DivisionProfile,
@@ -170,7 +170,7 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     m4.metric("Premises below the USO", _n(short["below_uso"]))
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
-    table = p.figures.drop(columns="key")
+    table = p.figures.drop(columns=["key", "Difference (points)"])
     if not _has_england(p):
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")
@@ -214,8 +214,7 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     cov = state.catalog().coverage
     district = pd.DataFrame()
     if cov is not None and lad_code:
-        rows = cov[cov["area_id"] == lad_code]
-        rows = rows[rows["level"] == "lad"] if "level" in rows else rows
+        rows = district_rows(cov, lad_code)
         district = trend(rows) if len(rows) else district
     if (p.trend is None or len(p.trend) < 2) and len(district) < 2:
         st.caption("Only one Ofcom release is loaded; import more releases to see the trend.")

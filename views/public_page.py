@@ -23,7 +23,7 @@ from layers.public import (
     sort_public,
     table_html,
 )
-from views import state, widgets
+from views import overlay_panel, state, widgets
 
 MAP_KEY = "public_map"
 
@@ -95,6 +95,11 @@ def render() -> None:
                     caption=f"{names[selected]} beside the whole county (% of premises)",
                 )
             )
+            for _spec, found in overlay_panel.sections(
+                selected, level=level, release=release, public=True
+            ):
+                for section in found:
+                    overlay_panel.show_section(section)
         else:
             st.info(f"Enter a postcode, pick a {singular} by name, or click one on the map.")
             _html(
