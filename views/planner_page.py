@@ -27,7 +27,7 @@ from geo.sources.imd import METHODS, imd_by_area
 from layers.base import evidence_table
 from layers.scoremap import finish, score_map
 from layers.text import esc
-from views import overlay_panel, risk_page, state
+from views import overlay_panel, risk_section, state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -165,7 +165,7 @@ def render() -> None:
         )
 
     overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
-    risk = risk_page.pack_tables(k, level, release)
+    risk = risk_section.pack_tables(k, level, release)
     _pack(
         cat,
         release,
