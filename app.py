@@ -15,6 +15,7 @@ from views import (
     planner_page,
     profile_page,
     public_page,
+    risk_page,
     sources_page,
 )
 from views.pages import PAGES, page
@@ -29,6 +30,7 @@ RENDER = {
     "map": map_page.render,
     "division": profile_page.render,
     "planner": planner_page.render,
+    "risk": risk_page.render,
     "data": data_page.render,
     "sources": sources_page.render,
 }

@@ -18,6 +18,8 @@ page                      public mode           internal deployment
 ========================  ====================  =============================================
 map, division, table      yes                   yes (viewer)
 planner                   no                    officer or admin
+risk (digital-inclusion   no                    yes (viewer)
+need)
 data                      no (never)            officer or admin
 admin                     no (never)            admin
 ========================  ====================  =============================================
@@ -82,7 +84,7 @@ from typing import Any, Literal
 
 import bcrypt
 
-PAGES: tuple[str, ...] = ("map", "division", "table", "planner", "data", "admin")
+PAGES: tuple[str, ...] = ("map", "division", "table", "planner", "risk", "data", "admin")
 """Every page the app may ask about."""
 PUBLIC_PAGES: frozenset[str] = frozenset({"map", "division", "table"})
 """Pages a public or embedded deployment may show."""
@@ -95,6 +97,7 @@ PAGE_ROLES: Mapping[str, str] = {
     "division": "viewer",
     "table": "viewer",
     "planner": "officer",
+    "risk": "viewer",
     "data": "officer",
     "admin": "admin",
 }

@@ -79,6 +79,7 @@ TABLE = {
     "division": ("111", "111", "111", "111"),
     "table": ("111", "111", "111", "111"),
     "planner": ("011", "000", "000", "000"),
+    "risk": ("111", "000", "000", "000"),
     "data": ("011", "000", "000", "000"),
     "admin": ("001", "000", "000", "000"),
 }
@@ -93,8 +94,8 @@ CASES = [
 def test_table_covers_every_page_and_combination():
     assert set(TABLE) == set(auth.PAGES)
     assert auth.ROLES == ("viewer", "officer", "admin")
-    assert len(CASES) == 6 * 4 * 3 == 72
-    assert sum(allowed for *_, allowed in CASES) == 14 + 3 * 9
+    assert len(CASES) == 7 * 4 * 3 == 84
+    assert sum(allowed for *_, allowed in CASES) == 14 + 3 * 9 + 3
 
 
 @pytest.mark.parametrize(("page", "mode", "role", "allowed"), CASES)

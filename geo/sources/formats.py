@@ -153,6 +153,11 @@ class Store(Protocol):
     def save_imd(self, path: Path, imd: pd.DataFrame, *, source: str) -> str: ...
     def save_lsoa(self, path: Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str: ...
     def load_layer(self, path: Path, layer: str) -> pd.DataFrame | None: ...
+    def save_census_age(self, path: Path, ages: pd.DataFrame, *, synthetic: bool = ...) -> str: ...
+    def save_mobile(self, path: Path, mobile: pd.DataFrame, *, synthetic: bool = ...) -> str: ...
+    def save_mobile_postcodes(self, path: Path, counts: pd.DataFrame, *,
+                              synthetic: bool = ...) -> str: ...  # fmt: skip
+    def save_indicators(self, path: Path, table: pd.DataFrame, *, synthetic: bool = ...) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -197,9 +202,15 @@ FORMATS: list[Format] = []
 """Every format, in the order they are tried (and, in a zip, imported)."""
 
 
-def register(fmt: Format) -> Format:
-    """Add ``fmt`` to :data:`FORMATS` (replacing one with the same key)."""
-    FORMATS[:] = [f for f in FORMATS if f.key != fmt.key] + [fmt]
+def register(fmt: Format, *, before: str | None = None) -> Format:
+    """Add ``fmt`` to :data:`FORMATS` (replacing one with the same key).
+
+    ``before``: the key of a format to try after this one (a catch-all such as
+    ``ofcom_coverage`` must come last); by default ``fmt`` is tried last.
+    """
+    rest = [f for f in FORMATS if f.key != fmt.key]
+    at = next((i for i, f in enumerate(rest) if f.key == before), len(rest))
+    FORMATS[:] = [*rest[:at], fmt, *rest[at:]]
     return fmt
 
 

@@ -12,6 +12,10 @@ Layers
 ``oa_centroids``    output-area centroids (from OA polygons or population-weighted centroids)
 ``imd``             IMD 2019 rank and decile per 2011 LSOA
 ``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
+``census_age``      Census 2021 residents and residents aged 65+ / 75+ per OA or LSOA
+``mobile``          Ofcom mobile coverage per area (operator-count %), every release and level
+``mobile_postcodes`` premises per postcode with indoor 4G per operator (Ofcom mobile API)
+``risk_indicators`` council-held small-area indicators for the risk index (pension credit …)
 ``meta``            JSON facts per layer: source file, vintage, release, whether synthetic;
                     for the coverage layers, per release and level which measures the file
                     publishes and its caveats (``releases``)
@@ -49,6 +53,10 @@ LSOA_LAYER = "lsoa"
 CoverageCheck = Callable[[pd.DataFrame, "Catalog"], None]
 """Called with an import's coverage rows and the catalogue before they are stored; raises
 :class:`~geo.errors.DataError` to refuse them."""
+CENSUS_LAYER = "census_age"
+MOBILE_LAYER = "mobile"
+MOBILE_PC_LAYER = "mobile_postcodes"
+INDICATORS_LAYER = "risk_indicators"
 
 
 @dataclass
@@ -64,6 +72,10 @@ class Catalog:
     oa_centroids: pd.DataFrame | None = None
     imd: pd.DataFrame | None = None
     lsoa: gpd.GeoDataFrame | None = None
+    census_age: pd.DataFrame | None = None
+    mobile: pd.DataFrame | None = None
+    mobile_postcodes: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
@@ -113,7 +125,22 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
     if LSOA_LAYER in layers:
         cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
+    for layer, attr in _RISK_LAYERS.items():
+        if layer in layers:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+            frame.attrs.update(cat.meta.get(layer, {}))
+            setattr(cat, attr, frame)
+    if cat.mobile_postcodes is not None:
+        cat.mobile_postcodes = cat.mobile_postcodes.set_index("postcode")
     return cat
+
+
+_RISK_LAYERS = {
+    CENSUS_LAYER: "census_age",
+    MOBILE_LAYER: "mobile",
+    MOBILE_PC_LAYER: "mobile_postcodes",
+    INDICATORS_LAYER: "indicators",
+}
 
 
 _before_swap: Callable[[Path], None] | None = None
@@ -271,6 +298,60 @@ def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     return LSOA_LAYER
 
 
+def save_census_age(path: str | Path, ages: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Store Census 2021 ages (:func:`geo.sources.census.read_census_age`) as ``census_age``."""
+    facts = {k: ages.attrs.get(k) for k in ("source", "table", "layout", "vintage")}
+    facts["synthetic"] = synthetic
+    with _locked(Path(path)):
+        _write(Path(path), {CENSUS_LAYER: ages}, {CENSUS_LAYER: facts})
+    return CENSUS_LAYER
+
+
+def save_mobile(path: str | Path, mobile: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Add one Ofcom mobile area file (:func:`geo.sources.mobile.read_mobile_coverage`) to
+    ``mobile``, replacing rows of the same release and level."""
+    path = Path(path)
+    with _locked(path):
+        level = mobile.attrs["level"]
+        new = mobile.assign(level=level, source=mobile.attrs.get("source", ""))
+        old = load_catalog(path).mobile
+        if old is not None:
+            keep = ~(old["release"].isin(new["release"].unique()) & (old["level"] == level))
+            new = pd.concat([old[keep], new], ignore_index=True)
+        meta = load_catalog(path).meta.get(MOBILE_LAYER, {}) if path.exists() else {}
+        facts = {"synthetic": synthetic or bool(meta.get("synthetic")),
+                 "source": mobile.attrs.get("source")}  # fmt: skip
+        _write(path, {MOBILE_LAYER: new}, {MOBILE_LAYER: facts})
+    return MOBILE_LAYER
+
+
+def save_mobile_postcodes(
+    path: str | Path, counts: pd.DataFrame, *, synthetic: bool = False
+) -> str:
+    """Store premises per postcode from the mobile API (:func:`geo.sources.mobile.
+    mobile_by_postcode`) as ``mobile_postcodes``; postcodes already stored are replaced."""
+    path = Path(path)
+    with _locked(path):
+        old = load_catalog(path).mobile_postcodes
+        kept = None if old is None else old.drop(counts.index, errors="ignore")
+        new = counts if kept is None else pd.concat([kept, counts])
+        facts = {k: counts.attrs.get(k) for k in ("source", "release")}
+        facts["synthetic"] = synthetic
+        frame = new.reset_index(names="postcode")
+        _write(path, {MOBILE_PC_LAYER: frame}, {MOBILE_PC_LAYER: facts})
+    return MOBILE_PC_LAYER
+
+
+def save_indicators(path: str | Path, table: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Store council-held indicators (:func:`geo.sources.indicators.read_indicators`) as
+    ``risk_indicators``."""
+    facts = {"source": table.attrs.get("source"), "synthetic": synthetic,
+             "indicators": table.attrs.get("indicators")}  # fmt: skip
+    with _locked(Path(path)):
+        _write(Path(path), {INDICATORS_LAYER: table}, {INDICATORS_LAYER: facts})
+    return INDICATORS_LAYER
+
+
 def import_file(
     path: str | Path,
     catalog_path: str | Path,
@@ -308,6 +389,7 @@ def import_file(
     str
         The layer written (several, comma-separated, for a zip of several kinds).
     """
+    import geo.sources.risk_formats  # noqa: F401  (registers the risk index's formats)
     from geo.sources.formats import import_path  # local: keeps start-up light
 
     results = import_path(
@@ -328,9 +410,13 @@ __all__ = [
     "load_catalog",
     "load_layer",
     "save_areas",
+    "save_census_age",
     "save_coverage",
     "save_imd",
+    "save_indicators",
     "save_lsoa",
+    "save_mobile",
+    "save_mobile_postcodes",
     "save_oa_centroids",
     "save_postcodes",
 ]
