@@ -15,9 +15,10 @@ from views import (
     planner_page,
     profile_page,
     public_page,
+    risk_page,
     sources_page,
 )
-from views.pages import PAGES
+from views.pages import PAGES, page
 from views.widgets import page_style
 
 st.set_page_config(
@@ -25,25 +26,21 @@ st.set_page_config(
 )
 page_style()
 
-# Each page's render function, by its key in views.pages.PAGES. (A comment, not a docstring:
-# Streamlit's "magic" would print a bare string literal on every page.)
+# Each page's render function, by its key in views.pages.PAGES (a comment, not a docstring:
+# Streamlit's "magic" would print a bare string in this script on every page).
 RENDER = {
     "map": map_page.render,
     "division": profile_page.render,
     "planner": planner_page.render,
+    "risk": risk_page.render,
     "data": data_page.render,
     "sources": sources_page.render,
 }
 
 ctx = access.context()
 if not ctx.public:
-    access.sign_in_form()
+    access.sign_in_form(ctx)
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
     RENDER["map"] = public_page.render
-pages = [
-    st.Page(RENDER[p.key], title=p.title, icon=p.icon, url_path=p.url_path or None,
-            default=not p.url_path)
-    for p in PAGES
-    if access.allowed(p.key, ctx)
-]  # fmt: skip
+pages = [page(p.key, RENDER[p.key]) for p in PAGES if access.allowed(p.key, ctx)]
 st.navigation(pages, position="hidden" if ctx.public else "sidebar").run()

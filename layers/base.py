@@ -88,7 +88,8 @@ class Layer:
     components: dict[str, str] = field(default_factory=dict)
     """Gap-score components this layer adds (column of :attr:`evidence` → label)."""
     roles: frozenset[str] = frozenset()
-    """What else the layer is for: ``"anchor_sites"`` (candidate sites for the planner's reach)."""
+    """What else the layer is for: ``"anchor_sites"`` (candidate sites for the planner's reach),
+    ``"support_points"`` (digital-inclusion support set beside the risk index)."""
     map_style: PointStyle | None = None
     """Points on the printed division map, or ``None`` to leave them off."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -118,6 +119,11 @@ def register(layer: Layer) -> Layer:
     return layer
 
 
+def unregister(key: str) -> None:
+    """Remove the layer registered as ``key`` (a plug-in being unloaded; tests)."""
+    _REGISTRY.pop(key, None)
+
+
 def registered() -> dict[str, Layer]:
     """Registered layers, in registration order."""
     return dict(_REGISTRY)
@@ -133,4 +139,5 @@ __all__ = [
     "evidence_table",
     "register",
     "registered",
+    "unregister",
 ]

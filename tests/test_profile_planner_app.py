@@ -90,11 +90,17 @@ def test_planner_gap_reach_intervention_and_pack(tmp_path: Path) -> None:
     at = at.run()
     big = {m.label: m.value for m in at.metric}["Premises lacking gigabit within reach"]
     assert int(big.replace(",", "")) > small
-    # Weighting only voucher demand changes the order.
+    # Weighting only voucher demand changes the order, to the order of voucher demand.
+    before = list(scores.index)
     for key in ("no_gigabit", "below_uso"):
         at.number_input(key=f"weight_{key}").set_value(0.0)
     at = at.run()
     assert not at.exception
+    after = next(d.value for d in at.dataframe if "score" in d.value.columns)
+    assert list(after.index) != before
+    demand = after["voucher_demand"]
+    assert demand.is_monotonic_decreasing
+    assert after["rank"].tolist() == demand.rank(ascending=False, method="min").astype(int).tolist()
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Download the evidence pack") for label in labels)
     # The reach table on the page is the one in the pack: labelled, per division.

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.coverage import METHOD_NONE, totals
+from geo.analysis.coverage import METHOD_NONE, district_rows, totals
+from geo.analysis.profile import figures_table as beside_county
 from geo.config import MEASURES
 from geo.storage.catalog import Catalog
-from views import profile_page, widgets
-from views.pages import PAGE
+from views import widgets
+from views.pages import PAGE, built
 
 
 def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") -> pd.DataFrame:
@@ -18,19 +19,11 @@ def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") ->
     ``whose`` heads the area's columns: "District" when the figures are the district's.
     Measures carry their short names, so the five columns fit beside the map.
     """
-    rows = []
-    for key, m in MEASURES.items():
-        pct, n = area.get(f"pct_{key}"), area.get(f"n_{key}")
-        cpct = county.get(f"pct_{key}")
-        rows.append({
-            "Measure": m.short,
-            f"{whose} %": None if pd.isna(pct) else round(float(pct), 1),
-            f"{whose} premises": None if pd.isna(n) else int(n),
-            "County %": None if cpct is None or pd.isna(cpct) else round(float(cpct), 1),
-            "Difference (points)": None if pd.isna(pct) or cpct is None or pd.isna(cpct)
-            else round(float(pct) - float(cpct), 1),
-        })  # fmt: skip
-    return pd.DataFrame(rows)
+    table = beside_county(area, county)
+    table["Measure"] = table["key"].map(lambda k: MEASURES[k].short)
+    table = table.rename(columns={"Division %": f"{whose} %",
+                                  "Division premises": f"{whose} premises"})  # fmt: skip
+    return table[["Measure", f"{whose} %", f"{whose} premises", "County %", "Difference (points)"]]
 
 
 def _columns(whose: str) -> dict[str, object]:
@@ -49,10 +42,7 @@ def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series 
     """The LA-level Ofcom row for a district in ``release``, or ``None``."""
     if cat.coverage is None or not lad_code:
         return None
-    cov = cat.coverage
-    rows = cov[(cov["area_id"] == lad_code) & (cov["release"] == release)]
-    if "level" in rows:
-        rows = rows[rows["level"] == "lad"]
+    rows = district_rows(cat.coverage, lad_code, release=release)
     if rows.empty:
         return None
     out = totals(rows)
@@ -63,8 +53,7 @@ def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series 
 def profile_link(code: str) -> None:
     """A link to the division's profile page (``division?division=<code>``)."""
     spec = PAGE["division"]
-    page = st.Page(profile_page.render, title=spec.title, url_path=spec.url_path)
-    st.page_link(page, label=f"Open the full {spec.title.lower()}", icon=spec.icon,
+    st.page_link(built(spec.key), label=f"Open the full {spec.title.lower()}", icon=spec.icon,
                  query_params={widgets.PARAM: code})  # fmt: skip
 
 
@@ -90,9 +79,7 @@ def show_area_panel(
                 figures_table(district, county, whose="District"),
                 hide_index=True,
                 width="stretch",
-                column_config={
-                    "District premises": st.column_config.NumberColumn(format="localized")
-                },
+                column_config=_columns("District"),
             )
         return
     st.metric("Premises (Ofcom 'All Premises')", f"{area['premises']:,.0f}")

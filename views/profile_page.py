@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.coverage import trend
+from geo.analysis.coverage import district_rows, trend
 from geo.analysis.privacy import neutralise_frame
 from geo.analysis.profile import (
     DivisionProfile,
@@ -20,7 +20,7 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
-from views import access, overlay_panel, state, widgets
+from views import access, overlay_panel, risk_section, state, widgets
 
 PICKER_KEY = "profile_division"
 
@@ -95,7 +95,8 @@ def _exports(
         if spec.map_style is not None and (recs := state.stored(key, k)) is not None
     ]
     picture = map_png(figs, code, points=points)
-    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
+    risk = risk_section.profile_lines(k, level, release, code)
+    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile), risk=risk)
     return pdf, profile_png(profile, areas=figs, points=points)
 
 
@@ -149,6 +150,7 @@ def render() -> None:
     profile = _profile(*key)
     lad = figs.set_index("area_code").loc[code].get("lad_code")
     _show(profile, level=level, lad_code=None if pd.isna(lad) else str(lad))
+    risk_section.profile_section(k, level, release, code)
     _downloads(profile, key)
 
 
@@ -168,7 +170,7 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     m4.metric("Premises below the USO", _n(short["below_uso"]))
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
-    table = p.figures.drop(columns="key")
+    table = p.figures.drop(columns=["key", "Difference (points)"])
     if not _has_england(p):
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")
@@ -217,8 +219,7 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     cov = state.catalog().coverage
     district = pd.DataFrame()
     if cov is not None and lad_code:
-        rows = cov[cov["area_id"] == lad_code]
-        rows = rows[rows["level"] == "lad"] if "level" in rows else rows
+        rows = district_rows(cov, lad_code)
         district = trend(rows) if len(rows) else district
     if (p.trend is None or len(p.trend) < 2) and len(district) < 2:
         st.caption("Only one Ofcom release is loaded; import more releases to see the trend.")

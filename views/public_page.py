@@ -24,7 +24,7 @@ from layers.public import (
     table_html,
 )
 from layers.webmap import map_view
-from views import state, widgets
+from views import overlay_panel, state, widgets
 
 MAP_KEY = "public_map"
 ROW_CSS = """<style>
@@ -102,6 +102,11 @@ def render() -> None:
                 )
             )
             widgets.copy_link(selected, name=str(names[selected]))
+            for _spec, found in overlay_panel.sections(
+                selected, level=level, release=release, public=True
+            ):
+                for section in found:
+                    overlay_panel.show_section(section)
         else:
             st.info(f"Enter a postcode, pick a {singular} by name, or click one on the map.")
             _html(

@@ -16,23 +16,18 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.analysis.coverage import totals
+from geo.analysis.coverage import district_rows, totals
 from geo.config import (
     ENGLAND_CODE,
     GIGABIT_TARGET_PCT,
     MEASURES,
+    SFBB_BAND_CAVEAT,
+    SFBB_BAND_YEARS,
     SUPERFAST_TARGET_PCT,
     WORKING_CRS,
 )
 from geo.geometry.aggregate import AREA_CODE, assign_areas
 from geo.sources.postcodes import normalise_postcode
-
-SFBB_BAND_CAVEAT = (
-    "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
-    "30–300 Mbit/s band that leaves out ultrafast premises, so superfast coverage looks lower in "
-    "those years than before or after; compare superfast across those years with care."
-)
-SFBB_BAND_YEARS = ("2017", "2018", "2019")
 
 
 def trend_caveat(releases: list[str]) -> str | None:
@@ -80,9 +75,7 @@ def england_figures(coverage: pd.DataFrame | None, *, release: str) -> pd.Series
     """England's premises-weighted figures from an LA-level file's national row, or ``None``."""
     if coverage is None:
         return None
-    rows = coverage[(coverage["area_id"] == ENGLAND_CODE) & (coverage["release"] == release)]
-    if "level" in rows:
-        rows = rows[rows["level"] == "lad"]
+    rows = district_rows(coverage, ENGLAND_CODE, release=release)
     return None if rows.empty else totals(rows)
 
 
@@ -97,14 +90,20 @@ def figures_table(
     area: pd.Series, county: pd.Series, england: pd.Series | None = None
 ) -> pd.DataFrame:
     """One row per measure: ``key``, ``Measure``, ``Division %``, ``Division premises``,
-    ``County %``, ``England %`` (None when not loaded)."""
+    ``County %``, ``England %`` (None when not loaded), ``Difference (points)``.
+
+    The one "area beside the county" table: the map panel, the profile and the public page
+    all build theirs from it (relabelled or formatted for their readers).
+    """
     rows = []
     for key, m in MEASURES.items():
         n = area.get(f"n_{key}")
+        pct, cpct = _pct(area, key), _pct(county, key)
         rows.append({
-            "key": key, "Measure": m.label, "Division %": _pct(area, key),
+            "key": key, "Measure": m.label, "Division %": pct,
             "Division premises": None if n is None or pd.isna(n) else int(n),
-            "County %": _pct(county, key), "England %": _pct(england, key),
+            "County %": cpct, "England %": _pct(england, key),
+            "Difference (points)": None if pct is None or cpct is None else round(pct - cpct, 1),
         })  # fmt: skip
     return pd.DataFrame(rows)
 

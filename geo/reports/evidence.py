@@ -5,7 +5,8 @@ Contents
 ``evidence.gpkg``        GeoPackage (EPSG:27700) with the layers :data:`GPKG_LAYERS`; a layer
                          with no data is still present, empty, so every pack has the same shape.
 ``<name>.csv``           each table given, every cell formula-neutralised for spreadsheets;
-                         ``reach_areas.csv`` is the per-division reach table shown on the page.
+                         ``reach_areas.csv`` is the per-division reach table shown on the page
+                         (with the risk index loaded: ``risk_scores.csv``, ``risk_weights.csv``).
 ``sources.csv``          every input: what it is, its file, release or vintage, version and
                          SHA-256 for uploads, licence (:func:`catalogue_sources`,
                          :func:`upload_sources`).
@@ -32,6 +33,7 @@ from matplotlib.figure import Figure
 
 from geo.analysis.privacy import neutralise_frame
 from geo.analysis.reach import Reach
+from geo.analysis.risk import RiskResult
 from geo.config import (
     BOUNDARY_COLOUR,
     HIGHLIGHT_COLOUR,
@@ -263,6 +265,23 @@ def gap_map_png(
     return buf.getvalue()
 
 
+def risk_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
+    """The risk index for the pack: ``risk_scores`` (rank, score, components, indicator scores
+    and the counts behind them per division) and ``risk_weights`` (every weight in use, its
+    share of the score, and each indicator's source, year and licence)."""
+    scores = result.divisions.drop(columns=["x", "y"]).reset_index()
+    weights = result.weights.merge(
+        result.indicators.rename(columns={"Indicator": "label"})[
+            ["label", "Source", "Year", "Licence"]
+        ],
+        on="label",
+        how="left",
+    )
+    weights["small_areas"] = result.level
+    weights["population_weight"] = result.weight_method
+    return {"risk_scores": scores, "risk_weights": weights}
+
+
 def readme_text(
     *,
     release: str,
@@ -367,6 +386,7 @@ __all__ = [
     "reach_layer",
     "reach_table",
     "readme_text",
+    "risk_tables",
     "sources_frame",
     "upload_sources",
     "weights_text",

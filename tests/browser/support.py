@@ -48,22 +48,26 @@ def running_app(
     data_dir: Path,
     *,
     env: dict[str, str] | None = None,
+    port: int | None = None,
     root: Path = ROOT,
     args: Sequence[str] = (),
+    log: Path | None = None,
 ) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL.
+    """Start ``streamlit run app.py`` on a loopback port (free unless given); yield its base URL.
 
     ``root`` is the checkout whose ``app.py`` runs (benchmarks run an earlier commit's too);
-    ``args`` are extra ``streamlit run`` options such as ``--server.enableWebsocketCompression``.
+    ``args`` are more ``streamlit run`` options (e.g. ``--secrets.files``); ``log`` keeps the
+    server's output in a file (otherwise it is discarded).
     """
-    port = free_port()
+    port = port or free_port()
     environ = {**os.environ, "BROADBAND_DATA_DIR": str(data_dir), **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            *args]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=root, env=environ, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    out = log.open("wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=root, env=environ, stdout=out,
+                            stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -82,6 +86,8 @@ def running_app(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()  # type: ignore[union-attr]
 
 
 @contextmanager
