@@ -123,7 +123,7 @@ def test_evidence_pack_includes_the_risk_table_with_its_weights(norfolk: Path) -
     weights = tables["risk_weights"].set_index("key")
     readme = readme_text(release=cat.releases[-1], synthetic=True, sources=[DERI_LINE],
                          options={"risk_weights": weights["weight"].to_dict()})  # fmt: skip
-    pack = evidence_pack(divisions=figs, anchors=None, reach_areas=None, layer_tables={},
+    pack = evidence_pack(divisions=figs, anchors=None, reach=None, layer_tables={},
                          tables=tables, map_png=b"", readme=readme)  # fmt: skip
     with zipfile.ZipFile(io.BytesIO(pack)) as zf:
         scores = pd.read_csv(zf.open("risk_scores.csv"))

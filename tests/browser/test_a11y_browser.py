@@ -120,6 +120,7 @@ PAGES = [
     ("officer", f"/?division={GREYFRIARS}"),
     ("officer", f"/division?division={GREYFRIARS}"),
     ("officer", "/planner"),
+    ("officer", "/need"),
     ("officer", "/data"),
     ("officer", "/sources"),
 ]
