@@ -194,20 +194,10 @@ def render() -> None:
     overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
     risk = risk_section.pack_tables(k, level, release)
     _pack(
-        cat,
-        release,
-        level,
-        figs,
-        table,
-        scores,
-        chosen,
-        reach,
-        tables,
-        weights,
-        labels,
-        {"imd_method": method},
-        risk,
-    )
+        cat, release, level, figs=figs, table=table, scores=scores, chosen=chosen, reach=reach,
+        layer_tables=tables, weights=weights, labels=labels, options={"imd_method": method},
+        risk=risk,
+    )  # fmt: skip
 
 
 def _reach_section(
