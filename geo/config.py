@@ -168,6 +168,8 @@ MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded CSV larger than this is refused with a clear message (25 MB)."""
 MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
 """A postcode directory (ONSPD/NSPL, about 1 GB for the whole UK) larger than this is refused."""
+MAX_IMD_FILE_BYTES = 64 * 1024 * 1024
+"""An IMD CSV larger than this is refused (England's File 1 is about 3 MB)."""
 MAX_BOUNDARY_FILE_BYTES = 512 * 1024 * 1024
 """A boundary file (GeoJSON, GeoPackage, zipped shapefile) larger than this is refused (512 MB)."""
 GB_EXTENT_27700 = (-200_000.0, -100_000.0, 900_000.0, 1_300_000.0)

@@ -13,6 +13,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, WORKING_CRS
+from geo.errors import DataError
 from geo.geometry.crs import to_display
 from geo.sources.postcodes import locate_postcodes
 from geo.sources.tabular import Table, parse_numbers
@@ -160,7 +161,19 @@ def records_frame(
     """Build the output records (EPSG:27700) from parsed columns for the located rows.
 
     ``source_row`` keeps the spreadsheet row; the index is a fresh RangeIndex.
+
+    Raises
+    ------
+    DataError
+        When no record is left (every row was left out by a status filter): a file that
+        yields nothing is an error, never an empty "success".
     """
+    if len(located) == 0:
+        raise DataError.single(
+            table.filename,
+            "holds no usable records: every row was left out (for example closed schools or "
+            "inactive GP practices), so there is nothing to store",
+        )
     rows = located.index
     data = {name: series.reindex(rows).to_numpy() for name, series in columns.items()}
     gdf = gpd.GeoDataFrame(

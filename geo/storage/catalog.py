@@ -10,8 +10,10 @@ Layers
 ``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
 ``meta``            JSON facts per layer: source file, vintage, release, whether synthetic
 
-Every import rewrites a copy of the file and swaps it in with :func:`os.replace`, so a failed
-import leaves the previous catalogue as it was.
+Every import takes the catalogue's writer lock, rewrites a copy of the file and swaps it in
+with :func:`os.replace`, so concurrent imports take turns and a failed import leaves the
+previous catalogue as it was. An import that yields no rows is a :class:`DataError` and never
+replaces a stored layer.
 """
 
 from __future__ import annotations
@@ -113,6 +115,16 @@ def _locked(
     return writer_lock(path, timeout=timeout)
 
 
+def _require_rows(frame: pd.DataFrame, *, source: object, layer: str) -> None:
+    """Refuse an import that yields nothing: it must never replace what is stored."""
+    if len(frame) == 0:
+        raise DataError.single(
+            str(source or "input"),
+            f"yields no usable rows; nothing was imported and the stored '{layer}' layer is "
+            "kept as it was",
+        )
+
+
 def _write(
     path: Path, updates: dict[str, pd.DataFrame], meta: dict[str, dict[str, object]]
 ) -> None:
@@ -143,6 +155,7 @@ def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = F
     if level not in LEVELS:
         raise ValueError(f"areas must have attrs['level'] in {sorted(LEVELS)}, not {level!r}")
     layer = _areas_layer(level)
+    _require_rows(areas, source=areas.attrs.get("source"), layer=layer)
     facts = {k: areas.attrs.get(k) for k in ("level", "vintage", "source", "repairs")}
     facts["synthetic"] = synthetic or bool(areas.attrs.get("synthetic"))
     with _locked(Path(path)):
@@ -153,6 +166,7 @@ def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = F
 def save_coverage(path: str | Path, coverage: pd.DataFrame, *, synthetic: bool = False) -> str:
     """Add one Ofcom file's rows to ``coverage``, replacing rows of the same release and level."""
     path = Path(path)
+    _require_rows(coverage, source=coverage.attrs.get("source"), layer=COVERAGE_LAYER)
     with _locked(path):
         level = coverage.attrs["level"]
         new = coverage.assign(level=level, source=coverage.attrs.get("source", ""))
@@ -175,6 +189,7 @@ def save_postcodes(
     path: str | Path, lookup: pd.DataFrame, *, source: str, synthetic: bool = False
 ) -> str:
     """Store a postcode lookup (index: postcode) as ``postcodes``."""
+    _require_rows(lookup, source=source, layer=POSTCODES_LAYER)
     frame = lookup.reset_index(names="postcode")
     facts = {POSTCODES_LAYER: {"source": source, "synthetic": synthetic}}
     with _locked(Path(path)):
@@ -184,6 +199,7 @@ def save_postcodes(
 
 def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -> str:
     """Store OA centroids (a representative point for polygons) as ``oa_centroids``."""
+    _require_rows(oas, source=source, layer=OA_LAYER)
     oas = to_working(oas, source=source)
     code_col = next((c for c in oas.columns if c.upper() in ("OA11CD", "OA21CD")), None)
     if code_col is None:
@@ -200,13 +216,17 @@ def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -
 
 def save_imd(path: str | Path, imd: pd.DataFrame, *, source: str) -> str:
     """Store IMD 2019 ranks per LSOA (from :func:`geo.sources.imd.read_imd`) as ``imd``."""
-    _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
+    _require_rows(imd, source=source, layer=IMD_LAYER)
+    with _locked(Path(path)):
+        _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
     return IMD_LAYER
 
 
 def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     """Store LSOA polygons (from :func:`geo.sources.imd.lsoa_polygons`) as ``lsoa``."""
-    _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
+    _require_rows(lsoa, source=source, layer=LSOA_LAYER)
+    with _locked(Path(path)):
+        _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
     return LSOA_LAYER
 
 
