@@ -57,10 +57,16 @@ def _round_files(folder: Path, r: int) -> dict[str, Path]:
         "vouchers": folder / f"vouchers_{r}.csv",
         "pilots": folder / f"pilots_{r}.csv",
     }
-    _squares([f"E58{r:03d}{k:03d}" for k in (1, 2)], "CED25CD",
-             [f"Round {r} division {k} (synthetic)" for k in (1, 2)]).to_file(files["ced"])
-    _squares([f"E07{r:03d}{k:03d}" for k in (1, 2, 3)], "LAD25CD",
-             [f"Round {r} district {k} (synthetic)" for k in (1, 2, 3)]).to_file(files["lad"])
+    _squares(
+        [f"E58{r:03d}{k:03d}" for k in (1, 2)],
+        "CED25CD",
+        [f"Round {r} division {k} (synthetic)" for k in (1, 2)],
+    ).to_file(files["ced"])
+    _squares(
+        [f"E07{r:03d}{k:03d}" for k in (1, 2, 3)],
+        "LAD25CD",
+        [f"Round {r} district {k} (synthetic)" for k in (1, 2, 3)],
+    ).to_file(files["lad"])
     _squares(["E01000001", "E01000002"], "LSOA11CD",
              [f"Round {r} LSOA {k}" for k in (1, 2)]).to_file(files["lsoa"])  # fmt: skip
     files["imd"].write_text(

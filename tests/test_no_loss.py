@@ -66,7 +66,7 @@ def test_header_only_imd_is_refused_and_keeps_the_stored_imd(tmp_path: Path) -> 
     before = _sha(cat)
     empty = tmp_path / "imd_header_only.csv"
     empty.write_text(IMD_HEADER)
-    with pytest.raises(DataError, match="imd_header_only.csv row 1: has a header row but no"):
+    with pytest.raises(DataError, match=r"imd_header_only\.csv row 1: has a header row but no"):
         import_file(empty, cat)
     assert _sha(cat) == before
     loaded = catalog.load_catalog(cat).imd
@@ -105,11 +105,11 @@ def test_empty_areas_and_coverage_are_refused(tmp_path: Path) -> None:
     before = _sha(cat)
     areas = gpd.GeoDataFrame({"area_code": []}, geometry=[], crs="EPSG:27700")
     areas.attrs.update(level="ced", source="none.geojson")
-    with pytest.raises(DataError, match="none.geojson: yields no usable rows"):
+    with pytest.raises(DataError, match=r"none\.geojson: yields no usable rows"):
         catalog.save_areas(cat, areas)
     cov = pd.DataFrame({"area_code": [], "release": []})
     cov.attrs.update(level="laua", source="none.csv")
-    with pytest.raises(DataError, match="none.csv: yields no usable rows"):
+    with pytest.raises(DataError, match=r"none\.csv: yields no usable rows"):
         catalog.save_coverage(cat, cov)
     assert _sha(cat) == before
 
@@ -119,7 +119,7 @@ def test_store_refuses_an_empty_version(tmp_path: Path) -> None:
     one = gpd.GeoDataFrame({"n": [1]}, geometry=[Point(600_500, 300_500)], crs="EPSG:27700")
     store.save(path, "vouchers", one, file_name="a.csv", file_bytes=b"a", user="u")
     before = _sha(path)
-    with pytest.raises(DataError, match="b.csv: holds no records; nothing was saved"):
+    with pytest.raises(DataError, match=r"b\.csv: holds no records; nothing was saved"):
         store.save(path, "vouchers", one.iloc[:0], file_name="b.csv", file_bytes=b"", user="u")
     assert _sha(path) == before and store.current_version(path, "vouchers") == 1
 

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-
 _held = threading.local()
 """Per thread: the set of files whose writer lock this thread holds (flock is per descriptor,
 so two threads of one process still exclude each other; this only records who holds what)."""
