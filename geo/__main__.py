@@ -18,7 +18,10 @@ Write the public map as one self-contained HTML file (opens from file://, no ser
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -30,7 +33,7 @@ from geo.config import (
     NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
 )
-from geo.errors import DataError, DownloadError
+from geo.errors import DataError, DownloadError, SetupError
 from geo.settings import load_settings
 from geo.storage.catalog import import_file, load_catalog, save_areas
 
@@ -40,6 +43,7 @@ def _fetch(args: argparse.Namespace) -> int:
     from geo.sources.download import fetch
 
     settings = load_settings()
+    settings.require_writable()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
     for level in args.level or ["ced"]:
@@ -58,8 +62,11 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     settings = load_settings()
+    settings.require_writable()
     for name in args.paths:
-        what = import_file(Path(name), settings.boundaries_path, synthetic=args.synthetic)
+        what = import_file(
+            Path(name), settings.boundaries_path, synthetic=args.synthetic, layer=args.layer
+        )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
     return 0
 
@@ -86,8 +93,7 @@ def _plugins() -> list[Callable[[Any], None]]:
     return [ep.load() for ep in entry_points(group="broadband_map.commands")]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser(
@@ -104,16 +110,71 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.add_argument(
+        "--layer",
+        metavar="NAME",
+        help="the layer to import from a GeoPackage (or the .shp in a zip) that holds several",
+    )
     imp.set_defaults(run=_import)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     for add_commands in _plugins():
         add_commands(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+EXPECTED_ERRORS = (DataError, DownloadError, SetupError, OSError)
+"""Failures a person can fix (a bad file, a failed download, a setting, a disk or permission
+problem): one line on stderr, exit status 2."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line: every problem of a :class:`DataError`, joined (at most 10)."""
+    if isinstance(exc, DataError) and len(exc.problems) > 1:
+        shown = "; ".join(str(p) for p in exc.problems[:10])
+        more = len(exc.problems) - 10
+        return f"{len(exc.problems)} problems: {shown}" + (
+            f"; … and {more} more" if more > 0 else ""
+        )
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    """Write the traceback to a log file (for whoever maintains the deployment); its path."""
+    folder = Path(tempfile.gettempdir()) / "broadband-map"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="cli-", suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"python -m geo {' '.join(sys.argv[1:])}\n")
+        fh.write("".join(traceback.format_exception(exc)))
+    return Path(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    No traceback reaches the person running it: an expected failure (:data:`EXPECTED_ERRORS`)
+    prints one line and returns 2; anything else prints one line naming a log file that holds
+    the traceback, and returns 1.
+    """
     try:
+        args = _parser().parse_args(argv)
         return int(args.run(args))
-    except (DataError, DownloadError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except EXPECTED_ERRORS as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log = _log_unexpected(exc)
+        print(
+            f"error: unexpected {type(exc).__name__}: {one_line(exc)} (details in {log})",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -71,6 +71,8 @@ class Level:
     singular: str
     code_fields: tuple[str, ...]
     name_fields: tuple[str, ...]
+    code_prefixes: tuple[str, ...]
+    """GSS entity codes (country letter + two digits) an area code of this level starts with."""
 
 
 LEVELS: dict[str, Level] = {
@@ -82,6 +84,7 @@ LEVELS: dict[str, Level] = {
             "division",
             ("CED25CD", "CED24CD", "CED23CD", "CED21CD", "CED17CD", "ced25cd"),
             ("CED25NM", "CED24NM", "CED23NM", "CED21NM", "CED17NM", "name"),
+            ("E58",),
         ),
         Level(
             "ward",
@@ -89,6 +92,7 @@ LEVELS: dict[str, Level] = {
             "ward",
             ("WD25CD", "WD24CD", "WD23CD", "WD22CD", "WD21CD", "WD13CD"),
             ("WD25NM", "WD24NM", "WD23NM", "WD22NM", "WD21NM", "WD13NM"),
+            ("E05", "W05", "S13", "N08"),
         ),
         Level(
             "lad",
@@ -96,10 +100,27 @@ LEVELS: dict[str, Level] = {
             "district",
             ("LAD25CD", "LAD24CD", "LAD23CD", "LAD21CD", "LAD13CD", "LAD11CD"),
             ("LAD25NM", "LAD24NM", "LAD23NM", "LAD21NM", "LAD13NM", "LAD11NM"),
+            ("E06", "E07", "E08", "E09", "W06", "S12", "N09"),
         ),
     )
 }
 DEFAULT_LEVEL = "ced"
+
+GSS_COUNTRY_LETTERS = "EWSNK"
+"""An ONS Government Statistical Service (GSS) code is one of these letters (England, Wales,
+Scotland, Northern Ireland, UK-wide), a 2-digit entity and a 6-digit number: ``E58000001``."""
+SYNTHETIC_CODE_LETTER = "X"
+"""Country letter of made-up GSS-shaped codes (the demo's ``X58000001``): only synthetic
+imports may use it, so a real file can never pass one off."""
+GSS_ENTITIES: dict[str, str] = {
+    "E00": "output area", "E01": "LSOA", "E02": "MSOA", "E05": "ward",
+    "E06": "unitary authority", "E07": "non-metropolitan district",
+    "E08": "metropolitan district", "E09": "London borough", "E10": "county",
+    "E12": "region", "E14": "parliamentary constituency", "E58": "county electoral division",
+    "E92": "country", "W05": "ward", "W06": "unitary authority", "S12": "council area",
+    "S13": "ward", "N08": "ward", "N09": "local government district",
+}  # fmt: skip
+"""What the entity part of a GSS code names (for messages about codes of the wrong level)."""
 
 # --- Colours --------------------------------------------------------------------------------------
 SEQUENTIAL_PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
@@ -172,6 +193,17 @@ MAX_IMD_FILE_BYTES = 64 * 1024 * 1024
 """An IMD CSV larger than this is refused (England's File 1 is about 3 MB)."""
 MAX_BOUNDARY_FILE_BYTES = 512 * 1024 * 1024
 """A boundary file (GeoJSON, GeoPackage, zipped shapefile) larger than this is refused (512 MB)."""
+MAX_VERTICES_PER_AREA = 250_000
+"""An area with more vertices than this is refused before any geometry work (GEOS validity
+checks grow faster than linearly there); Norfolk's largest full-resolution division has a few
+thousand."""
+MAX_VERTICES_PER_FILE = 20_000_000
+"""A boundary file with more vertices than this in all is refused (a county's boundaries at
+full resolution hold well under a million)."""
+UK_LATITUDE = (49.8, 60.9)
+"""Latitudes (°N) of the United Kingdom, with a margin."""
+UK_LONGITUDE = (-8.7, 1.8)
+"""Longitudes (°E) of the United Kingdom, with a margin."""
 GB_EXTENT_27700 = (-200_000.0, -100_000.0, 900_000.0, 1_300_000.0)
 """(min x, min y, max x, max y) in EPSG:27700 that holds all of the UK with a margin; boundaries
 outside it are in the wrong CRS (e.g. lon/lat numbers labelled as British National Grid)."""

@@ -12,7 +12,7 @@ import shapely
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, WORKING_CRS
+from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, UK_LATITUDE, UK_LONGITUDE, WORKING_CRS
 from geo.errors import DataError
 from geo.geometry.crs import to_display
 from geo.sources.postcodes import locate_postcodes
@@ -29,8 +29,8 @@ LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
 }
 """Accepted headers for a record's location (compared ignoring case, spaces and punctuation)."""
 
-UK_LAT = (49.8, 60.9)
-UK_LON = (-8.7, 1.8)
+UK_LAT = UK_LATITUDE
+UK_LON = UK_LONGITUDE
 BNG_EASTING = (0.0, 700_000.0)
 BNG_NORTHING = (0.0, 1_300_000.0)
 

@@ -27,6 +27,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xfe\xff", "utf-16"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_STRAY_NULS = 8
+"""More NUL bytes than this (or more than 1% of the bytes): a binary file or UTF-16 without a
+BOM, not a text file with a stray NUL (which is reported with its row)."""
 _NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^-?\.\d+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -48,7 +51,8 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
     ------
     DataError
         ``wrong encoding`` when the bytes are none of these (binary files, UTF-16 without a
-        BOM, bytes undefined in cp1252).
+        BOM, bytes undefined in cp1252); a stray NUL or other control character is named with
+        its row (the line it is on), never dropped or truncated at.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -57,7 +61,8 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
             except UnicodeDecodeError as exc:
                 raise _wrong_encoding(filename, f"starts with a {encoding} mark but {exc}") from exc
             return _check_text(text, filename)
-    if b"\x00" in data:
+    nuls = data.count(b"\x00")
+    if nuls > _STRAY_NULS or nuls * 100 > len(data):
         raise _wrong_encoding(filename, "holds NUL bytes (binary, or UTF-16 without a BOM)")
     try:
         return _check_text(data.decode("utf-8"), filename)
@@ -66,21 +71,38 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
     try:
         return _check_text(data.decode("cp1252"), filename)
     except UnicodeDecodeError as exc:
-        raise _wrong_encoding(filename, "is neither UTF-8 nor Windows-1252 (cp1252)") from exc
+        bad = data[exc.start : exc.start + 1]
+        raise _wrong_encoding(
+            filename,
+            f"is neither UTF-8 nor Windows-1252 (cp1252): byte {bad!r} is undefined in both",
+            row=data.count(b"\n", 0, exc.start) + 1,
+        ) from exc
 
 
-def _wrong_encoding(filename: str, detail: str) -> DataError:
+def _wrong_encoding(filename: str, detail: str, *, row: int | None = None) -> DataError:
     return DataError.single(
         filename,
         f"wrong encoding: the file {detail}; save it as CSV UTF-8 from your spreadsheet",
+        row=row,
     )
 
 
 def _check_text(text: str, filename: str) -> str:
     bad = _CONTROL.search(text)
     if bad:
+        what = "a NUL byte" if bad.group() == "\x00" else f"control character {bad.group()!r}"
         raise _wrong_encoding(
-            filename, f"holds control character {bad.group()!r}, so it is not a text CSV"
+            filename,
+            f"holds {what}, so it is not a text CSV",
+            row=text.count("\n", 0, bad.start()) + 1,
+        )
+    mark = text.find("\ufeff", 1)
+    if mark >= 0:
+        raise DataError.single(
+            filename,
+            "holds a byte-order mark (U+FEFF) in the middle of the file, as when two CSV files "
+            "are joined; remove it (and any repeated header) and upload again",
+            row=text.count("\n", 0, mark) + 1,
         )
     return text
 

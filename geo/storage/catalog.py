@@ -30,7 +30,7 @@ import pyogrio
 
 from geo.config import LEVELS
 from geo.errors import DataError
-from geo.geometry.boundaries import detect_level, load_boundaries, read_boundary_file
+from geo.geometry.boundaries import detect_level, normalise_boundaries, read_boundary_file
 from geo.geometry.crs import to_working
 from geo.storage.atomic import swap_in, writer_lock
 
@@ -230,12 +230,19 @@ def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     return LSOA_LAYER
 
 
-def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool = False) -> str:
+def import_file(
+    path: str | Path,
+    catalog_path: str | Path,
+    *,
+    synthetic: bool = False,
+    layer: str | None = None,
+) -> str:
     """Import one hand-downloaded file, recognised by its content; returns what it became.
 
     Boundaries (GeoJSON / GeoPackage / zipped shapefile with ONS field names), output areas
     (``OA11CD``/``OA21CD``), LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs
     (``LSOA code (2011)``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised.
+    ``layer`` picks the layer of a GeoPackage, or the shapefile of a zip, that holds several.
     """
     from geo.sources.ofcom import read_coverage
     from geo.sources.postcodes import read_postcode_file  # local: keeps start-up light
@@ -243,7 +250,7 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
-        raw = read_boundary_file(path)
+        raw = read_boundary_file(path, layer=layer)
         if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
             return save_oa_centroids(catalog_path, raw, source=path.name)
         if any(c.upper() in ("LSOA11CD", "LSOA21CD") for c in raw.columns):
@@ -254,7 +261,8 @@ def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool =
             raise DataError.single(
                 path.name, "has no ONS area code field (CEDnnCD, WDnnCD, LADnnCD or OAnnCD)"
             )
-        return save_areas(catalog_path, load_boundaries(path), synthetic=synthetic)
+        areas = normalise_boundaries(raw, source=path.name, synthetic=synthetic)
+        return save_areas(catalog_path, areas, synthetic=synthetic)
     if suffix in (".csv", ".txt"):
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8-sig", errors="replace").lower()
