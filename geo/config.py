@@ -6,6 +6,7 @@ Everything else in the project imports these names; nothing restates them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 # --- Coordinate reference systems -----------------------------------------------------------------
@@ -187,6 +188,21 @@ SMALL_COUNT_THRESHOLD = 5
 # --- Uploads --------------------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded CSV larger than this is refused with a clear message (25 MB)."""
+MAX_UPLOAD_NUMBER = 1e12
+"""No number in an upload may exceed this (a typing slip or 400 nines, which a float would
+hold as infinity); layers set tighter maxima for their own columns."""
+MAX_VOUCHER_VALUE_GBP = 100_000.0
+"""A voucher's value above this is refused: gigabit vouchers are a few thousand pounds per
+premises, and even a pooled community project stays well below it."""
+MAX_PEOPLE_HELPED = 1_000_000
+"""People helped by one digital-inclusion site above this are refused as implausible."""
+EARLIEST_UPLOAD_DATE = date(1990, 1, 1)
+"""Dates in uploads before this are refused as implausible (year 0001 or 1066 is a slip)."""
+UPLOAD_DATE_YEARS_AHEAD = 10
+"""Dates more than this many years after today are refused as implausible (year 2999)."""
+UPLOAD_CHECK_CACHE_SIZE = 8
+"""Upload checks remembered per process (keyed by the file's SHA-256, layer and context), so
+a page rerun never reads and validates the same file again."""
 MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
 """A postcode directory (ONSPD/NSPL, about 1 GB for the whole UK) larger than this is refused."""
 MAX_IMD_FILE_BYTES = 64 * 1024 * 1024

@@ -22,8 +22,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.config import MAX_VOUCHER_VALUE_GBP
 from geo.geometry.aggregate import assign_areas, sum_by_area
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import (
     Table,
     check_duplicates,
@@ -122,9 +123,9 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
         },
         blank="unknown",
     )
-    when = parse_dates(table, "date")
+    when = parse_dates(table, "date", today=context.today)
     _reject_future(table, when, context.today)
-    value = parse_numbers(table, "value", minimum=0)
+    value = parse_numbers(table, "value", minimum=0, maximum=MAX_VOUCHER_VALUE_GBP)
     located = locate_rows(table, context=context)
     table.finish()
     return records_frame(
@@ -138,7 +139,7 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             "supplier": table.col("supplier"),
             "subsidy_control": pd.Series(pd.NA, index=table.frame.index, dtype=object),
             "source": pd.Series("council", index=table.frame.index),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )
@@ -175,7 +176,7 @@ def _read_bduk(data: bytes, *, filename: str, context: ReadContext) -> gpd.GeoDa
             "supplier": table.col("supplier"),
             "subsidy_control": subsidy.where(subsidy.notna(), blank),
             "source": pd.Series("bduk", index=table.frame.index),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )
