@@ -103,6 +103,16 @@ def locate_rows(table: Table, *, context: ReadContext) -> gpd.GeoSeries:
 
 def _check_en(table: Table, east: pd.Series, north: pd.Series, has: pd.Series) -> pd.Series:
     ok = has & east.notna() & north.notna()
+    lonlat = ok & (east.abs() <= 180) & (north.abs() <= 90)  # no record sits at the grid origin
+    for row in east.index[lonlat]:
+        table.add(
+            "easting and northing look like longitude and latitude; put them in longitude and "
+            "latitude columns, or give British National Grid metres",
+            row=int(row),
+            column="easting",
+            value=f"{table.col('easting')[row]}, {table.col('northing')[row]}",
+        )
+    ok &= ~lonlat
     for col, values, (lo, hi) in (
         ("easting", east, BNG_EASTING),
         ("northing", north, BNG_NORTHING),

@@ -90,8 +90,10 @@ def read_boundary_file(path: str | Path, *, layer: str | None = None) -> gpd.Geo
         layer = _choose_layer(source, name, layer)
     try:
         with warnings.catch_warnings():
-            # NaN/inf coordinates make shapely warn while decoding; they are reported below.
+            # NaN/inf coordinates make shapely warn while decoding, and a code column holding
+            # numbers among strings makes pyogrio warn: both are reported below as problems.
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", UserWarning)
             gdf = pyogrio.read_dataframe(source, layer=layer)
     except Exception as exc:  # pyogrio raises several GDAL error types
         detail = str(exc).replace(source, name).replace(str(path), name)
@@ -436,7 +438,7 @@ def _check_codes(
     for i in np.flatnonzero(blank.to_numpy()):
         problems.add("empty area code", row=int(i) + 1, column=column)
     letters = GSS_COUNTRY_LETTERS + (SYNTHETIC_CODE_LETTER if synthetic else "")
-    gss = codes.str.fullmatch(rf"[{letters}]\d{{8}}").fillna(False).to_numpy(dtype=bool)
+    gss = codes.str.fullmatch(rf"[{letters}][0-9]{{8}}").fillna(False).to_numpy(dtype=bool)
     for i in np.flatnonzero(~gss & ~blank.to_numpy()):
         code = str(codes.iat[i])
         hint = (

@@ -37,6 +37,8 @@ IMD_COLUMNS: dict[str, str] = {
 """Published header (IoD2019 File 1) → our column."""
 REQUIRED = ("lsoa_code", "imd_rank")
 """Columns (ours) a File 1 CSV must have."""
+LSOA_CODE = r"[EW]01\d{6}"
+"""A 2011 LSOA's GSS code (England E01, Wales W01)."""
 METHODS = ("centroid", "area")
 MOST_DEPRIVED_DECILES = (1, 2)
 
@@ -77,6 +79,14 @@ def read_imd(path: str | Path, *, filename: str | None = None) -> pd.DataFrame:
     code = table.col("lsoa_code")
     for row in code.index[code == ""]:
         table.add("LSOA code is blank", row=int(row), column="lsoa_code", value="")
+    wrong = (code != "") & ~code.str.fullmatch(LSOA_CODE).fillna(False).astype(bool)
+    for row in code.index[wrong]:
+        table.add(
+            "is not a 2011 LSOA code (E01 or W01 and 6 digits, e.g. E01026419)",
+            row=int(row),
+            column="lsoa_code",
+            value=code[row],
+        )
     dupes = code.duplicated(keep=False) & (code != "")
     for row in code.index[dupes]:
         table.add("duplicate LSOA code", row=int(row), column="lsoa_code", value=code[row])

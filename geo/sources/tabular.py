@@ -35,12 +35,13 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STRAY_NULS = 8
-"""More NUL bytes than this (or more than 1% of the bytes): a binary file or UTF-16 without a
+"""More NUL bytes than this (or more than 10% of the bytes): a binary file or UTF-16 without a
 BOM, not a text file with a stray NUL (which is reported with its row)."""
-_NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^-?\.\d+$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# re.ASCII: \d is 0-9 only, so Arabic-Indic or full-width digits are "not a number", never read
+_NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^-?\.\d+$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$", re.ASCII)
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
 _DATE_FORMATS = ((_ISO_DATE, "ymd"), (_UK_DATE, "dmy"), (_COMPACT_DATE, "ymd"))
 _DATE_PARTS = {"y": "year", "m": "month", "d": "day"}
 _MAX_NUMBER_CHARS = 30
@@ -73,7 +74,7 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
                 raise _wrong_encoding(filename, f"starts with a {encoding} mark but {exc}") from exc
             return _check_text(text, filename)
     nuls = data.count(b"\x00")
-    if nuls > _STRAY_NULS or nuls * 100 > len(data):
+    if nuls > _STRAY_NULS or nuls * 10 > len(data):
         raise _wrong_encoding(filename, "holds NUL bytes (binary, or UTF-16 without a BOM)")
     try:
         return _check_text(data.decode("utf-8"), filename)
