@@ -6,9 +6,11 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level ced --level lad
 
-Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
+Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
+UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+    python -m geo import ONSPD_FEB_2026_UK.zip 202601_fixed_pc_coverage_r2.zip
 
 Write the public map as one self-contained HTML file (opens from file://, no server)::
 
@@ -30,7 +32,6 @@ from typing import Any
 from geo.config import (
     BOUNDARY_LAYERS,
     LEVELS,
-    NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
 )
 from geo.errors import DataError, DownloadError, SetupError
@@ -46,10 +47,11 @@ def _fetch(args: argparse.Namespace) -> int:
     settings.require_writable()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
+    county = args.county or settings.county_code
     for level in args.level or ["ced"]:
-        print(f"Fetching {LEVELS[level].label} for {args.county} from {mirror[level]} …")
+        print(f"Fetching {LEVELS[level].label} for {county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
-            args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
+            county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
@@ -65,7 +67,14 @@ def _import(args: argparse.Namespace) -> int:
     settings.require_writable()
     for name in args.paths:
         what = import_file(
-            Path(name), settings.boundaries_path, synthetic=args.synthetic, layer=args.layer
+            Path(name),
+            settings.boundaries_path,
+            synthetic=args.synthetic,
+            release=args.release,
+            county=None if args.all_rows else settings.county_code,
+            progress=True,
+            report=lambda line: print(f"  {line}"),
+            layer=args.layer,
         )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
     return 0
@@ -99,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser(
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
-    fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
+    fetch.add_argument("--county", help="county GSS code (default: BROADBAND_COUNTY or Norfolk)")
     fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
     fetch.add_argument(
@@ -110,6 +119,15 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.add_argument(
+        "--release",
+        help="Ofcom release (YYYY-MM) of a file whose name and columns carry no date",
+    )
+    imp.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="keep every row of a UK-wide file, not only BROADBAND_COUNTY's",
+    )
     imp.add_argument(
         "--layer",
         metavar="NAME",

@@ -3,7 +3,7 @@ reads one upload with a layer and saves it into the store.
 
 Usage::
 
-    python tests/catalog_crash_importer.py FILE CATALOGUE [--pause-marker PATH]
+    python tests/catalog_crash_importer.py FILE CATALOGUE [--pause-marker PATH] [--release R]
     python tests/catalog_crash_importer.py FILE STORE --upload LAYER [--go PATH] [--slow-swap S]
 
 With ``--pause-marker`` the importer stops after writing its temporary copy and before
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file")
     parser.add_argument("catalogue")
     parser.add_argument("--pause-marker", type=Path)
+    parser.add_argument("--release", help="the release of an undated Ofcom file")
     parser.add_argument("--upload", metavar="LAYER", help="save FILE into the store as LAYER")
     parser.add_argument("--go", type=Path, help="wait until this file exists before writing")
     parser.add_argument("--slow-swap", type=float, default=0.0)
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.upload:
             done = _upload(Path(args.file), args.catalogue, args.upload)
         else:
-            done = catalog.import_file(args.file, args.catalogue)
+            done = catalog.import_file(args.file, args.catalogue, release=args.release)
     except DataError as exc:
         print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -12,28 +10,24 @@ from streamlit_folium import st_folium
 
 from geo.analysis.gap import (
     COMPONENTS,
+    DEFAULT_WEIGHT,
     DEFAULT_WEIGHTS,
     gap_components,
     gap_scores,
-    intervention_counts,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
-    BOUNDARY_COLOUR,
+    DERI_LINE,
     IMD_LINE,
-    NO_DATA_COLOUR,
-    SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
 from geo.geometry.crs import to_display
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
-from layers import registered
-from layers.assets import localise
-from layers.choropleth import Legend
+from layers.base import evidence_table
+from layers.scoremap import finish, score_map
 from layers.text import esc
-from layers.webmap import base_map
-from views import state
+from views import overlay_panel, risk_section, state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -57,34 +51,8 @@ def gap_map(
     anchors: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
-    shown = web[["area_code", "area_name", "geometry"]].merge(
-        scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
-    )
-    edges = [0, 20, 40, 60, 80, 100]
-
-    def colour(v: float) -> str:
-        if pd.isna(v):
-            return NO_DATA_COLOUR
-        return SEQUENTIAL_PALETTE[min(4, int(v // 20))]
-
-    shown["fill"] = shown["score"].map(colour)
-    shown["area_name"] = shown["area_name"].map(esc)
-    shown["label"] = [
-        "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
-        for s, r in zip(shown["score"], shown["rank"], strict=True)
-    ]
-    fmap = base_map(tuple(shown.total_bounds))
-    folium.GeoJson(
-        shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
-        name="Gap score",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.7,
-            "color": BOUNDARY_COLOUR,
-            "weight": 0.8,
-        },
-        tooltip=folium.GeoJsonTooltip(["area_name", "label"], aliases=["Area", "Gap score"]),
-    ).add_to(fmap)
+    fmap = score_map(web, scores, top=100, name="Gap score", alias="Gap score",
+                     title="Gap score (higher = more need)")  # fmt: skip
     if reach is not None and len(reach.buffers):
         circles = to_display(reach.buffers[["geometry"]])
         folium.GeoJson(
@@ -105,13 +73,7 @@ def gap_map(
                 tooltip=esc(name),
             ).add_to(group)
         group.add_to(fmap)
-    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)]
-    Legend(
-        "Gap score (higher = more need)",
-        [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")],
-    ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return localise(fmap)
+    return finish(fmap)
 
 
 def render() -> None:
@@ -125,12 +87,21 @@ def render() -> None:
         "Ofcom release", releases, index=len(releases) - 1, key="planner_release"
     )
     figs = state.figures(k, level, release)
-    areas = figs[["area_code", "area_name", "geometry"]]
-    vouchers, anchors = state.stored("vouchers"), state.stored("anchors")
-    voucher_agg = None
-    if vouchers is not None:
-        premises = figs.set_index("area_code")["premises"]
-        voucher_agg = registered()["vouchers"].aggregate(vouchers, areas, premises=premises)
+    layers = overlay_panel.loaded()
+    tables = {key: evidence_table(spec, overlay_panel.aggregate(key, level=level, release=release))
+              for key, spec in layers.items()}  # fmt: skip
+    labels = {**COMPONENTS, **{c: lab for spec in layers.values()
+                               for c, lab in spec.components.items()}}  # fmt: skip
+    extra = (
+        pd.concat(
+            [tables[key][list(spec.components)] for key, spec in layers.items() if spec.components],
+            axis=1,
+        )
+        if any(s.components for s in layers.values())
+        else None
+    )
+    anchors = next((state.stored(key) for key, spec in layers.items()
+                    if "anchor_sites" in spec.roles), None)  # fmt: skip
 
     st.subheader("Gap score")
     deprivation = None
@@ -149,11 +120,16 @@ def render() -> None:
             "Deprivation joins the score when IMD 2019 and LSOA boundaries are imported "
             "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
         )
-    comps = gap_components(figs, vouchers=voucher_agg, deprivation=deprivation)
+    comps = gap_components(figs, extra=extra, deprivation=deprivation)
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(
-            COMPONENTS[key], 0.0, 10.0, DEFAULT_WEIGHTS[key], 0.5, key=f"weight_{key}"
+            labels.get(key, key),
+            0.0,
+            10.0,
+            DEFAULT_WEIGHTS.get(key, DEFAULT_WEIGHT),
+            0.5,
+            key=f"weight_{key}",
         )
         for key, col in zip(comps.columns, cols, strict=True)
     }
@@ -188,7 +164,8 @@ def render() -> None:
             returned_objects=[],
         )
 
-    _intervention_section(vouchers, voucher_agg, names)
+    overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
+    risk = risk_section.pack_tables(k, level, release)
     _pack(
         cat,
         release,
@@ -197,8 +174,9 @@ def render() -> None:
         scores,
         chosen,
         reach,
-        voucher_agg,
+        tables,
         {"weights": scores.attrs.get("weights"), "imd_method": method},
+        risk,
     )
 
 
@@ -244,32 +222,17 @@ def _reach_section(
     return reach, chosen
 
 
-def _intervention_section(
-    vouchers: gpd.GeoDataFrame | None, agg: pd.DataFrame | None, names: pd.Series
-) -> None:
-    st.subheader("Intervention areas (BDUK premises in plans)")
-    if vouchers is None or agg is None or not (vouchers["source"] == "bduk").any():
-        st.caption(
-            "Upload BDUK's 'premises in plans' file on the Data page to see White, "
-            "Grey/Black and Under Review counts per division."
-        )
-        return
-    counts = intervention_counts(agg)
-    counts = counts[counts["Total in plans"] > 0]
-    counts.insert(0, "Area", names.reindex(counts.index))
-    st.dataframe(counts, width="stretch")
-
-
 @st.cache_data(show_spinner="Packing the evidence…", max_entries=4)
 def _pack_bytes(
     _figs: gpd.GeoDataFrame,
     _table: pd.DataFrame,
     _anchors: gpd.GeoDataFrame | None,
     _reach: gpd.GeoDataFrame | None,
-    _vouchers: pd.DataFrame | None,
+    _layer_tables: dict[str, pd.DataFrame],
     readme: str,
     key: str,
     synthetic: bool,
+    _risk: dict[str, pd.DataFrame] | None = None,
 ) -> bytes:
     del key, synthetic  # cache key only
     divisions = _figs.drop(columns=["weight"], errors="ignore").merge(
@@ -279,22 +242,27 @@ def _pack_bytes(
     tables = {"gap_scores": _table.reset_index()}
     if _reach is not None:
         tables["reach_areas"] = _reach.drop(columns="geometry")
-    if _vouchers is not None:
-        tables["voucher_aggregates"] = _vouchers.reset_index()
+    for key, by_area in _layer_tables.items():
+        tables[f"{key}_by_area"] = by_area.reset_index()
+    tables.update(_risk or {})
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
         reach_areas=_reach,
-        voucher_aggregates=_vouchers,
+        layer_tables=_layer_tables,
         tables=tables,
         map_png=png,
         readme=readme,
     )
 
 
-def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options) -> None:  # type: ignore[no-untyped-def]
+def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, options, risk) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Evidence pack")
     sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
+    if risk:
+        w = risk["risk_weights"]
+        options = {**options, "risk_weights": dict(zip(w["key"], w["weight"], strict=True))}
+        sources.append(DERI_LINE)
     if options.get("imd_method"):
         sources.append(IMD_LINE)
     if reach is not None:
@@ -309,7 +277,13 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
     key = "|".join(
         map(
             str,
-            [release, sorted(options.items(), key=str), picked, scores["score"].round(6).tolist()],
+            [
+                release,
+                sorted(options.items(), key=str),
+                picked,
+                scores["score"].round(6).tolist(),
+                risk["risk_scores"]["score"].round(6).tolist() if risk else None,
+            ],
         )
     )
     pack = _pack_bytes(
@@ -317,10 +291,11 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
         table,
         chosen,
         None if reach is None else reach.buffers,
-        voucher_agg,
+        layer_tables,
         readme,
         key,
         cat.synthetic,
+        risk,
     )
     label = f"Download the evidence pack (zip){' — ' + SYNTHETIC_LABEL if cat.synthetic else ''}"
     st.download_button(
@@ -328,6 +303,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
     )
     st.caption(
         "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, "
-        "voucher_aggregates), CSV tables (safe for spreadsheets), a PNG map and a README "
-        "of sources, releases and licences."
+        "voucher_aggregates), CSV tables (safe for spreadsheets; with the risk index, "
+        "risk_scores and risk_weights), a PNG map and a README of sources, releases and "
+        "licences."
     )

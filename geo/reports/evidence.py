@@ -4,7 +4,8 @@ Contents
 --------
 ``evidence.gpkg``   GeoPackage (EPSG:27700) with the layers :data:`GPKG_LAYERS`; a layer with
                     no data is still present, empty, so every pack has the same shape.
-``<name>.csv``      each table given, every cell formula-neutralised for spreadsheets.
+``<name>.csv``      each table given, every cell formula-neutralised for spreadsheets (with the
+                    risk index loaded: ``risk_scores.csv`` and ``risk_weights.csv``).
 ``gap_map.png``     the gap score map with anchor reach drawn from the GeoDataFrames.
 ``README.txt``      what is in the pack: sources, Ofcom release, options, licences.
 """
@@ -24,12 +25,14 @@ import pyogrio
 from matplotlib.figure import Figure
 
 from geo.analysis.privacy import neutralise_frame
+from geo.analysis.risk import RiskResult
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
 
 GPKG_NAME = "evidence.gpkg"
-GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "voucher_aggregates")
+GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas")
+"""Layers every pack has; each overlay with data adds ``<layer>_by_area``."""
 
 
 def _empty(columns: Sequence[str]) -> gpd.GeoDataFrame:
@@ -47,12 +50,10 @@ def _spatial(frame: gpd.GeoDataFrame | None, *, name: str) -> gpd.GeoDataFrame:
     return out
 
 
-def voucher_layer(divisions: gpd.GeoDataFrame, aggregates: pd.DataFrame | None) -> gpd.GeoDataFrame:
-    """Voucher aggregates (index ``area_code``) on the division polygons."""
-    if aggregates is None:
-        return _empty(["area_code", "area_name"])
+def on_divisions(divisions: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """A per-area table (index ``area_code``) on the division polygons."""
     base = divisions[[AREA_CODE, "area_name", divisions.geometry.name]]
-    return base.merge(aggregates, left_on=AREA_CODE, right_index=True, how="left")
+    return base.merge(table, left_on=AREA_CODE, right_index=True, how="left")
 
 
 def gap_map_png(
@@ -85,6 +86,23 @@ def gap_map_png(
     return buf.getvalue()
 
 
+def risk_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
+    """The risk index for the pack: ``risk_scores`` (rank, score, components, indicator scores
+    and the counts behind them per division) and ``risk_weights`` (every weight in use, its
+    share of the score, and each indicator's source, year and licence)."""
+    scores = result.divisions.drop(columns=["x", "y"]).reset_index()
+    weights = result.weights.merge(
+        result.indicators.rename(columns={"Indicator": "label"})[
+            ["label", "Source", "Year", "Licence"]
+        ],
+        on="label",
+        how="left",
+    )
+    weights["small_areas"] = result.level
+    weights["population_weight"] = result.weight_method
+    return {"risk_scores": scores, "risk_weights": weights}
+
+
 def readme_text(
     *, release: str, options: Mapping[str, object], sources: Sequence[str], synthetic: bool
 ) -> str:
@@ -100,6 +118,7 @@ def readme_text(
     lines += [f"  {k}: {v}" for k, v in options.items()]
     lines += ["", f"{GPKG_NAME} layers (EPSG:27700, British National Grid metres):"]
     lines += [f"  {name}" for name in GPKG_LAYERS]
+    lines += ["  <overlay>_by_area: each loaded overlay's figures per division"]
     lines += ["CSV files: cells that a spreadsheet could run as a formula start with '.", ""]
     lines += ["Sources:", *[f"  {s}" for s in sources], "", "Licences and attribution:"]
     lines += [f"  {line}" for line in ATTRIBUTION_LINES if line != OSM_LINE]
@@ -111,7 +130,7 @@ def evidence_pack(
     divisions: gpd.GeoDataFrame,
     anchors: gpd.GeoDataFrame | None,
     reach_areas: gpd.GeoDataFrame | None,
-    voucher_aggregates: pd.DataFrame | None,
+    layer_tables: Mapping[str, pd.DataFrame],
     tables: Mapping[str, pd.DataFrame],
     map_png: bytes,
     readme: str,
@@ -124,8 +143,9 @@ def evidence_pack(
         Division polygons with their figures and gap scores (any CRS with one set).
     anchors, reach_areas
         Chosen anchor sites and their buffers, or ``None``.
-    voucher_aggregates
-        :func:`layers.vouchers.aggregate` output (index ``area_code``), or ``None``.
+    layer_tables
+        Overlay key → its per-area table (index ``area_code``), each written on the division
+        polygons as GeoPackage layer ``<key>_by_area``.
     tables
         File stem → table, each written as ``<stem>.csv`` after formula neutralising.
     """
@@ -133,10 +153,9 @@ def evidence_pack(
         "divisions_with_figures": _spatial(divisions, name="divisions"),
         "anchor_sites": _spatial(anchors, name="anchor sites"),
         "reach_areas": _spatial(reach_areas, name="reach areas"),
-        "voucher_aggregates": _spatial(
-            voucher_layer(divisions, voucher_aggregates), name="voucher aggregates"
-        ),
-    }
+        **{f"{key}_by_area": _spatial(on_divisions(divisions, table), name=key)
+           for key, table in layer_tables.items()},
+    }  # fmt: skip
     buf = io.BytesIO()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -154,4 +173,11 @@ def evidence_pack(
     return buf.getvalue()
 
 
-__all__ = ["GPKG_LAYERS", "evidence_pack", "gap_map_png", "readme_text", "voucher_layer"]
+__all__ = [
+    "GPKG_LAYERS",
+    "evidence_pack",
+    "gap_map_png",
+    "on_divisions",
+    "readme_text",
+    "risk_tables",
+]

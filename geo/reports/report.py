@@ -10,6 +10,8 @@ Individual voucher records are never drawn: they identify homes.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,10 +21,13 @@ from fpdf import FPDF
 from matplotlib.figure import Figure
 
 from geo.analysis.profile import DivisionProfile
+from geo.analysis.risk import RiskResult
 from geo.config import (
     ATTRIBUTION_LINES,
+    DERI_LINE,
     HIGHLIGHT_COLOUR,
     OSM_LINE,
+    RISK_COMPONENTS,
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
@@ -32,17 +37,45 @@ from geo.geometry.crs import to_working
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-FIBRE_COLOURS = {
-    "full_fibre": SEQUENTIAL_PALETTE[4],
-    "gigabit": SEQUENTIAL_PALETTE[3],
-    "planned": SEQUENTIAL_PALETTE[1],
-    "none": HIGHLIGHT_COLOUR,
-    "unknown": "#777777",
-}
-"""Anchor-site marker colour by fibre status."""
 SERIES_COLOURS = (HIGHLIGHT_COLOUR, SEQUENTIAL_PALETTE[3], SEQUENTIAL_PALETTE[1])
 MAX_LISTED = 8
 """Anchor sites and pilots listed by name on the one-page sheet; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class PointStyle:
+    """How a printed map marks one overlay's points (optionally coloured by a column)."""
+
+    label: str
+    colour: str
+    marker: str = "o"
+    size: float = 40
+    colour_column: str | None = None
+    colours: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+PointLayer = tuple[gpd.GeoDataFrame, PointStyle]
+"""Records (any CRS) and how to mark them."""
+
+
+def draw_points(ax: object, points: Sequence[PointLayer]) -> None:
+    """Draw each overlay's points with its style (a legend entry per colour)."""
+    for records, style in points:
+        if records is None or not len(records):
+            continue
+        pts = to_working(records, source=style.label)
+        groups = (
+            pts.groupby(pts[style.colour_column].astype(str))
+            if style.colour_column and style.colour_column in pts
+            else [(None, pts)]
+        )
+        for value, group in groups:
+            colour = style.colours.get(str(value), style.colour) if value else style.colour
+            label = (f"{style.label}: {style.labels.get(str(value), str(value).replace('_', ' '))}"
+                     if value else style.label)  # fmt: skip
+            group.plot(ax=ax, color=colour, marker=style.marker, markersize=style.size,
+                       edgecolor="black", linewidth=0.5, label=label, zorder=3)  # fmt: skip
 
 
 def source_lines(profile: DivisionProfile) -> list[str]:
@@ -63,8 +96,7 @@ def draw_division_map(
     areas: gpd.GeoDataFrame,
     code: str,
     *,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    points: Sequence[PointLayer] = (),
     reach: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw the division (outlined), its neighbours (grey), reach buffers and point layers."""
@@ -78,18 +110,7 @@ def draw_division_map(
         to_working(reach, source="reach").plot(
             ax=ax, color=SEQUENTIAL_PALETTE[2], alpha=0.2, edgecolor=SEQUENTIAL_PALETTE[2]
         )
-    if anchors is not None and len(anchors):
-        pts = to_working(anchors, source="anchors")
-        for status, group in pts.groupby("fibre_status"):
-            colour = FIBRE_COLOURS.get(str(status), "#777777")
-            label = f"Anchor site: {str(status).replace('_', ' ')}"
-            group.plot(ax=ax, color=colour, marker="s", markersize=40, edgecolor="black",
-                       linewidth=0.5, label=label, zorder=3)  # fmt: skip
-    if pilots is not None and len(pilots):
-        to_working(pilots, source="pilots").plot(
-            ax=ax, color=SEQUENTIAL_PALETTE[3], marker="^", markersize=50, edgecolor="white",
-            linewidth=0.5, label="Digital inclusion support", zorder=3,
-        )  # fmt: skip
+    draw_points(ax, points)
     ax.set_xlim(minx - pad, maxx + pad)  # type: ignore[attr-defined]
     ax.set_ylim(miny - pad, maxy + pad)  # type: ignore[attr-defined]
     ax.set_aspect("equal")  # type: ignore[attr-defined]
@@ -110,14 +131,13 @@ def map_png(
     areas: gpd.GeoDataFrame,
     code: str,
     *,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    points: Sequence[PointLayer] = (),
     title: str = "",
 ) -> bytes:
-    """A PNG map of one division with its anchor sites and support points."""
+    """A PNG map of one division with the overlays' points (anchor sites, support points…)."""
     fig = Figure(figsize=(5, 5))
     ax = fig.add_subplot()
-    draw_division_map(ax, areas, code, anchors=anchors, pilots=pilots)
+    draw_division_map(ax, areas, code, points=points)
     if title:
         ax.set_title(title, fontsize=10)
     return _png(fig)
@@ -163,24 +183,12 @@ def _summary_lines(profile: DivisionProfile) -> list[str]:
         now = "no figure" if t["Division %"] is None else f"{t['Division %']:.1f}%"
         to_go = "" if t["Premises to go"] is None else f", {t['Premises to go']:,} premises to go"
         lines.append(f"Target {t['Measure']} ≥ {t['Target %']:.0f}%: now {now}{to_go}")
-    vouchers = ", ".join(f"{k.replace('_', ' ')} {_count(v)}" for k, v in profile.vouchers.items())
-    lines.append(f"Vouchers: {vouchers or 'none loaded'}")
-    lines.append(_listing("Anchor sites", profile.anchors, "name", "fibre_status"))
-    lines.append(_listing("Pilots and support points", profile.pilots, "site_name", "kind"))
+    for section in profile.sections:
+        items = section.lines()
+        more = len(items) - MAX_LISTED
+        shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+        lines.append(f"{section.title}: {shown or 'none in this division'}")
     return lines
-
-
-def _listing(title: str, frame: pd.DataFrame | None, name: str, detail: str) -> str:
-    if frame is None:
-        return f"{title}: none loaded"
-    items = [f"{r[name]} ({str(r[detail]).replace('_', ' ')})" for r in frame.to_dict("records")]
-    more = len(items) - MAX_LISTED
-    shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
-    return f"{title} ({len(items)}): {shown or 'none in this division'}"
-
-
-def _count(v: int | str) -> str:
-    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def _num(v: float | int | None) -> str:
@@ -191,8 +199,7 @@ def profile_png(
     profile: DivisionProfile,
     *,
     areas: gpd.GeoDataFrame,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    points: Sequence[PointLayer] = (),
 ) -> bytes:
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
@@ -201,8 +208,7 @@ def profile_png(
         title += f" — {SYNTHETIC_LABEL}"
     fig.suptitle(title, fontsize=15, fontweight="bold")
     grid = fig.add_gridspec(2, 2, height_ratios=[3, 2], width_ratios=[1, 1.3])
-    draw_division_map(fig.add_subplot(grid[0, 0]), areas, profile.code, anchors=anchors,
-                      pilots=pilots)  # fmt: skip
+    draw_division_map(fig.add_subplot(grid[0, 0]), areas, profile.code, points=points)
     draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
     text = fig.add_subplot(grid[1, :])
     text.axis("off")
@@ -221,10 +227,64 @@ class _Sheet(FPDF):
         self.set_margins(12, 12, 12)
 
 
-def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: bytes) -> bytes:
-    """A one-page A4 PDF: title, map and chart images, figures table, summary, sources.
+def risk_section_lines(
+    result: RiskResult, code: str, *, switchoff: pd.DataFrame | None = None
+) -> list[str]:
+    """The division's digital-exclusion risk as plain lines (profile page, PDF), or ``[]``.
 
-    All text is written as plain text cells, so names print exactly as stored.
+    ``switchoff`` is :func:`geo.analysis.switchoff.switchoff_risk` output, or ``None``.
+    """
+    d = result.divisions
+    if code not in d.index or pd.isna(d.loc[code, "score"]):
+        return []
+    row = d.loc[code]
+    ranked = int(d["score"].notna().sum())
+    lines = [f"Digital exclusion risk: {row['score']:.1f} / 10 (rank {int(row['rank'])} of "
+             f"{ranked}; 10 = most need)"]  # fmt: skip
+    comps = [f"{label} {row[f'comp_{k}']:.1f}" for k, label in RISK_COMPONENTS.items()
+             if f"comp_{k}" in d and pd.notna(row[f"comp_{k}"])]  # fmt: skip
+    lines.append("Components (0–10): " + ", ".join(comps))
+    facts = []
+    if "aged_75_plus" in d and pd.notna(row["aged_75_plus"]):
+        facts.append(f"residents aged 75+: {row['aged_75_plus']:,.0f} of "
+                     f"{row['residents']:,.0f} ({row['pct_75']:.1f}%)")  # fmt: skip
+    if "n_below_uso" in d and pd.notna(row["n_below_uso"]):
+        facts.append(f"premises unable to get decent broadband: {row['n_below_uso']:,.0f} "
+                     f"({row['pct_below_uso']:.1f}%)")  # fmt: skip
+    if facts:
+        lines.append("; ".join(facts).capitalize())
+    if switchoff is not None and code in switchoff.index:
+        s = switchoff.loc[code]
+        weak = "no figure" if pd.isna(s["pct_weak_indoor_4g"]) else (
+            f"{s['pct_weak_indoor_4g']:.1f}% of premises ({s['mobile_from']})")  # fmt: skip
+        flag = "yes" if bool(s["at_risk"]) else "no"
+        lines.append(f"Landline/3G switch-off risk: {flag}; weak indoor 4G {weak}")
+    cw = ", ".join(f"{RISK_COMPONENTS[k].lower()} {w:g}"
+                   for k, w in _component_weights(result).items())  # fmt: skip
+    lines.append(f"Weights: {cw}; small areas: {result.level.upper()}s weighted by "
+                 f"{result.weight_method}. {DERI_LINE}")  # fmt: skip
+    used = result.indicators[result.indicators["Used"] == "yes"]
+    sources = dict.fromkeys(f"{r.Source} ({r.Year}, {r.Licence})" for r in used.itertuples())
+    lines.append("Indicator sources: " + "; ".join(sources))
+    return lines
+
+
+def _component_weights(result: RiskResult) -> dict[str, float]:
+    rows = result.weights[result.weights["kind"] == "component"]
+    return dict(zip(rows["key"], rows["weight"], strict=True))
+
+
+def profile_pdf(
+    profile: DivisionProfile,
+    *,
+    map_image: bytes,
+    chart_image: bytes,
+    risk: list[str] | None = None,
+) -> bytes:
+    """A one-page A4 PDF: title, map and chart images, figures table, summary, risk, sources.
+
+    All text is written as plain text cells, so names print exactly as stored. ``risk`` is
+    :func:`risk_section_lines` output (a "Digital inclusion need" section when not empty).
     """
     pdf = _Sheet()
     pdf.add_page()
@@ -260,6 +320,13 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
     pdf.set_font("DejaVu", "", 8.5)
     for line in _summary_lines(profile):
         pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+    if risk:
+        pdf.ln(1)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(width, 5, "Digital inclusion need", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 8)
+        for line in risk:
+            pdf.multi_cell(width, 4.0, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(pdf.h - 12 - 3.6 * len(source_lines(profile)))
     pdf.set_font("DejaVu", "", 6.8)
     pdf.set_text_color(60, 60, 60)
@@ -276,11 +343,15 @@ def _cell(v: object, *, pct: bool = False) -> str:
 
 __all__ = [
     "FONT_REGULAR",
+    "PointLayer",
+    "PointStyle",
     "chart_png",
     "draw_division_map",
     "draw_figures_chart",
+    "draw_points",
     "map_png",
     "profile_pdf",
     "profile_png",
+    "risk_section_lines",
     "source_lines",
 ]
