@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import re
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.config import BOUNDARY_COLOUR
-from geo.geometry.crs import to_display
 from geo.storage import store
 from geo.storage.catalog import Catalog
-from layers.assets import localise
 from layers.base import registered
 from layers.upload import UploadCheck, check_upload
-from layers.webmap import base_map
+from layers.webmap import preview_map
 from views import access, state
 
 PENDING = "upload_pending"
@@ -133,14 +129,8 @@ def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
     c3.metric("Outside every area", f"{check.outside:,}")
     spec = registered()[check.layer]
     areas = cat.areas[level]
-    outlines = to_display(areas[["area_code", "area_name", "geometry"]])
-    fmap = base_map(tuple(outlines.total_bounds), tiles=True)
-    folium.GeoJson(
-        outlines, name="Areas",
-        style_function=lambda _f: {"color": BOUNDARY_COLOUR, "weight": 1, "fillOpacity": 0},
-    ).add_to(fmap)  # fmt: skip
-    spec.draw(recs, public=False, show=True).add_to(fmap)
-    st_folium(localise(fmap), key="upload_preview_map", height=360, use_container_width=True,
+    fmap = preview_map(areas, overlays=[spec.draw(recs, public=False, show=True)])
+    st_folium(fmap, key="upload_preview_map", height=360, use_container_width=True,
               returned_objects=[])  # fmt: skip
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     table = agg.reset_index()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -18,21 +15,11 @@ from geo.analysis.gap import (
     intervention_counts,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
-from geo.config import (
-    BOUNDARY_COLOUR,
-    IMD_LINE,
-    NO_DATA_COLOUR,
-    SEQUENTIAL_PALETTE,
-    SYNTHETIC_LABEL,
-)
-from geo.geometry.crs import to_display
+from geo.config import IMD_LINE, SYNTHETIC_LABEL
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
 from layers import registered
-from layers.assets import localise
-from layers.choropleth import Legend
-from layers.text import esc
-from layers.webmap import base_map
+from layers.gapmap import gap_map
 from views import state
 
 IMD_HELP = {
@@ -47,71 +34,6 @@ def _deprivation(k: state.Key, level: str, method: str) -> pd.DataFrame | None:
     if cat.imd is None or cat.lsoa is None:
         return None
     return imd_by_area(cat.imd, cat.lsoa, cat.areas[level], method=method)
-
-
-def gap_map(
-    web: gpd.GeoDataFrame,
-    scores: pd.DataFrame,
-    *,
-    reach: Reach | None = None,
-    anchors: gpd.GeoDataFrame | None = None,
-) -> folium.Map:
-    """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
-    shown = web[["area_code", "area_name", "geometry"]].merge(
-        scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
-    )
-    edges = [0, 20, 40, 60, 80, 100]
-
-    def colour(v: float) -> str:
-        if pd.isna(v):
-            return NO_DATA_COLOUR
-        return SEQUENTIAL_PALETTE[min(4, int(v // 20))]
-
-    shown["fill"] = shown["score"].map(colour)
-    shown["area_name"] = shown["area_name"].map(esc)
-    shown["label"] = [
-        "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
-        for s, r in zip(shown["score"], shown["rank"], strict=True)
-    ]
-    fmap = base_map(tuple(shown.total_bounds))
-    folium.GeoJson(
-        shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
-        name="Gap score",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.7,
-            "color": BOUNDARY_COLOUR,
-            "weight": 0.8,
-        },
-        tooltip=folium.GeoJsonTooltip(["area_name", "label"], aliases=["Area", "Gap score"]),
-    ).add_to(fmap)
-    if reach is not None and len(reach.buffers):
-        circles = to_display(reach.buffers[["geometry"]])
-        folium.GeoJson(
-            circles.to_json(drop_id=True),
-            name="Anchor reach",
-            style_function=lambda _f: {"color": "#e66101", "weight": 2, "fillOpacity": 0.08},
-        ).add_to(fmap)
-    if anchors is not None and len(anchors):
-        group = folium.FeatureGroup(name="Chosen anchor sites")
-        for name, pt in zip(anchors["name"], to_display(anchors).geometry, strict=True):
-            folium.CircleMarker(
-                (pt.y, pt.x),
-                radius=5,
-                color="#000000",
-                fill=True,
-                fill_color="#e66101",
-                fill_opacity=1,
-                tooltip=esc(name),
-            ).add_to(group)
-        group.add_to(fmap)
-    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)]
-    Legend(
-        "Gap score (higher = more need)",
-        [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")],
-    ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return localise(fmap)
 
 
 def render() -> None:
