@@ -27,6 +27,7 @@ from geo.analysis.privacy import neutralise_frame
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.text import plain_text
 
 GPKG_NAME = "evidence.gpkg"
 GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "voucher_aggregates")
@@ -55,6 +56,7 @@ def voucher_layer(divisions: gpd.GeoDataFrame, aggregates: pd.DataFrame | None) 
     return base.merge(aggregates, left_on=AREA_CODE, right_index=True, how="left")
 
 
+@plain_text
 def gap_map_png(
     divisions: gpd.GeoDataFrame,
     *,
