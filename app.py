@@ -17,6 +17,7 @@ from views import (
     public_page,
     sources_page,
 )
+from views.guard import guarded
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
@@ -38,7 +39,7 @@ allowed = [p for p in PAGES if access.allowed(p[0], ctx)]
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
     allowed = [(k, public_page.render if k == "map" else r, *rest) for k, r, *rest in allowed]
 pages = [
-    st.Page(render, title=title, icon=icon, url_path=url or None, default=not url)
+    st.Page(guarded(render), title=title, icon=icon, url_path=url or None, default=not url)
     for _key, render, title, icon, url in allowed
 ]
 st.navigation(pages, position="hidden" if ctx.public else "sidebar").run()

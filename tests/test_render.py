@@ -36,7 +36,7 @@ EVALUATED = "qzqzqz"
 
 def lipsum(marker: Path) -> str:
     """A Jinja expression that creates ``marker`` when a template evaluates it."""
-    return "{{ lipsum.__globals__.os.makedirs('%s') }}" % marker
+    return "{{ lipsum.__globals__.os.makedirs('" + str(marker) + "') }}"
 
 
 def _hostile_areas(marker: Path) -> gpd.GeoDataFrame:
@@ -111,8 +111,14 @@ def test_planner_gap_map_with_hostile_names_codes_and_sites(tmp_path: Path) -> N
     buffers = gpd.GeoDataFrame(
         {"radius_m": [100.0]}, geometry=[shapely.Point(*at(500, 500)).buffer(100)], crs=WORKING_CRS
     )
-    reach = Reach(buffers=buffers, union=buffers.union_all(), points=buffers.iloc[:0],
-                  lacking_gigabit=0, premises=0, areas=pd.DataFrame())
+    reach = Reach(
+        buffers=buffers,
+        union=buffers.union_all(),
+        points=buffers.iloc[:0],
+        lacking_gigabit=0,
+        premises=0,
+        areas=pd.DataFrame(),
+    )
     fmap = gap_map(simplify_for_web(areas), scores, reach=reach, anchors=anchors, tiles=False)
     page = _page(fmap)
     _assert_safe(page, marker)

@@ -6,8 +6,6 @@ value from a file is shown as text (tables, or escaped Markdown), never as HTML.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -18,22 +16,19 @@ from layers.base import registered
 from layers.upload import UploadCheck, check_upload
 from layers.webmap import preview_map
 from views import access, state
+from views.guard import guarded
+from views.text import plain
 
 PENDING = "upload_pending"
 MESSAGE = "upload_message"
 UPLOADER = "upload_file"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&:])")
-
-
-def md_text(value: object) -> str:
-    """``value`` with every Markdown (and HTML) special character escaped: shown as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
 def _user() -> str:
     return str(st.session_state.get("audit_user") or "").strip() or "officer"
 
 
+@guarded
 def _save() -> None:
     """Save the checked file (a button callback: runs before the page redraws)."""
     check: UploadCheck | None = st.session_state.get(PENDING)
@@ -51,6 +46,7 @@ def _save() -> None:
     st.session_state[PENDING + "_saved"] = check.sha256
 
 
+@guarded
 def _restore(layer: str, version: int) -> None:
     new = store.restore(state.key().store, layer, version, user=_user())
     st.session_state[MESSAGE] = (
@@ -73,7 +69,7 @@ def render() -> None:
             icon="🔓",
         )
     if message := st.session_state.pop(MESSAGE, None):
-        st.success(md_text(message))
+        st.success(plain(message))
     st.text_input("Your name, for the audit log", value="officer", key="audit_user")
     _upload_section(cat)
     _versions_section()
@@ -86,9 +82,7 @@ def _upload_section(cat: Catalog) -> None:
         "Dataset", list(layers), format_func=lambda k: layers[k].title, key="upload_dataset"
     )
     spec = layers[key]
-    st.caption(
-        md_text(f"{spec.description}. Required columns: {', '.join(spec.required_columns)}.")
-    )
+    st.caption(plain(f"{spec.description}. Required columns: {', '.join(spec.required_columns)}."))
     file = st.file_uploader("CSV file", type=["csv", "txt"], key=UPLOADER)
     if file is None:
         st.session_state.pop(PENDING, None)
@@ -113,7 +107,7 @@ def _upload_section(cat: Catalog) -> None:
 def _show_report(check: UploadCheck) -> None:
     n = len(check.problems)
     st.error(
-        md_text(f"{check.filename}: {n} problem{'s' if n != 1 else ''} found. Nothing was saved.")
+        plain(f"{check.filename}: {n} problem{'s' if n != 1 else ''} found. Nothing was saved.")
         + " Fix the rows below and upload the file again."
     )
     st.dataframe(check.report(), hide_index=True, width="stretch", key="upload_report")
@@ -122,7 +116,7 @@ def _show_report(check: UploadCheck) -> None:
 def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
     assert check.records is not None and check.aggregate is not None
     recs, agg = check.records, check.aggregate
-    st.success(md_text(f"{check.filename}: no problems found. Check the preview, then save."))
+    st.success(plain(f"{check.filename}: no problems found. Check the preview, then save."))
     c1, c2, c3 = st.columns(3)
     c1.metric("Records", f"{len(recs):,}")
     c2.metric("Left out on purpose", f"{check.excluded:,}", help="e.g. closed schools")
@@ -152,7 +146,7 @@ def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
 def _versions_section() -> None:
     st.header("Versions and audit")
     path = state.key().store
-    st.caption(md_text(f"Store: {path}"))
+    st.caption(plain(f"Store: {path}"))
     for key, spec in registered().items():
         found = store.versions(path, key)
         st.subheader(spec.title)
@@ -173,4 +167,4 @@ def _versions_section() -> None:
         st.dataframe(store.audit(path), hide_index=True, width="stretch", key="audit_log")
 
 
-__all__ = ["md_text", "render"]
+__all__ = ["render"]

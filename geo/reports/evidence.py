@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 from matplotlib.figure import Figure
 
-from geo.analysis.privacy import neutralise_frame
+from geo.analysis.privacy import formula_safe_csv
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
@@ -150,7 +150,7 @@ def evidence_pack(
         zf.write(gpkg, GPKG_NAME)
         for stem, table in tables.items():
             plain = table.drop(columns="geometry", errors="ignore")
-            zf.writestr(f"{stem}.csv", neutralise_frame(plain).to_csv(index=False))
+            zf.writestr(f"{stem}.csv", formula_safe_csv(plain))
         zf.writestr("gap_map.png", map_png)
         zf.writestr("README.txt", readme)
     return buf.getvalue()

@@ -1,0 +1,40 @@
+"""Plain text in Streamlit: names and data values are shown as typed, never as Markdown or HTML.
+
+Most Streamlit text elements (titles, headers, captions, alerts, metric labels, table cells of
+``st.table``, progress text) read their string as GitHub-flavoured Markdown, so a division
+called ``![x](http://host/beacon.png)`` would make every visitor's browser fetch that image,
+and ``$x$`` would be typeset as maths. :func:`plain` backslash-escapes every ASCII punctuation
+character (CommonMark lets any of them be escaped, and an escaped character is always literal),
+which also disarms Streamlit's own directives (``:red[…]``, ``:material/…:``, emoji shortcodes)
+and its ``$`` maths; line breaks and other control characters become spaces. Every view passes
+data through it; ``tests/test_views_plain.py`` fails on a Markdown-rendering call whose text is
+built from anything but literals, constants, numbers and :func:`plain`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def plain(value: object) -> str:
+    """``value`` as Markdown that displays exactly as typed (blank for missing values)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return ""
+    return _PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", str(value)))
+
+
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and header through :func:`plain` (for ``st.table``)."""
+    out = frame.map(lambda v: plain(v) if isinstance(v, str) else v)
+    out.columns = [plain(c) for c in frame.columns]
+    if not isinstance(frame.index, pd.RangeIndex):
+        out.index = [plain(i) for i in frame.index]
+    return out
+
+
+__all__ = ["plain", "plain_frame"]
