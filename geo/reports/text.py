@@ -15,11 +15,11 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import matplotlib
 
-PLAIN_TEXT_RC = {"text.parse_math": False, "text.usetex": False}
+PLAIN_TEXT_RC: dict[str, Any] = {"text.parse_math": False, "text.usetex": False}
 """Matplotlib settings in force while a figure is drawn."""
 
 _P = ParamSpec("_P")
@@ -31,7 +31,7 @@ def plain_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(draw)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with matplotlib.rc_context(PLAIN_TEXT_RC), warnings.catch_warnings():
+        with matplotlib.rc_context(PLAIN_TEXT_RC), warnings.catch_warnings():  # type: ignore[arg-type]
             warnings.filterwarnings(
                 "ignore", message=r"Glyph \d+ .*missing from", category=UserWarning
             )
