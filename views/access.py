@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo.auth import PAGES, access_allowed, check_password
 from geo.settings import load_settings
+from views.text import plain
 
 ALWAYS_PUBLIC = frozenset({"sources"})
 
@@ -66,7 +67,7 @@ def sign_in_form() -> None:
             try:
                 ok = check_password(password, settings.password_hash)
             except ValueError as exc:
-                st.error(f"The password setting is not valid: {exc}")
+                st.error(plain(f"The password setting is not valid: {exc}"))
                 return
             if ok:
                 st.session_state["authenticated"] = True

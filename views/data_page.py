@@ -160,7 +160,7 @@ def _versions_section() -> None:
         cols = st.columns(6)
         for i, version in enumerate(earlier):
             cols[i % 6].button(
-                f"Restore version {version}", key=f"restore_{key}_{version}",
+                f"Restore version {version:d}", key=f"restore_{key}_{version}",
                 on_click=_restore, args=(key, version),
             )  # fmt: skip
     with st.expander("Full audit log"):

@@ -15,13 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.privacy import formula_safe_csv
+from views.text import plain
 
 
 def download_table(
     label: str, frame: pd.DataFrame, file_name: str, *, key: str, where: Any = st
 ) -> None:
     """A download button for ``frame`` as formula-safe CSV (UTF-8, no index)."""
-    where.download_button(label, formula_safe_csv(frame), file_name, "text/csv", key=key)
+    where.download_button(plain(label), formula_safe_csv(frame), file_name, "text/csv", key=key)
 
 
 __all__ = ["download_table"]

@@ -36,11 +36,11 @@ def _reference() -> str:
     return secrets.token_hex(4)
 
 
-def failure_message(exc: BaseException, *, what: str, reference: str) -> str:
-    """What a person reads when ``what`` failed (plain text, Markdown-escaped)."""
+def failure_text(exc: BaseException, *, what: str, reference: str) -> str:
+    """What a person reads when ``what`` failed (shown through :func:`views.text.plain`)."""
     if isinstance(exc, DataError):
-        return plain(f"{what} could not be shown: {exc}")
-    return plain(
+        return f"{what} could not be shown: {exc}"
+    return (
         f"{what} could not be shown because of an error (reference {reference}). "
         "The details are in the server's log."
     )
@@ -50,7 +50,7 @@ def show_failure(exc: Exception, *, what: str = "This page") -> None:
     """Log ``exc`` with its traceback and show one message instead."""
     reference = _reference()
     LOG.error("%s failed (reference %s)", what, reference, exc_info=exc)
-    st.error(failure_message(exc, what=what, reference=reference), icon="⚠️")
+    st.error(plain(failure_text(exc, what=what, reference=reference)), icon="⚠️")
 
 
 def guarded(render: Callable[_P, None], *, what: str = "This page") -> Callable[_P, None]:
@@ -79,7 +79,7 @@ def deferred(draw: Callable[[], _R], *, what: str) -> Callable[[], _R]:
         except Exception as exc:
             reference = _reference()
             LOG.error("%s failed (reference %s)", what, reference, exc_info=exc)
-            failures[what] = failure_message(exc, what=what, reference=reference)
+            failures[what] = failure_text(exc, what=what, reference=reference)
             raise
 
     return make
@@ -89,13 +89,13 @@ def show_deferred_failures() -> None:
     """Show (once) every download drawing that failed since the last run."""
     failures: dict[str, str] = st.session_state.get(FAILURES, {})
     for what in list(failures):
-        st.error(failures.pop(what), icon="⚠️")
+        st.error(plain(failures.pop(what)), icon="⚠️")
 
 
 __all__ = [
     "LOG",
     "deferred",
-    "failure_message",
+    "failure_text",
     "guarded",
     "show_deferred_failures",
     "show_failure",

@@ -21,6 +21,7 @@ from geo.sources.imd import METHODS, imd_by_area
 from layers import registered
 from layers.gapmap import gap_map
 from views import state
+from views.text import plain
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -82,7 +83,7 @@ def render() -> None:
     try:
         scores = gap_scores(comps, weights=weights)
     except ValueError as exc:
-        st.warning(f"{exc}.")
+        st.warning(plain(f"{exc}."))
         return
     names = figs.set_index("area_code")["area_name"]
     table = scores.assign(area_name=names.reindex(scores.index))

@@ -24,6 +24,7 @@ from geo.storage.catalog import Catalog, load_catalog
 from geo.storage.workspace import ReadContext, Stamp, Workspace
 from layers.choropleth import Classes, classify
 from layers.demo import ensure_demo
+from views.text import plain
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def open_page(title: str) -> tuple[Catalog, Key, str] | None:
     k = key()
     cat = catalog(k)
     synthetic_banner(cat)
-    st.title(title)
+    st.title(plain(title))
     if not cat.areas or cat.coverage is None:
         st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
         return None

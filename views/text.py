@@ -4,9 +4,10 @@ Most Streamlit text elements (titles, headers, captions, alerts, metric labels, 
 ``st.table``, progress text) read their string as GitHub-flavoured Markdown, so a division
 called ``![x](http://host/beacon.png)`` would make every visitor's browser fetch that image,
 and ``$x$`` would be typeset as maths. :func:`plain` backslash-escapes every ASCII punctuation
-character (CommonMark lets any of them be escaped, and an escaped character is always literal),
-which also disarms Streamlit's own directives (``:red[…]``, ``:material/…:``, emoji shortcodes)
-and its ``$`` maths; line breaks and other control characters become spaces. Every view passes
+character that can mean anything (CommonMark lets any of them be escaped, and an escaped
+character is always literal), which also disarms Streamlit's own directives (``:red[…]``,
+``:material/…:``, emoji shortcodes) and its ``$`` maths; line breaks and other control
+characters become spaces, so the text is one line and no block syntax can start. Every view passes
 data through it; ``tests/test_views_plain.py`` fails on a Markdown-rendering call whose text is
 built from anything but literals, constants, numbers and :func:`plain`.
 """
@@ -17,7 +18,9 @@ import re
 
 import pandas as pd
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_PUNCTUATION = re.compile(r"([!#$&()*+\-.:<=>@\[\\\]^_`{|}~])")
+"""ASCII punctuation that Markdown, GFM or Streamlit can give a meaning; ``, % ' " ; ? /`` never
+have one on a single line and are left as they are, so ordinary text and numbers read clean."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
