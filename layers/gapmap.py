@@ -6,6 +6,7 @@ import itertools
 
 import folium
 import geopandas as gpd
+import mapclassify
 import pandas as pd
 
 from geo.analysis.reach import Reach
@@ -20,11 +21,15 @@ SCORE_EDGES = (0, 20, 40, 60, 80, 100)
 REACH_COLOUR = "#e66101"
 
 
-def score_colour(score: float) -> str:
-    """The class colour of a gap score (0–100; the no-data grey for NaN)."""
-    if pd.isna(score):
-        return NO_DATA_COLOUR
-    return SEQUENTIAL_PALETTE[min(len(SEQUENTIAL_PALETTE) - 1, int(score // 20))]
+def score_colours(scores: pd.Series) -> list[str]:
+    """The class colour of each gap score (0–100, classes :data:`SCORE_EDGES`; grey for NaN)."""
+    scored = scores.notna().to_numpy()
+    out = [NO_DATA_COLOUR] * len(scores)
+    if scored.any():
+        bins = mapclassify.UserDefined(scores[scored].to_numpy(), bins=list(SCORE_EDGES[1:]))
+        for i, c in zip(scored.nonzero()[0], bins.yb, strict=True):
+            out[int(i)] = SEQUENTIAL_PALETTE[int(c)]
+    return out
 
 
 def gap_map(
@@ -49,7 +54,7 @@ def gap_map(
     shown = web[["area_code", "area_name", "geometry"]].merge(
         scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
     )
-    shown["fill"] = shown["score"].map(score_colour)
+    shown["fill"] = score_colours(shown["score"])
     shown["label"] = [
         "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
         for s, r in zip(shown["score"], shown["rank"], strict=True)
@@ -85,4 +90,4 @@ def gap_map(
     return finish(fmap)
 
 
-__all__ = ["SCORE_EDGES", "gap_map", "score_colour"]
+__all__ = ["SCORE_EDGES", "gap_map", "score_colours"]

@@ -214,3 +214,109 @@ def _exports(row, figs, code, county, how, release, stored, scores) -> None:  # 
         assert row.expected in re.sub(r"\s+", " ", text), "the PDF does not print it as stored"
     divisions = figs.merge(scores[["score"]], left_on="area_code", right_index=True, how="left")
     assert gap_map_png(divisions, title=row.expected or "Gap score")[:4] == b"\x89PNG"
+
+
+# --- The pages, in-process (Streamlit AppTest) ----------------------------------------------------
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGE_ROWS = [r for r in RENDER_ROWS if r.kind == "boundaries" and r.outcome == "accepted"]
+UPLOADS = ("anchors", "pilots", "vouchers")
+
+
+def _open(url_path: str = "", **params: str):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    if url_path:
+        at._page_hash = calc_hash(url_path)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _markdown_values(at) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every string a page handed to Streamlit's Markdown (headers, alerts, metrics, tables …)."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "caption", "markdown", "success", "info",
+                 "warning", "error", "toast"):  # fmt: skip
+        out += [str(e.value) for e in getattr(at, kind)]
+    for metric in at.metric:
+        out += [str(metric.label), str(metric.value)]
+    for table in at.table:
+        frame = table.value
+        out += [str(v) for v in [*frame.columns, *frame.to_numpy().ravel().tolist()]]
+    return out
+
+
+def _check_page(at, texts: list[str], *, cwd: Path, shown: bool) -> None:  # type: ignore[no-untyped-def]
+    """No traceback, nothing run, every text escaped where Markdown shows it (and shown)."""
+    from views.text import plain
+
+    assert not at.exception, at.exception
+    values = _markdown_values(at)
+    assert not any("Traceback" in v for v in values)
+    assert not (cwd / MARKER).exists(), "a template ran Python on the server"
+    for text in texts:
+        if ACTIVE.search(text):
+            assert not any(text in v for v in values), f"{text!r} reached Markdown unescaped"
+        if shown:
+            assert any(plain(text) in v for v in values), f"{text!r} is not on the page"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", PAGE_ROWS, ids=[r.id for r in PAGE_ROWS])
+def test_hostile_division_name_on_every_page(
+    row: Row, workspace: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.storage.catalog import import_file
+
+    catalogue, _store = workspace
+    import_file(row.path, catalogue, synthetic=True)
+    code = "X58000007"
+    at = _open()
+    at = at.selectbox(key="division").set_value(code).run()  # map page: the panel names it
+    _check_page(at, [row.expected], cwd=tmp_path, shown=True)
+    _check_page(_open("division", division=code), [row.expected], cwd=tmp_path, shown=True)
+    _check_page(_open("planner"), [row.expected], cwd=tmp_path, shown=False)
+    monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
+    _check_page(_open(division=code), [row.expected], cwd=tmp_path, shown=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", UPLOADS)
+def test_hostile_uploads_on_every_page(
+    kind: str, workspace: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every accepted upload of ``kind`` stored at once (one version), then every page."""
+    import pandas as pd
+
+    from geo.storage import store
+    from tests.hostile_support import upload_check
+
+    catalogue, store_path = workspace
+    rows = [r for r in RENDER_ROWS if r.kind == kind and r.outcome == "accepted"]
+    checks = [upload_check(r, catalogue=catalogue) for r in rows]
+    assert all(c.ok for c in checks)
+    records = pd.concat([c.records for c in checks], ignore_index=True)
+    store.save(store_path, kind, records, file_name=f"{kind}_hostile.csv", file_bytes=b"",
+               user="hostile corpus")  # fmt: skip
+    texts = [r.expected for r in rows]
+    code = "X58000007"
+    monkeypatch.setenv("BROADBAND_SHOW_RECORDS", "1")
+    at = _open()
+    at.selectbox(key="division").set_value(code).run()
+    at = at.multiselect(key="overlays").set_value([kind]).run()
+    _check_page(at, texts, cwd=tmp_path, shown=kind == "anchors")  # the panel lists sites
+    _check_page(_open("division", division=code), texts, cwd=tmp_path, shown=False)
+    _check_page(_open("planner"), texts, cwd=tmp_path, shown=False)
+    data = _open("data")
+    data.selectbox(key="upload_dataset").set_value(kind).run()
+    raw = b"".join(r.path.read_bytes() if i == 0 else r.path.read_bytes().split(b"\r\n", 1)[1]
+                   for i, r in enumerate(rows))  # fmt: skip
+    data = data.file_uploader(key="upload_file").set_value((f"{kind}.csv", raw, "text/csv")).run()
+    _check_page(data, texts, cwd=tmp_path, shown=False)
+    assert any("no problems found" in s.value for s in data.success)
+    monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
+    _check_page(_open(division=code), texts, cwd=tmp_path, shown=False)

@@ -21,7 +21,7 @@ MARKDOWN_CALLS = {
 }  # fmt: skip
 CHECKED_KEYWORDS = {"body", "label", "help", "text", "delta"}
 METHODS_ON_TEXT = {"items", "keys", "values", "join", "lower", "upper", "capitalize", "strip"}
-SAFE_CALLS = {"plain", "plain_frame", "len", "int", "float", "round"}
+SAFE_CALLS = {"plain", "plain_frame", "code", "len", "int", "float", "round"}
 FACTS = {"label", "short", "singular", "title", "description", "plural", "value"}
 
 

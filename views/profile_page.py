@@ -5,12 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.coverage import trend
-from geo.analysis.privacy import neutralise_frame
+from geo.analysis.coverage import district_rows, trend
 from geo.analysis.profile import (
     DivisionProfile,
     build_profile,
-    find_postcode_division,
     trend_caveat,
 )
 from geo.config import (
@@ -21,8 +19,10 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
-from views import access, state
-from views.map_page import pick_division
+from views import access, overlay_panel, state, widgets
+from views.downloads import download_table
+from views.guard import deferred, show_deferred_failures
+from views.text import plain
 
 PICKER_KEY = "profile_division"
 
@@ -50,12 +50,15 @@ def _profile(
         coverage=cat.coverage,
         superfast_target=targets[0],
         gigabit_target=targets[1],
-        vouchers=state.stored("vouchers", k),
-        anchors=state.stored("anchors", k),
-        pilots=state.stored("pilots", k),
+        sections=[
+            s
+            for _spec, found in overlay_panel.sections(
+                code, level=level, release=release, public=public
+            )
+            for s in found
+        ],
         trend=_trend(k, level, code, cat.releases),
         synthetic=cat.synthetic,
-        public=public,
     )
 
 
@@ -88,28 +91,14 @@ def _exports(
 ) -> tuple[bytes, bytes]:
     profile = _profile(k, level, release, code, measure, targets, public)
     figs = state.figures(k, level, release)
-    anchors, pilots = state.stored("anchors", k), state.stored("pilots", k)
-    picture = map_png(figs, code, anchors=anchors, pilots=pilots)
+    points = [
+        (recs, spec.map_style)
+        for key, spec in overlay_panel.loaded().items()
+        if spec.map_style is not None and (recs := state.stored(key, k)) is not None
+    ]
+    picture = map_png(figs, code, points=points)
     pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
-    return pdf, profile_png(profile, areas=figs, anchors=anchors, pilots=pilots)
-
-
-def _postcode_search(figs: pd.DataFrame) -> None:
-    """A postcode box: a known postcode picks its division; anything else says why not."""
-    with st.form("postcode_search", border=False):
-        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        text = c1.text_input(
-            "Find your division by postcode", key="profile_postcode", placeholder="e.g. NR1 3QU"
-        )
-        go = c2.form_submit_button("Find")
-    if go and text.strip():
-        match = find_postcode_division(text, state.catalog().postcodes, figs)
-        if match.area_code:
-            st.session_state[PICKER_KEY] = match.area_code
-            st.query_params["division"] = match.area_code
-            st.success(match.message)
-        else:
-            st.warning(match.message)
+    return pdf, profile_png(profile, areas=figs, points=points)
 
 
 def render() -> None:
@@ -132,8 +121,10 @@ def render() -> None:
     )
     figs = state.figures(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
-    _postcode_search(figs)
-    code = pick_division(sorted(names, key=names.__getitem__), names, key=PICKER_KEY)
+    widgets.postcode_box(cat.postcodes, figs, names, key="profile_postcode",
+                         label="Find your division by postcode")  # fmt: skip
+    code = widgets.picked_area(names, label=f"Find a {LEVELS[level].singular} by name",
+                               widget_key=PICKER_KEY)  # fmt: skip
     if not code:
         st.info(f"Pick a {LEVELS[level].singular} by name, or search by postcode.")
         return
@@ -164,14 +155,14 @@ def render() -> None:
 
 
 def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
-    st.header(p.name)
-    st.caption(f"Code {p.code} · Ofcom release {p.release} · figures from {p.method}")
+    st.header(plain(p.name))
+    st.caption(plain(f"Code {p.code} · Ofcom release {p.release} · figures from {p.method}"))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Premises", "no figure" if p.premises is None else f"{p.premises:,.0f}")
     rank = "no figure" if p.rank is None else f"{p.rank} of {p.ranked_of}"
     m2.metric(
         f"Rank in the county: {MEASURES[p.measure].short}",
-        rank,
+        plain(rank),
         help="1 = best served; divisions with the same figure share a rank.",
     )
     short = p.shortfalls
@@ -179,14 +170,14 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     m4.metric("Premises below the USO", _n(short["below_uso"]))
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
-    table = p.figures.drop(columns="key")
+    table = p.figures.drop(columns=["key", "Difference (points)"])
     if not _has_england(p):
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")
     chart = table.set_index("Measure")[[c for c in table.columns if c.endswith("%")]]
     st.bar_chart(chart, horizontal=True, stack=False, y_label="", x_label="% of premises")
     st.caption(
-        f"Premises-weighted. County figure: {p.county_how}. "
+        plain(f"Premises-weighted. County figure: {p.county_how}. ")
         + (
             ""
             if _has_england(p)
@@ -200,40 +191,21 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
         now = t["Division %"]
         label = f"{t['Measure']}: target {t['Target %']:.0f}%"
         if now is None:
-            st.write(f"{label} — no figure for this {LEVELS[level].singular}.")
+            st.write(plain(f"{label} — no figure for this {LEVELS[level].singular}."))
             continue
         to_go = "target met" if t["Met"] else f"{t['Premises to go']:,} premises to go"
         st.progress(
             min(1.0, now / t["Target %"]) if t["Target %"] else 1.0,
-            text=f"{label} · now {now:.1f}% · {to_go}",
+            text=plain(f"{label} · now {now:.1f}% · {to_go}"),
         )
 
     _trend_section(p, lad_code=lad_code)
 
     st.subheader("Vouchers, anchor sites and support")
-    v1, v2 = st.columns(2)
-    with v1:
-        st.markdown("**Gigabit vouchers by status**")
-        if p.vouchers:
-            st.dataframe(
-                pd.DataFrame(
-                    {"Status": list(p.vouchers), "Vouchers": [str(v) for v in p.vouchers.values()]}
-                ),
-                hide_index=True,
-            )
-        else:
-            st.caption("No vouchers in this division, or no voucher list loaded.")
-    with v2:
-        st.markdown("**Anchor sites and their fibre**")
-        if p.anchors is not None and len(p.anchors):
-            st.dataframe(p.anchors, hide_index=True)
-        else:
-            st.caption("No anchor sites in this division, or none loaded.")
-    st.markdown("**Pilots and support points**")
-    if p.pilots is not None and len(p.pilots):
-        st.dataframe(p.pilots, hide_index=True)
-    else:
-        st.caption("No digital-inclusion pilots in this division, or none loaded.")
+    if not p.sections:
+        st.caption("No vouchers, anchor sites or support points are loaded yet (Data page).")
+    for section in p.sections:
+        overlay_panel.show_section(section)
 
 
 def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
@@ -242,8 +214,7 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     cov = state.catalog().coverage
     district = pd.DataFrame()
     if cov is not None and lad_code:
-        rows = cov[cov["area_id"] == lad_code]
-        rows = rows[rows["level"] == "lad"] if "level" in rows else rows
+        rows = district_rows(cov, lad_code)
         district = trend(rows) if len(rows) else district
     if (p.trend is None or len(p.trend) < 2) and len(district) < 2:
         st.caption("Only one Ofcom release is loaded; import more releases to see the trend.")
@@ -260,21 +231,22 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     caveat = trend_caveat([str(r) for r in frame.index])
     st.caption(
         "Premises-weighted per release; the district line is the district's own LA-level figure. "
-        + (caveat or "")
+        + plain(caveat or "")
     )
 
 
 def _downloads(p: DivisionProfile, key: tuple) -> None:
     st.subheader("Download this profile")
+    show_deferred_failures()  # a drawing that failed on the last click says so here
     stem = f"division_{p.code}_{p.release}"
     d1, d2, d3, d4 = st.columns(4)
     # Drawn only when asked for (on the click, off the script thread): a pick stays fast.
-    d1.download_button("PDF (one page)", lambda: _exports(*key)[0], f"{stem}.pdf",
-                       "application/pdf", key="dl_pdf")  # fmt: skip
-    d2.download_button("PNG (map and figures)", lambda: _exports(*key)[1], f"{stem}.png",
+    d1.download_button("PDF (one page)", deferred(lambda: _exports(*key)[0], what="The PDF"),
+                       f"{stem}.pdf", "application/pdf", key="dl_pdf")  # fmt: skip
+    d2.download_button("PNG (map and figures)",
+                       deferred(lambda: _exports(*key)[1], what="The PNG"), f"{stem}.png",
                        "image/png", key="dl_png")  # fmt: skip
-    csv = neutralise_frame(p.figures_frame()).to_csv(index=False)
-    d3.download_button("CSV (figures)", csv, f"{stem}.csv", "text/csv", key="dl_csv")
+    download_table("CSV (figures)", p.figures_frame(), f"{stem}.csv", key="dl_csv", where=d3)
     d4.download_button(
         "JSON (figures)", p.to_json(), f"{stem}.json", "application/json", key="dl_json"
     )

@@ -31,6 +31,14 @@ def plain(value: object) -> str:
     return _PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", str(value)))
 
 
+def code(value: object) -> str:
+    """``value`` as a Markdown code span that shows it literally (CommonMark: a fence of more
+    backticks than any run inside it, padded with spaces)."""
+    text = _CONTROL.sub(" ", str(value))
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
 def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell and header through :func:`plain` (for ``st.table``)."""
     out = frame.map(lambda v: plain(v) if isinstance(v, str) else v)
@@ -40,4 +48,4 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["plain", "plain_frame"]
+__all__ = ["code", "plain", "plain_frame"]
