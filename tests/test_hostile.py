@@ -194,22 +194,38 @@ def _render_everything(row: Row, catalogue: Path, store_path: Path, *, cwd: Path
 
 def _exports(row, figs, code, county, how, release, stored, scores) -> None:  # type: ignore[no-untyped-def]
     """Profile PDF and PNG and the evidence map, drawn with the text in them."""
+    from datetime import date
+
+    import pandas as pd
+
     from geo.analysis.profile import build_profile
+    from geo.geometry.aggregate import assign_areas
     from geo.reports.evidence import gap_map_png
     from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
+    from layers import registered
+    from layers.base import AreaInputs, aggregate
 
+    sections, points = [], []
+    areas = figs[["area_code", "area_name", "geometry"]]
+    for key, recs in stored.items():
+        if recs is None:
+            continue
+        spec = registered()[key]
+        premises = figs.set_index("area_code")["premises"]
+        agg = aggregate(spec, recs, areas, AreaInputs(premises=premises, on=date.today()))
+        codes = assign_areas(recs, areas, points_name=key)
+        here = pd.DataFrame(recs.drop(columns="geometry"))[codes.to_numpy() == code]
+        sections += spec.summarise(agg.loc[code], here.reset_index(drop=True), public=False)
+        if spec.map_style is not None:
+            points.append((recs, spec.map_style))
     profile = build_profile(figs, code, county=county, county_how=how, release=release,
-                            measure="gigabit", anchors=stored["anchors"], pilots=stored["pilots"],
-                            vouchers=stored["vouchers"], synthetic=True)  # fmt: skip
-    pdf = profile_pdf(profile, map_image=map_png(figs, code, anchors=stored["anchors"]),
+                            measure="gigabit", sections=sections, synthetic=True)  # fmt: skip
+    pdf = profile_pdf(profile, map_image=map_png(figs, code, points=points),
                       chart_image=chart_png(profile))  # fmt: skip
-    png = profile_png(profile, areas=figs, anchors=stored["anchors"], pilots=stored["pilots"])
+    png = profile_png(profile, areas=figs, points=points)
     assert png[:4] == b"\x89PNG"
-    if (
-        row.expected
-        and row.attack == "mathtext"
-        and row.kind in ("boundaries", "anchors", "pilots")
-    ):
+    listed = row.kind in ("boundaries", "anchors", "pilots")
+    if row.expected and row.attack == "mathtext" and listed:
         text = pdfium.PdfDocument(io.BytesIO(pdf))[0].get_textpage().get_text_range()
         assert row.expected in re.sub(r"\s+", " ", text), "the PDF does not print it as stored"
     divisions = figs.merge(scores[["score"]], left_on="area_code", right_index=True, how="left")
@@ -311,12 +327,13 @@ def test_hostile_uploads_on_every_page(
     _check_page(at, texts, cwd=tmp_path, shown=kind == "anchors")  # the panel lists sites
     _check_page(_open("division", division=code), texts, cwd=tmp_path, shown=False)
     _check_page(_open("planner"), texts, cwd=tmp_path, shown=False)
-    data = _open("data")
-    data.selectbox(key="upload_dataset").set_value(kind).run()
-    raw = b"".join(r.path.read_bytes() if i == 0 else r.path.read_bytes().split(b"\r\n", 1)[1]
-                   for i, r in enumerate(rows))  # fmt: skip
-    data = data.file_uploader(key="upload_file").set_value((f"{kind}.csv", raw, "text/csv")).run()
-    _check_page(data, texts, cwd=tmp_path, shown=False)
-    assert any("no problems found" in s.value for s in data.success)
+    data = _open("data")  # the upload preview: one file of each attack, through the widget
+    firsts = {r.attack: r for r in reversed(rows)}
+    for row in firsts.values():
+        data.selectbox(key="upload_dataset").set_value(kind).run()
+        upload = (row.path.name, row.path.read_bytes(), "text/csv")
+        data = data.file_uploader(key="upload_file").set_value(upload).run()
+        _check_page(data, [row.expected], cwd=tmp_path, shown=False)
+        assert any("no problems found" in s.value for s in data.success), row.file
     monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
     _check_page(_open(division=code), texts, cwd=tmp_path, shown=False)

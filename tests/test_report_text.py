@@ -15,9 +15,9 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from geo.analysis.coverage import totals, with_percentages
-from geo.analysis.profile import build_profile
+from geo.analysis.profile import Section, build_profile
 from geo.reports.evidence import gap_map_png
-from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
+from geo.reports.report import PointStyle, chart_png, map_png, profile_pdf, profile_png
 from geo.reports.text import plain_text
 
 X0, Y0 = 600_000.0, 300_000.0
@@ -52,13 +52,17 @@ def _anchors(name: str) -> gpd.GeoDataFrame:
 @pytest.mark.parametrize("name", MATHTEXT)
 def test_profile_pdf_and_png_draw_with_a_dollar_in_every_name(name: str) -> None:
     figs, anchors = _figures(name), _anchors(name)
+    section = Section(title=name, table=pd.DataFrame({"Site": [name], "Fibre": [name]}), note=name)
     profile = build_profile(figs, "A", county=totals(figs), county_how="sum over areas",
-                            release="2025-01", measure="gigabit", anchors=anchors)  # fmt: skip
-    pdf = profile_pdf(profile, map_image=map_png(figs, "A", anchors=anchors, title=name),
+                            release="2025-01", measure="gigabit", sections=[section])  # fmt: skip
+    style = PointStyle(label=name, colour="#000000", colour_column="fibre_status",
+                       labels={name: name})  # fmt: skip
+    points = [(anchors, style)]
+    pdf = profile_pdf(profile, map_image=map_png(figs, "A", points=points, title=name),
                       chart_image=chart_png(profile))  # fmt: skip
     text = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert name in text.replace("\r\n", " ").replace("\n", " ")  # printed as typed
-    png = profile_png(profile, areas=figs, anchors=anchors)
+    png = profile_png(profile, areas=figs, points=points)
     assert Image.open(io.BytesIO(png)).format == "PNG"
 
 

@@ -31,6 +31,18 @@ def plain(value: object) -> str:
     return _PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", str(value)))
 
 
+def as_shown(markdown: str) -> str:
+    """What a browser shows for text made by :func:`plain` (tests read pages through this)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def as_shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`as_shown` of every text cell and header of a frame made by :func:`plain_frame`."""
+    out = frame.map(lambda v: as_shown(v) if isinstance(v, str) else v)
+    out.columns = [as_shown(str(c)) for c in frame.columns]
+    return out
+
+
 def code(value: object) -> str:
     """``value`` as a Markdown code span that shows it literally (CommonMark: a fence of more
     backticks than any run inside it, padded with spaces)."""
@@ -48,4 +60,4 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["code", "plain", "plain_frame"]
+__all__ = ["as_shown", "as_shown_frame", "code", "plain", "plain_frame"]
