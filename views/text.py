@@ -7,7 +7,9 @@ and ``$x$`` would be typeset as maths. :func:`plain` backslash-escapes every ASC
 character that can mean anything (CommonMark lets any of them be escaped, and an escaped
 character is always literal), which also disarms Streamlit's own directives (``:red[…]``,
 ``:material/…:``, emoji shortcodes) and its ``$`` maths; line breaks and other control
-characters become spaces, so the text is one line and no block syntax can start. Every view passes
+characters become spaces, so the text is one line and no block syntax can start; and an
+invisible word joiner inside ``http://``, ``www.`` and before ``@`` stops GFM's autolinks.
+Every view passes
 data through it; ``tests/test_views_plain.py`` fails on a Markdown-rendering call whose text is
 built from anything but literals, constants, numbers and :func:`plain`.
 """
@@ -24,16 +26,24 @@ have one on a single line and are left as they are, so ordinary text and numbers
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+"""Invisible, and neither a letter, a space nor punctuation: placed inside ``http://``,
+``www.`` and before ``@`` it stops GFM's autolinking, which runs on the text after escapes
+are resolved (so a backslash cannot stop it)."""
+
+
 def plain(value: object) -> str:
     """``value`` as Markdown that displays exactly as typed (blank for missing values)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return ""
-    return _PUNCTUATION.sub(r"\\\1", _CONTROL.sub(" ", str(value)))
+    text = _AUTOLINK.sub(WORD_JOINER, _CONTROL.sub(" ", str(value)))
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def as_shown(markdown: str) -> str:
     """What a browser shows for text made by :func:`plain` (tests read pages through this)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def as_shown_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,4 +70,4 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["as_shown", "as_shown_frame", "code", "plain", "plain_frame"]
+__all__ = ["WORD_JOINER", "as_shown", "as_shown_frame", "code", "plain", "plain_frame"]
