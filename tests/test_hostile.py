@@ -238,14 +238,18 @@ PAGE_ROWS = [r for r in RENDER_ROWS if r.kind == "boundaries" and r.outcome == "
 UPLOADS = ("anchors", "pilots", "vouchers")
 
 
-def _open(url_path: str = "", **params: str):  # type: ignore[no-untyped-def]
+def _open(url_path: str = "", at=None, **params: str):  # type: ignore[no-untyped-def]
+    """Run the app at ``url_path`` (reusing ``at``, whose first run registered the pages)."""
     from streamlit.testing.v1 import AppTest
     from streamlit.util import calc_hash
 
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    if url_path:
-        at._page_hash = calc_hash(url_path)
+    if at is None:
+        at = AppTest.from_file(str(APP), default_timeout=120)
+        if url_path:
+            at.run()
+    at._page_hash = calc_hash(url_path) if url_path else None
+    for key in list(at.query_params):
+        del at.query_params[key]
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
@@ -290,13 +294,15 @@ def test_hostile_division_name_on_every_page(
     catalogue, _store = workspace
     import_file(row.path, catalogue, synthetic=True)
     code = "X58000007"
-    at = _open()
-    at = at.selectbox(key="division").set_value(code).run()  # map page: the panel names it
-    _check_page(at, [row.expected], cwd=tmp_path, shown=True)
-    _check_page(_open("division", division=code), [row.expected], cwd=tmp_path, shown=True)
-    _check_page(_open("planner"), [row.expected], cwd=tmp_path, shown=False)
+    texts = [row.expected]
+    at = _open(division=code)  # the map page: the panel names the division
+    _check_page(at, texts, cwd=tmp_path, shown=True)
+    _check_page(_open("division", at, division=code), texts, cwd=tmp_path, shown=True)
+    _check_page(_open("planner", at), texts, cwd=tmp_path, shown=False)
     monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
-    _check_page(_open(division=code), [row.expected], cwd=tmp_path, shown=True)
+    public = _open(at=at, division=code)
+    assert any("Broadband coverage by" in t.value for t in public.title)  # the public page
+    _check_page(public, texts, cwd=tmp_path, shown=True)
 
 
 @pytest.mark.slow
@@ -320,13 +326,12 @@ def test_hostile_uploads_on_every_page(
     texts = [r.expected for r in rows]
     code = "X58000007"
     monkeypatch.setenv("BROADBAND_SHOW_RECORDS", "1")
-    at = _open()
-    at.selectbox(key="division").set_value(code).run()
+    at = _open(division=code)
     at = at.multiselect(key="overlays").set_value([kind]).run()
     _check_page(at, texts, cwd=tmp_path, shown=kind == "anchors")  # the panel lists sites
-    _check_page(_open("division", division=code), texts, cwd=tmp_path, shown=False)
-    _check_page(_open("planner"), texts, cwd=tmp_path, shown=False)
-    data = _open("data")  # the upload preview: one file of each attack, through the widget
+    _check_page(_open("division", at, division=code), texts, cwd=tmp_path, shown=False)
+    _check_page(_open("planner", at), texts, cwd=tmp_path, shown=False)
+    data = _open("data", at)  # the upload preview: one file of each attack, through the widget
     firsts = {r.attack: r for r in reversed(rows)}
     for row in firsts.values():
         data.selectbox(key="upload_dataset").set_value(kind).run()
@@ -335,4 +340,4 @@ def test_hostile_uploads_on_every_page(
         _check_page(data, [row.expected], cwd=tmp_path, shown=False)
         assert any("no problems found" in s.value for s in data.success), row.file
     monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
-    _check_page(_open(division=code), texts, cwd=tmp_path, shown=False)
+    _check_page(_open(at=data, division=code), texts, cwd=tmp_path, shown=False)

@@ -23,6 +23,7 @@ from geo.reports.text import plain_text
 X0, Y0 = 600_000.0, 300_000.0
 MATHTEXT = [
     "$x$",
+    "$\\frac{}{}$",
     "$\\frac{}{}",
     "$\\frac{1}{0}$ and $",
     "a $\\undefinedcommand$ b",

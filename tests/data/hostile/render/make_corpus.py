@@ -52,6 +52,7 @@ PAYLOADS: list[tuple[str, str, str]] = [
     ("html_entity", "html", "&lt;b&gt; &amp; &#123;&#123;"),
     ("math_inline", "mathtext", "$x$"),
     ("math_frac", "mathtext", "$\\frac{}{}"),
+    ("math_frac_closed", "mathtext", "$\\frac{}{}$ Ward"),
     ("math_undefined", "mathtext", "a $\\undefinedcommand$ b"),
     ("math_dollars", "mathtext", "$$$ £5 $"),
     ("math_escaped", "mathtext", "\\$5 and $x^2$"),
