@@ -6,9 +6,11 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level ced --level lad
 
-Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
+Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
+UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+    python -m geo import ONSPD_FEB_2026_UK.zip 202601_fixed_pc_coverage_r2.zip
 
 Write the public map as one self-contained HTML file (opens from file://, no server)::
 
@@ -59,7 +61,15 @@ def _fetch(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     settings = load_settings()
     for name in args.paths:
-        what = import_file(Path(name), settings.boundaries_path, synthetic=args.synthetic)
+        what = import_file(
+            Path(name),
+            settings.boundaries_path,
+            synthetic=args.synthetic,
+            release=args.release,
+            county=None if args.all_rows else settings.county_code,
+            progress=True,
+            report=lambda line: print(f"  {line}"),
+        )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
     return 0
 
@@ -104,6 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.add_argument(
+        "--release",
+        help="Ofcom release (YYYY-MM) of a file whose name and columns carry no date",
+    )
+    imp.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="keep every row of a UK-wide file, not only BROADBAND_COUNTY's",
+    )
     imp.set_defaults(run=_import)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     for add_commands in _plugins():

@@ -106,7 +106,7 @@ def test_a_data_error_says_what_is_wrong() -> None:
     at = AppTest.from_function(page).run()
     assert not at.exception
     message = at.error[0].value
-    assert "x\\.csv" in message and "\\[link\\]\\(http\\://h\\)" in message  # plain text
+    assert "x\\.csv" in message and "\\[link\\]\\(http\u2060\\://h\\)" in message  # plain
 
 
 def test_a_failed_download_drawing_is_shown_on_the_next_run() -> None:

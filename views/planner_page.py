@@ -15,12 +15,16 @@ from geo.analysis.gap import (
     gap_scores,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
-from geo.config import IMD_LINE, SYNTHETIC_LABEL
+from geo.config import (
+    DERI_LINE,
+    IMD_LINE,
+    SYNTHETIC_LABEL,
+)
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
 from layers.base import evidence_table
 from layers.gapmap import gap_map
-from views import overlay_panel, state
+from views import overlay_panel, risk_section, state
 from views.text import plain
 
 IMD_HELP = {
@@ -126,6 +130,7 @@ def render() -> None:
         )
 
     overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
+    risk = risk_section.pack_tables(k, level, release)
     _pack(
         cat,
         release,
@@ -136,6 +141,7 @@ def render() -> None:
         reach,
         tables,
         {"weights": scores.attrs.get("weights"), "imd_method": method},
+        risk,
     )
 
 
@@ -191,6 +197,7 @@ def _pack_bytes(
     readme: str,
     key: str,
     synthetic: bool,
+    _risk: dict[str, pd.DataFrame] | None = None,
 ) -> bytes:
     del key, synthetic  # cache key only
     divisions = _figs.drop(columns=["weight"], errors="ignore").merge(
@@ -202,6 +209,7 @@ def _pack_bytes(
         tables["reach_areas"] = _reach.drop(columns="geometry")
     for key, by_area in _layer_tables.items():
         tables[f"{key}_by_area"] = by_area.reset_index()
+    tables.update(_risk or {})
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
@@ -213,9 +221,13 @@ def _pack_bytes(
     )
 
 
-def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, options) -> None:  # type: ignore[no-untyped-def]
+def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, options, risk) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Evidence pack")
     sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
+    if risk:
+        w = risk["risk_weights"]
+        options = {**options, "risk_weights": dict(zip(w["key"], w["weight"], strict=True))}
+        sources.append(DERI_LINE)
     if options.get("imd_method"):
         sources.append(IMD_LINE)
     if reach is not None:
@@ -230,7 +242,13 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
     key = "|".join(
         map(
             str,
-            [release, sorted(options.items(), key=str), picked, scores["score"].round(6).tolist()],
+            [
+                release,
+                sorted(options.items(), key=str),
+                picked,
+                scores["score"].round(6).tolist(),
+                risk["risk_scores"]["score"].round(6).tolist() if risk else None,
+            ],
         )
     )
     pack = _pack_bytes(
@@ -242,6 +260,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
         readme,
         key,
         cat.synthetic,
+        risk,
     )
     label = f"Download the evidence pack (zip){' — ' + SYNTHETIC_LABEL if cat.synthetic else ''}"
     st.download_button(
@@ -249,6 +268,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
     )
     st.caption(
         "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, "
-        "voucher_aggregates), CSV tables (safe for spreadsheets), a PNG map and a README "
-        "of sources, releases and licences."
+        "voucher_aggregates), CSV tables (safe for spreadsheets; with the risk index, "
+        "risk_scores and risk_weights), a PNG map and a README of sources, releases and "
+        "licences."
     )
