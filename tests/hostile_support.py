@@ -11,10 +11,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,21 +85,32 @@ class Ingested:
     layer: str = ""
 
 
+def prepare(row: Row, *, catalogue: Path) -> None:
+    """Import what the row needs first (``after=`` in its options)."""
+    from geo.storage.catalog import import_file
+
+    if "after" in row.options:
+        import_file(HOSTILE / row.options["after"], catalogue, synthetic=True)
+
+
 def ingest(row: Row, *, catalogue: Path, store_path: Path) -> Ingested:
-    """Put ``row``'s file in; a DataError is caught and returned, anything else propagates."""
+    """Put ``row``'s file in; a DataError is caught and returned, anything else propagates.
+
+    Options other than ``after`` go to the importer as keyword arguments (README).
+    """
     from geo.storage import store
     from geo.storage.catalog import import_file, load_catalog
 
-    for before in filter(None, [row.options.get("after")]):
-        import_file(HOSTILE / before, catalogue, synthetic=True)
+    options = {k: v for k, v in row.options.items() if k != "after"}
     try:
         if row.kind in CATALOGUE_KINDS:
-            layer = import_file(row.path, catalogue, synthetic=True)
+            layer = import_file(row.path, catalogue, synthetic=True, **options)  # type: ignore[arg-type]
             cat = load_catalog(catalogue)
             frames = {**{f"areas_{k}": v for k, v in cat.areas.items()}, "coverage": cat.coverage,
                       "imd": cat.imd, "lsoa": cat.lsoa, "postcodes": cat.postcodes}  # fmt: skip
             return Ingested(None, _texts(frames.get(layer)), layer)
         if row.kind in UPLOAD_KINDS:
+            assert not options, f"{row.file}: uploads take no options ({options})"
             check = upload_check(row, catalogue=catalogue)
             if not check.ok:
                 raise DataError(check.problems)
@@ -177,19 +187,12 @@ def page_html(fmap: folium.Map) -> str:
     return fmap.get_root().render()
 
 
-def json_texts(page: str) -> str:
-    """``page`` with JSON ``\\uXXXX`` escapes decoded (script data), for substring checks."""
-    return json.loads(json.dumps(page)).encode().decode("unicode_escape", errors="ignore")
-
-
 def copy_workspace(template: Path, data_dir: Path) -> None:
     """The demo workspace (catalogue and store) copied into ``data_dir``."""
     for item in template.iterdir():
         if item.is_file():
             shutil.copy2(item, data_dir / item.name)
 
-
-MaybeCheck = Callable[[str], None]
 
 __all__ = [
     "CATALOGUE_KINDS",
@@ -205,6 +208,7 @@ __all__ = [
     "load_rows",
     "map_texts",
     "page_html",
+    "prepare",
     "sha256",
     "upload_check",
 ]

@@ -31,6 +31,7 @@ from tests.hostile_support import (
     load_rows,
     map_texts,
     page_html,
+    prepare,
     sha256,
 )
 
@@ -84,11 +85,8 @@ def test_the_table_lists_every_file_once_with_a_known_outcome() -> None:
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
 def test_hostile_file(row: Row, workspace: tuple[Path, Path], tmp_path: Path) -> None:
-    from geo.storage.catalog import import_file
-
     catalogue, store_path = workspace
-    for before in filter(None, [row.options.pop("after", None)] if row.options else []):
-        import_file(HOSTILE / before, catalogue, synthetic=True)
+    prepare(row, catalogue=catalogue)
     fingerprint = (sha256(catalogue), sha256(store_path))
     got = ingest(row, catalogue=catalogue, store_path=store_path)
     if row.outcome == "refused":
