@@ -22,7 +22,8 @@ from geo.config import (
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
 )
-from layers.text import esc
+from layers import render
+from layers.render import text as esc
 from layers.topo import TopoGeoJson
 
 
@@ -119,9 +120,9 @@ def choropleth_layer(
     values = areas[pct_col] if pct_col in areas else pd.Series(np.nan, index=areas.index)
     props = gpd.GeoDataFrame(
         {
-            "area_code": areas["area_code"].astype(str),
+            "area_code": areas["area_code"].map(esc),
             "area_name": areas["area_name"].map(esc),
-            "value": [value_text(r, measure) for _, r in areas.iterrows()]
+            "value": [esc(value_text(r, measure)) for _, r in areas.iterrows()]
             if text is None
             else [esc(t) for t in text.reindex(areas.index)],
             "fill": [classes.colour_of(v) if classes else NO_DATA_COLOUR for v in values],
@@ -132,10 +133,10 @@ def choropleth_layer(
 
     return TopoGeoJson(
         props,
-        name=name or MEASURES[measure].label,
+        name=esc(name or MEASURES[measure].label),
         alias=esc(MEASURES[measure].short),
         options={
-            "selected": selected, "fillOpacity": fill_opacity,
+            "selected": esc(selected) if selected else None, "fillOpacity": fill_opacity,
             "boundary": BOUNDARY_COLOUR, "highlight": HIGHLIGHT_COLOUR,
         },
     )  # fmt: skip
@@ -146,19 +147,19 @@ def selection_layer(areas: gpd.GeoDataFrame, code: str | None) -> folium.Feature
 
     Kept apart from the choropleth so that picking an area updates only this layer
     (``st_folium(feature_group_to_add=...)``): the map itself is not rebuilt or re-panned.
+    The outline carries no text at all, and the group is checked like a whole map.
     """
-    group = folium.FeatureGroup(name="Picked area", control=False)
+    group = render.group("Picked area", control=False)
     if code:
         picked = areas[areas["area_code"] == code]
         if not picked.empty:
-            folium.GeoJson(
-                picked[["area_code", "geometry"]].to_json(drop_id=True),
-                style_function=lambda _f: {
+            render.geojson(
+                picked[["geometry"]], name="Picked area", interactive=False, control=False,
+                style=lambda _f: {
                     "fill": False, "color": HIGHLIGHT_COLOUR, "weight": 4, "interactive": False,
                 },
-                interactive=False,
             ).add_to(group)  # fmt: skip
-    return group
+    return render.checked_group(group)
 
 
 _LEGEND = """

@@ -10,7 +10,6 @@ classes, each ≥ 3:1 against its neighbour, and every value also written out in
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import folium
@@ -20,6 +19,7 @@ import pandas as pd
 from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.analysis.profile import figures_table
 from geo.config import ACCESSIBLE_PALETTE, MEASURES, SMALL_COUNT_THRESHOLD
+from layers import render
 from layers.webmap import coverage_map
 
 PUBLIC_FILL_OPACITY = 1.0
@@ -101,19 +101,19 @@ def table_html(
     """
     m = MEASURES[measure]
     head = (
-        f'<th scope="col">{html.escape(area_label)}</th><th scope="col">Code</th>'
-        f'<th scope="col">{html.escape(m.label)}: % of premises</th>'
-        f'<th scope="col">Premises</th><th scope="col">Premises with {html.escape(m.short)}</th>'
+        f'<th scope="col">{render.text(area_label)}</th><th scope="col">Code</th>'
+        f'<th scope="col">{render.text(m.label)}: % of premises</th>'
+        f'<th scope="col">Premises</th><th scope="col">Premises with {render.text(m.short)}</th>'
     )
     rows = "".join(
-        f'<tr data-area-code="{html.escape(r.area_code)}">'
-        f'<th scope="row">{html.escape(r.area_name)}</th><td>{html.escape(r.area_code)}</td>'
-        f'<td class="bb-pct">{html.escape(r.pct_text)}</td>'
-        f"<td>{html.escape(str(r.premises_text))}</td><td>{html.escape(str(r.n_text))}</td></tr>"
+        f'<tr data-area-code="{render.text(r.area_code)}">'
+        f'<th scope="row">{render.text(r.area_name)}</th><td>{render.text(r.area_code)}</td>'
+        f'<td class="bb-pct">{render.text(r.pct_text)}</td>'
+        f"<td>{render.text(str(r.premises_text))}</td><td>{render.text(str(r.n_text))}</td></tr>"
         for r in table.itertuples()
     )
     return (
-        f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="bb-table"><caption>{render.text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
@@ -199,16 +199,16 @@ def feature_values(fmap: folium.Map) -> dict[str, str]:
 def frame_html(frame: pd.DataFrame, *, caption: str) -> str:
     """Any small frame of display text as an accessible table (first column = row headers)."""
     cols = list(frame.columns)
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
+    head = "".join(f'<th scope="col">{render.text(str(c))}</th>' for c in cols)
     body = "".join(
         "<tr>"
-        + f'<th scope="row">{html.escape(str(row[0]))}</th>'
-        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row[1:])
+        + f'<th scope="row">{render.text(str(row[0]))}</th>'
+        + "".join(f"<td>{render.text(str(v))}</td>" for v in row[1:])
         + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return (
-        f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="bb-table"><caption>{render.text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 

@@ -23,6 +23,8 @@ import topojson
 from branca.element import Template
 from folium.elements import JSCSSMixin
 
+from layers.render import script_json
+
 GRID_M = 10.0
 """Quantisation step, in metres: finer than a pixel up to zoom 13 (≈ 19 m per pixel in the UK)."""
 OBJECT = "areas"
@@ -142,16 +144,6 @@ var {{ this.get_name() }} = window.{{ this.get_name() }};
 """
 
 
-def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element and through folium's second Jinja pass.
-
-    Text in it is already escaped with :func:`layers.text.esc` (no braces); this guards the
-    rest: ``</`` cannot end the script, and ``{{``/``{%``/``{#`` cannot start a Jinja tag.
-    """
-    text = json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
-    return text.replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
-
-
 class TopoGeoJson(JSCSSMixin, folium.map.Layer):
     """A choropleth layer drawn from a packed topology.
 
@@ -178,8 +170,8 @@ class TopoGeoJson(JSCSSMixin, folium.map.Layer):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "TopoGeoJson"
         self.areas = areas
-        self.topology_json = _script_json(packed_topology(areas, grid_m=grid_m))
-        self.options_json = _script_json({**options, "alias": alias})
+        self.topology_json = script_json(packed_topology(areas, grid_m=grid_m))
+        self.options_json = script_json({**options, "alias": alias})
         self.alphabet = ALPHABET
         self._template = Template(_TEMPLATE)
 

@@ -1,8 +1,11 @@
-"""Assemble the Folium map: basemap with attribution, choropleth, overlays, legend, controls."""
+"""Assemble the Folium maps: basemap with attribution, choropleth, overlays, legend, controls.
+
+Every map leaves here through :func:`finish` (vendored assets, then :func:`layers.render.checked`),
+so no map reaches ``st_folium`` or the export without the template check.
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import folium
@@ -10,7 +13,9 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element, Figure
 
-from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
+from geo.config import BOUNDARY_COLOUR, MAP_ATTRIBUTION_LINES, MEASURES
+from geo.geometry.crs import to_display
+from layers import render
 from layers.assets import localise
 from layers.choropleth import Classes, choropleth_layer, classify, legend_for
 
@@ -26,7 +31,7 @@ MAP_CSS = """<style>
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
     """The attribution control's text: OS, ONS/Ofcom (OGL) and OpenStreetMap lines (escaped)."""
-    return " | ".join(html.escape(line) for line in (*MAP_ATTRIBUTION_LINES, *extra))
+    return " | ".join(render.text(line) for line in (*MAP_ATTRIBUTION_LINES, *extra))
 
 
 def base_map(
@@ -106,7 +111,31 @@ def coverage_map(
         group.add_to(fmap)
     legend_for(measure, classes, note=legend_note).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    return localise(fmap)
+    return finish(fmap)
 
 
-__all__ = ["attribution_html", "base_map", "coverage_map"]
+def preview_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    overlays: Sequence[folium.FeatureGroup] = (),
+    tiles: bool = True,
+) -> folium.Map:
+    """Area outlines (any CRS; names in the tooltip) under point overlays: the upload preview."""
+    outlines = to_display(areas[["area_code", "area_name", "geometry"]])
+    fmap = base_map(tuple(outlines.total_bounds), tiles=tiles)
+    render.geojson(
+        outlines, name="Areas", columns=("area_code", "area_name"),
+        tooltip_fields=("area_name",), tooltip_aliases=("Area",),
+        style=lambda _f: {"color": BOUNDARY_COLOUR, "weight": 1, "fillOpacity": 0},
+    ).add_to(fmap)  # fmt: skip
+    for group in overlays:
+        group.add_to(fmap)
+    return finish(fmap)
+
+
+def finish(fmap: folium.Map) -> folium.Map:
+    """The last step of every map builder: vendored assets, then the template check."""
+    return render.checked(localise(fmap))
+
+
+__all__ = ["attribution_html", "base_map", "coverage_map", "finish", "preview_map"]

@@ -11,6 +11,7 @@ from layers.choropleth import selection_layer
 from layers.webmap import coverage_map
 from views import overlay_panel, state, widgets
 from views.panel import show_area_panel
+from views.text import plain
 
 MAP_KEY = "division_map"
 
@@ -65,7 +66,7 @@ def render() -> None:
         st.metric(
             f"County: {MEASURES[measure].label}",
             "no figure" if pct is None or pct != pct else f"{pct:.1f}%",
-            help=f"Premises-weighted: {county_how}.",
+            help=plain(f"Premises-weighted: {county_how}."),
         )
         if selected:
             row = figs.set_index("area_code").loc[selected]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -21,13 +20,12 @@ from geo.config import (
     IMD_LINE,
     SYNTHETIC_LABEL,
 )
-from geo.geometry.crs import to_display
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
 from layers.base import evidence_table
-from layers.scoremap import finish, score_map
-from layers.text import esc
+from layers.gapmap import gap_map
 from views import overlay_panel, risk_section, state
+from views.text import plain
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -41,39 +39,6 @@ def _deprivation(k: state.Key, level: str, method: str) -> pd.DataFrame | None:
     if cat.imd is None or cat.lsoa is None:
         return None
     return imd_by_area(cat.imd, cat.lsoa, cat.areas[level], method=method)
-
-
-def gap_map(
-    web: gpd.GeoDataFrame,
-    scores: pd.DataFrame,
-    *,
-    reach: Reach | None = None,
-    anchors: gpd.GeoDataFrame | None = None,
-) -> folium.Map:
-    """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
-    fmap = score_map(web, scores, top=100, name="Gap score", alias="Gap score",
-                     title="Gap score (higher = more need)")  # fmt: skip
-    if reach is not None and len(reach.buffers):
-        circles = to_display(reach.buffers[["geometry"]])
-        folium.GeoJson(
-            circles.to_json(drop_id=True),
-            name="Anchor reach",
-            style_function=lambda _f: {"color": "#e66101", "weight": 2, "fillOpacity": 0.08},
-        ).add_to(fmap)
-    if anchors is not None and len(anchors):
-        group = folium.FeatureGroup(name="Chosen anchor sites")
-        for name, pt in zip(anchors["name"], to_display(anchors).geometry, strict=True):
-            folium.CircleMarker(
-                (pt.y, pt.x),
-                radius=5,
-                color="#000000",
-                fill=True,
-                fill_color="#e66101",
-                fill_opacity=1,
-                tooltip=esc(name),
-            ).add_to(group)
-        group.add_to(fmap)
-    return finish(fmap)
 
 
 def render() -> None:
@@ -124,7 +89,7 @@ def render() -> None:
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(
-            labels.get(key, key),
+            plain(labels.get(key, key)),
             0.0,
             10.0,
             DEFAULT_WEIGHTS.get(key, DEFAULT_WEIGHT),
@@ -136,7 +101,7 @@ def render() -> None:
     try:
         scores = gap_scores(comps, weights=weights)
     except ValueError as exc:
-        st.warning(f"{exc}.")
+        st.warning(plain(f"{exc}."))
         return
     names = figs.set_index("area_code")["area_name"]
     table = scores.assign(area_name=names.reindex(scores.index))

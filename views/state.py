@@ -25,6 +25,7 @@ from geo.storage.catalog import Catalog, load_catalog
 from geo.storage.workspace import ReadContext, Stamp, Workspace
 from layers.choropleth import Classes, classify
 from layers.demo import ensure_demo
+from views.text import code, plain
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def open_page(title: str) -> tuple[Catalog, Key, str] | None:
     k = key()
     cat = catalog(k)
     synthetic_banner(cat)
-    st.title(title)
+    st.title(plain(title))
     if not cat.areas or cat.coverage is None:
         st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
         return None
@@ -176,7 +177,7 @@ def synthetic_banner(cat: Catalog) -> None:
         st.warning(
             f"**{SYNTHETIC_LABEL}.** These divisions, postcodes and figures are made up, to show "
             "how the app works. Load real data with "
-            f"`python -m geo fetch --county {load_settings().county_code}` "
+            f"{code(f'python -m geo fetch --county {load_settings().county_code}')} "
             "or `python -m geo import PATH…` (see the Sources page).",
             icon="⚠️",
         )

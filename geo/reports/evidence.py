@@ -24,11 +24,12 @@ import pandas as pd
 import pyogrio
 from matplotlib.figure import Figure
 
-from geo.analysis.privacy import neutralise_frame
+from geo.analysis.privacy import formula_safe_csv
 from geo.analysis.risk import RiskResult
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.text import plain_text
 
 GPKG_NAME = "evidence.gpkg"
 GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas")
@@ -56,6 +57,7 @@ def on_divisions(divisions: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDat
     return base.merge(table, left_on=AREA_CODE, right_index=True, how="left")
 
 
+@plain_text
 def gap_map_png(
     divisions: gpd.GeoDataFrame,
     *,
@@ -167,7 +169,7 @@ def evidence_pack(
         zf.write(gpkg, GPKG_NAME)
         for stem, table in tables.items():
             plain = table.drop(columns="geometry", errors="ignore")
-            zf.writestr(f"{stem}.csv", neutralise_frame(plain).to_csv(index=False))
+            zf.writestr(f"{stem}.csv", formula_safe_csv(plain))
         zf.writestr("gap_map.png", map_png)
         zf.writestr("README.txt", readme)
     return buf.getvalue()

@@ -10,6 +10,7 @@ Individual voucher records are never drawn: they identify homes.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +34,14 @@ from geo.config import (
 )
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.text import plain_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 SERIES_COLOURS = (HIGHLIGHT_COLOUR, SEQUENTIAL_PALETTE[3], SEQUENTIAL_PALETTE[1])
+SHEET_LINE_CHARS = 170
+"""Characters per line of the PNG sheet's summary (8.5 pt DejaVu across A4 landscape)."""
 MAX_LISTED = 8
 """Anchor sites and pilots listed by name on the one-page sheet; the rest are counted."""
 
@@ -91,6 +95,7 @@ def _png(fig: Figure, *, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
+@plain_text
 def draw_division_map(
     ax: object,
     areas: gpd.GeoDataFrame,
@@ -127,6 +132,7 @@ def draw_division_map(
     ax.text(x0, y0 + pad * 0.1, f"{scale:,} m", fontsize=7)  # type: ignore[attr-defined]
 
 
+@plain_text
 def map_png(
     areas: gpd.GeoDataFrame,
     code: str,
@@ -143,6 +149,7 @@ def map_png(
     return _png(fig)
 
 
+@plain_text
 def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
     table = profile.figures.iloc[::-1]
@@ -162,6 +169,7 @@ def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     ax.legend(fontsize=7, loc="lower right")  # type: ignore[attr-defined]
 
 
+@plain_text
 def chart_png(profile: DivisionProfile) -> bytes:
     """The figures bar chart alone, as PNG."""
     fig = Figure(figsize=(6, 3.2))
@@ -195,6 +203,7 @@ def _num(v: float | int | None) -> str:
     return "no figure" if v is None or pd.isna(v) else f"{v:,.0f}"
 
 
+@plain_text
 def profile_png(
     profile: DivisionProfile,
     *,
@@ -212,8 +221,10 @@ def profile_png(
     draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
     text = fig.add_subplot(grid[1, :])
     text.axis("off")
-    body = "\n".join(_summary_lines(profile))
-    text.text(0, 1, body, fontsize=8.5, va="top", wrap=True)
+    # Wrapped here, not with wrap=True: matplotlib's wrapping measures words as mathtext
+    # whatever text.parse_math says (see geo.reports.text).
+    body = "\n".join(textwrap.fill(line, SHEET_LINE_CHARS) for line in _summary_lines(profile))
+    text.text(0, 1, body, fontsize=8.5, va="top")
     text.text(0, 0, "\n".join(source_lines(profile)), fontsize=7, va="bottom", color="#333333")
     return _png(fig, dpi=110)
 
