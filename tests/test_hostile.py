@@ -72,7 +72,7 @@ def test_the_table_lists_every_file_once_with_a_known_outcome() -> None:
     listed = [r.file for r in ROWS]
     assert len(listed) == len(set(listed))
     for row in ROWS:
-        assert row.path.exists(), row.file
+        assert row.path.exists() or row.options.get("generated"), row.file  # big ones: at test time
         assert row.outcome in OUTCOMES, row.file
         assert row.outcome != "refused" or row.expected, f"{row.file}: a refusal needs a message"
     on_disk = {f"render/{p.name}" for p in (HOSTILE / "render").iterdir()
