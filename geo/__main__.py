@@ -6,6 +6,10 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level ced --level lad
 
+…its output-area population-weighted centroids (2011 and 2021) and postcode centroids::
+
+    python -m geo fetch --county E10000020 --level oa --level postcodes
+
 Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
@@ -32,7 +36,16 @@ from geo.config import (
 )
 from geo.errors import DataError, DownloadError
 from geo.settings import load_settings
-from geo.storage.catalog import import_file, load_catalog, save_areas
+from geo.storage.catalog import (
+    import_file,
+    load_catalog,
+    save_areas,
+    save_oa_centroids,
+    save_postcodes,
+)
+
+CENTROID_LEVELS = ("oa", "postcodes")
+"""``fetch --level`` values that are centroids, not boundaries."""
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -42,25 +55,91 @@ def _fetch(args: argparse.Namespace) -> int:
     settings = load_settings()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
-    for level in args.level or ["ced"]:
+    levels = args.level or ["ced"]
+    for level in [lv for lv in levels if lv not in CENTROID_LEVELS]:
         print(f"Fetching {LEVELS[level].label} for {args.county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
             args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
+    if "oa" in levels:
+        _fetch_oa_centroids(args.county, root=root, mirror=mirror)
+    if "postcodes" in levels:
+        _fetch_postcodes(args.county, root=root, mirror=mirror)
     for url in args.file_url or []:
         path = fetch(url, cache_dir=settings.cache_dir, progress=True)
         print(f"  {url} → {path}")
-        print(f"  imported as {import_file(path, settings.boundaries_path)}")
+        what = import_file(path, settings.boundaries_path, check=_check_import())
+        print(f"  imported as {what}")
+    _print_reconciliation(settings.boundaries_path)
     return 0
+
+
+def _fetch_oa_centroids(county: str, *, root: str, mirror: dict[str, str]) -> None:
+    from geo.sources.arcgis import fetch_county_boundaries
+    from geo.sources.centroids import fetch_oa_centroids, oa_centroid_urls
+
+    settings = load_settings()
+    print(f"Fetching the districts of {county} to find their output areas …")
+    districts = fetch_county_boundaries(
+        county, level="lad", cache_dir=settings.cache_dir, base_urls=mirror, progress=True
+    )
+    for vintage, url in oa_centroid_urls(root).items():
+        print(f"Fetching {vintage} OA population-weighted centroids from {url} …")
+        points = fetch_oa_centroids(
+            county, vintage=vintage, cache_dir=settings.cache_dir, layer_url=url,
+            districts=districts, progress=True,
+        )  # fmt: skip
+        save_oa_centroids(
+            settings.boundaries_path, points, source=points.attrs["source"], vintage=vintage,
+            kind="pwc", county_code=county,
+        )  # fmt: skip
+        print(f"  {len(points):,} {vintage} OA centroids → {settings.boundaries_path}")
+
+
+def _fetch_postcodes(county: str, *, root: str, mirror: dict[str, str]) -> None:
+    from geo.sources.centroids import fetch_postcode_centroids, postcode_centroids_url
+
+    settings = load_settings()
+    url = postcode_centroids_url(root)
+    print(f"Fetching postcode centroids for {county} from {url} …")
+    lookup = fetch_postcode_centroids(
+        county, cache_dir=settings.cache_dir, layer_url=url, lookup_url=mirror["lookup"],
+        progress=True,
+    )  # fmt: skip
+    save_postcodes(settings.boundaries_path, lookup, source=lookup.attrs["source"])
+    live = int((~lookup["terminated"]).sum())
+    print(f"  {len(lookup):,} postcodes ({live:,} live) → {settings.boundaries_path}")
+
+
+def _check_import() -> Callable[[Any, Any], None]:
+    from geo.analysis.reconcile import check_import
+
+    return check_import
+
+
+def _print_reconciliation(catalog_path: Path) -> None:
+    """Recompute, store and print every OA/postcode reconciliation the catalogue allows."""
+    if not catalog_path.exists():
+        return
+    from geo.analysis.reconcile import refresh
+
+    done, problems = refresh(catalog_path)
+    for rec in done:
+        print("\n".join(rec.lines()))
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _import(args: argparse.Namespace) -> int:
     settings = load_settings()
     for name in args.paths:
-        what = import_file(Path(name), settings.boundaries_path, synthetic=args.synthetic)
+        what = import_file(
+            Path(name), settings.boundaries_path, synthetic=args.synthetic, check=_check_import()
+        )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
+    _print_reconciliation(settings.boundaries_path)
     return 0
 
 
@@ -94,7 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
     fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
-    fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
+    fetch.add_argument(
+        "--level",
+        action="append",
+        choices=[*sorted(LEVELS), *CENTROID_LEVELS],
+        help="boundaries (ced, lad, ward), OA centroids (oa) or postcode centroids (postcodes)",
+    )
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
     fetch.add_argument(
         "--service-root",
