@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {fetch,import,demo,status,export-html}``.
+"""Command line: ``python -m geo {fetch,import,export,demo,status,export-html}``.
 
 Examples
 --------
@@ -13,6 +13,10 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+
+Write every division's figures (count, %, method, source, release) to CSV or GeoPackage::
+
+    python -m geo export norfolk_divisions.csv --level ced --release 2021-05
 
 Write the public map as one self-contained HTML file (opens from file://, no server)::
 
@@ -30,6 +34,7 @@ from typing import Any
 
 from geo.config import (
     BOUNDARY_LAYERS,
+    DEFAULT_LEVEL,
     LEVELS,
     NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
@@ -143,6 +148,23 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from geo.reports.figures_file import export_figures
+
+    settings = load_settings()
+    cat = load_catalog(settings.boundaries_path)
+    try:
+        path, n = export_figures(cat, args.out, level=args.level, release=args.release)
+    except ValueError as exc:
+        if isinstance(exc, DataError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    note = " (SYNTHETIC DEMO DATA)" if cat.synthetic else ""
+    print(f"{n} {LEVELS[args.level].label.lower()} → {path}{note}")
+    return 0
+
+
 def _status(_args: argparse.Namespace) -> int:
     settings = load_settings()
     cat = load_catalog(settings.boundaries_path)
@@ -153,6 +175,9 @@ def _status(_args: argparse.Namespace) -> int:
         print(f"  {LEVELS[level].label}: {len(areas)} areas, vintage {areas.attrs.get('vintage')}")
     print(f"  Ofcom releases: {', '.join(cat.releases) or 'none'}")
     print(f"  Postcodes: {0 if cat.postcodes is None else len(cat.postcodes):,}")
+    vintages: dict[str, dict[str, Any]] = cat.meta.get("oa_centroids", {}).get("vintages", {})  # type: ignore[assignment]
+    shown = [f"{v} ({f['count']:,}, {f['kind']}, {f['source']})" for v, f in vintages.items()]
+    print(f"  OA centroids: {'; '.join(shown) or 'none'}")
     return 0
 
 
@@ -189,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
     imp.set_defaults(run=_import)
+    export = sub.add_parser("export", help="write every area's figures to a CSV or GeoPackage")
+    export.add_argument("out", help="OUT.csv or OUT.gpkg")
+    export.add_argument("--level", default=DEFAULT_LEVEL, choices=sorted(LEVELS))
+    export.add_argument("--release", help="an Ofcom release such as 2021-05 (default: latest)")
+    export.set_defaults(run=_export)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     for add_commands in _plugins():
         add_commands(sub)

@@ -326,7 +326,10 @@ def import_file(
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
         raw = read_boundary_file(path)
         if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
-            return save_oa_centroids(catalog_path, raw, source=path.name)
+            return save_oa_centroids(
+                catalog_path, raw, source=path.name, synthetic=synthetic,
+                kind="synthetic" if synthetic else None,
+            )  # fmt: skip
         if any(c.upper() in ("LSOA11CD", "LSOA21CD") for c in raw.columns):
             from geo.sources.imd import lsoa_polygons
 
