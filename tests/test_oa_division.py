@@ -256,3 +256,21 @@ def test_import_check_refuses_oas_the_centroids_cannot_place(tmp_path) -> None:
 def test_stats_without_any_premises_do_not_fail() -> None:
     check_unmatched({"premises_placed": 0.0, "premises_no_location": 0.0},
                     vintage=detect_oa_vintage([]), source="x.csv")  # fmt: skip
+
+
+def test_a_measure_the_oa_file_does_not_publish_stays_missing_never_zero() -> None:
+    la = (
+        "laua,laua_name,All Premises,Number of premises with Gigabit availability,"
+        "Number of premises with Full Fibre availability\nE07000001,West,1000,300,200\n"
+    )
+    cov = pd.concat([
+        _coverage(OA_HEADER + "E00000001,600,300\n"),  # no full fibre column (2024+ OA files)
+        _coverage(la, name="202105_fixed_laua_coverage_r01.csv"),
+    ], ignore_index=True)  # fmt: skip
+    figs = best_figures(cov, squares(), release="2021-05",
+                        oa_centroids=_centroids({"E00000001": (500, 500)}, "2011"))  # fmt: skip
+    alpha = figs.set_index("area_code").loc["E58000001"]
+    assert alpha["pct_gigabit"] == pytest.approx(50.0)
+    assert "n_full_fibre" not in figs and np.isnan(alpha["pct_full_fibre"])
+    rec = reconcile(figs, cov, release="2021-05", level="ced")
+    assert rec is not None and "pp_full_fibre" not in rec.table

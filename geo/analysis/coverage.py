@@ -241,6 +241,10 @@ def best_figures(
 
     def level_rows(level: str) -> pd.DataFrame:
         chosen = rows[levels == level].reset_index(drop=True)
+        # A measure the file does not publish is blank in every row (the catalogue holds the
+        # columns of every file): it must stay missing, never add up to zero.
+        unpublished = [c for c in measure_columns(chosen) if chosen[c].isna().all()]
+        chosen = chosen.drop(columns=unpublished)
         chosen.attrs = {**coverage.attrs, "level": level}
         return chosen
 
