@@ -107,6 +107,10 @@ SEQUENTIAL_PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b
 ACCESSIBLE_PALETTE: tuple[str, ...] = ("#f7f7f7", "#4393c3", "#053061")
 """Three classes with ≥ 3:1 contrast between neighbours (WCAG 1.4.11), for the public map."""
 NO_DATA_COLOUR = "#bdbdbd"
+HATCH_COLOUR = "#ffffff"
+HATCH_EDGE_COLOUR = "#555555"
+"""White stripes edged in dark grey, drawn over an area's fill when it shows its district's
+figure, not its own: visible on every class colour, white included."""
 BOUNDARY_COLOUR = "#333333"
 HIGHLIGHT_COLOUR = "#e66101"
 

@@ -88,6 +88,12 @@ def export_page(
         if synthetic
         else ""
     )
+    if (table["figure_from"] == "district").any():
+        warning += (
+            f"<p>Hatched {html.escape(area_label.lower())}s have no figure of their own yet: "
+            "they show their district's figure, labelled in the table. Ofcom's output-area "
+            f"file{' for ' + html.escape(release) if release else ''} gives each its own.</p>"
+        )
     top = (
         f'<header class="bb-head"><h1>{html.escape(title)}</h1>{warning}'
         f"<p>Each {html.escape(area_label.lower())} is coloured by {html.escape(label.lower())}; "

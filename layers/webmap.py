@@ -12,7 +12,13 @@ from branca.element import Element, Figure
 
 from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
 from layers.assets import localise
-from layers.choropleth import Classes, choropleth_layer, classify, legend_for
+from layers.choropleth import (
+    Classes,
+    choropleth_layer,
+    classify,
+    has_district_figures,
+    legend_for,
+)
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 MAP_CSS = """<style>
@@ -91,6 +97,9 @@ def coverage_map(
         and fill opacity; the public map passes the accessible palette, opaque.
     classes
         Class breaks already worked out (e.g. cached by the app); default: :func:`classify`.
+
+    Areas with ``figure_from`` = "district" (their district's figure, see
+    :func:`geo.analysis.coverage.best_figures`) are hatched, with a legend entry.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -104,7 +113,7 @@ def coverage_map(
     ).add_to(fmap)  # fmt: skip
     for group in overlays:
         group.add_to(fmap)
-    legend_for(measure, classes, note=legend_note).add_to(fmap)
+    legend_for(measure, classes, note=legend_note, hatched=has_district_figures(areas)).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return localise(fmap)
 

@@ -10,6 +10,7 @@ Individual voucher records are never drawn: they identify homes.
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import geopandas as gpd
@@ -126,7 +127,8 @@ def map_png(
 def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
     table = profile.figures.iloc[::-1]
-    series = [("Division", "Division %"), ("County", "County %"), ("England", "England %")]
+    own = f"District ({profile.figure_area_name})" if profile.district_figures else "Division"
+    series = [(own, "Division %"), ("County", "County %"), ("England", "England %")]
     series = [(label, col) for label, col in series if table[col].notna().any()]
     height = 0.8 / max(1, len(series))
     ys = range(len(table))
@@ -152,7 +154,9 @@ def chart_png(profile: DivisionProfile) -> bytes:
 
 def _summary_lines(profile: DivisionProfile) -> list[str]:
     short = profile.shortfalls
+    note = profile.figures_note()
     lines = [
+        *([note] if note else []),
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
         f"Premises without superfast: {_num(short.get('without_superfast'))}",
         f"Premises below the USO: {_num(short.get('below_uso'))}",
@@ -197,6 +201,8 @@ def profile_png(
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
     title = f"{profile.name} ({profile.code})"
+    if profile.district_figures:
+        title += f" — figures are {profile.figure_area_name}'s (district)"
     if profile.synthetic:
         title += f" — {SYNTHETIC_LABEL}"
     fig.suptitle(title, fontsize=15, fontweight="bold")
@@ -206,7 +212,7 @@ def profile_png(
     draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
     text = fig.add_subplot(grid[1, :])
     text.axis("off")
-    body = "\n".join(_summary_lines(profile))
+    body = "\n".join(textwrap.fill(line, 150) for line in _summary_lines(profile))
     text.text(0, 1, body, fontsize=8.5, va="top", wrap=True)
     text.text(0, 0, "\n".join(source_lines(profile)), fontsize=7, va="bottom", color="#333333")
     return _png(fig, dpi=110)
@@ -241,6 +247,11 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
     pdf.multi_cell(width, 4.5, f"Division {profile.code} · Ofcom release {profile.release} · "
                    f"figures from {profile.method}; county: {profile.county_how}",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    if profile.figures_note():
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_fill_color(222, 235, 247)
+        pdf.multi_cell(width, 4.8, profile.figures_note(), fill=True, new_x="LMARGIN",
+                       new_y="NEXT")  # fmt: skip
     top = pdf.get_y() + 1
     pdf.image(io.BytesIO(map_image), x=pdf.l_margin, y=top, w=80, h=80, keep_aspect_ratio=True)
     pdf.image(io.BytesIO(chart_image), x=pdf.l_margin + 82, y=top + 8, w=width - 82, h=64,
@@ -248,7 +259,8 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
     pdf.set_y(top + 82)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_fill_color(235, 235, 235)
-    headings = ("Measure", "Division %", "Premises", "County %", "England %")
+    own = "District %" if profile.district_figures else "Division %"
+    headings = ("Measure", own, "Premises", "County %", "England %")
     with pdf.table(col_widths=(70, 25, 25, 25, 25), line_height=4.6,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:  # fmt: skip
         table.row(headings)
