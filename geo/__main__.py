@@ -36,7 +36,6 @@ from geo.config import (
     BOUNDARY_LAYERS,
     DEFAULT_LEVEL,
     LEVELS,
-    NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
 )
 from geo.errors import DataError, DownloadError
@@ -60,18 +59,19 @@ def _fetch(args: argparse.Namespace) -> int:
     settings = load_settings()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
+    county = args.county or settings.county_code
     levels = args.level or ["ced"]
     for level in [lv for lv in levels if lv not in CENTROID_LEVELS]:
-        print(f"Fetching {LEVELS[level].label} for {args.county} from {mirror[level]} …")
+        print(f"Fetching {LEVELS[level].label} for {county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
-            args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
+            county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
     if "oa" in levels:
-        _fetch_oa_centroids(args.county, root=root, mirror=mirror)
+        _fetch_oa_centroids(county, root=root, mirror=mirror)
     if "postcodes" in levels:
-        _fetch_postcodes(args.county, root=root, mirror=mirror)
+        _fetch_postcodes(county, root=root, mirror=mirror)
     for url in args.file_url or []:
         path = fetch(url, cache_dir=settings.cache_dir, progress=True)
         print(f"  {url} → {path}")
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     fetch = sub.add_parser(
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
-    fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
+    fetch.add_argument("--county", help="county GSS code (default: BROADBAND_COUNTY or Norfolk)")
     fetch.add_argument(
         "--level",
         action="append",

@@ -119,4 +119,4 @@ def test_gap_score_from_deprivation_alone_names_the_missing_counts(figures) -> N
     scores = gap_scores(gap_components(figs, deprivation=deprivation),
                         weights={"no_gigabit": 3, "below_uso": 2, "deprivation": 1})  # fmt: skip
     assert scores["score"].tolist() == [100.0, 50.0, 0.0]
-    assert set(scores.attrs["missing"]) == {"no_gigabit", "below_uso", "voucher_demand"}
+    assert set(scores.attrs["missing"]) == {"no_gigabit", "below_uso"}

@@ -9,15 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.analysis.gap import (
-    gap_components,
-    gap_scores,
-    intervention_counts,
-    min_max,
-    missing_text,
-    rank_desc,
-)
+from geo.analysis.gap import gap_components, gap_scores, min_max, missing_text, rank_desc
 from geo.analysis.reach import anchor_reach, coverage_points, reach_buffers, select_anchors
+from layers.vouchers import intervention_counts
 
 X0, Y0 = 600_000.0, 300_000.0
 
@@ -47,9 +41,9 @@ def test_gap_score_three_areas_by_hand() -> None:
     assert weighted.loc[["A", "B", "C"], "score"].tolist() == pytest.approx([25.0, 12.5, 37.5])
 
 
-def test_gap_vouchers_missing_areas_count_zero() -> None:
-    vouchers = pd.DataFrame({"n_vouchers": [4]}, index=["B"])
-    comps = gap_components(_figures(), vouchers=vouchers)
+def test_gap_layer_components_missing_areas_count_zero() -> None:
+    vouchers = pd.DataFrame({"voucher_demand": [4]}, index=["B"])
+    comps = gap_components(_figures(), extra=vouchers)
     assert comps["voucher_demand"].tolist() == [0.0, 4.0, 0.0]
 
 
@@ -184,8 +178,8 @@ def test_gap_scores_with_the_components_that_exist_and_names_the_rest() -> None:
         figure_needs="an Ofcom output-area file for 2021-05",
     )  # fmt: skip
     deprivation = pd.DataFrame({"deprivation": [30.0, 10.0, float("nan")]}, index=["A", "B", "C"])
-    vouchers = pd.DataFrame({"n_vouchers": [4, 2]}, index=["B", "C"])
-    comps = gap_components(figures, vouchers=vouchers, deprivation=deprivation)
+    vouchers = pd.DataFrame({"voucher_demand": [4, 2]}, index=["B", "C"])
+    comps = gap_components(figures, extra=vouchers, deprivation=deprivation)
     assert list(comps.columns) == ["voucher_demand", "deprivation"]
     assert "district figures only" in comps.attrs["missing"]["no_gigabit"]
     assert "output-area file for 2021-05" in comps.attrs["missing"]["below_uso"]

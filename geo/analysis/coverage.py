@@ -362,10 +362,24 @@ def county_figures(
     own = figures[figures["figure_from"] == "area"] if "figure_from" in figures else figures
     if finer and len(own):
         return totals(own), f"sum over areas ({own['method'].iloc[0]})"
-    rows = coverage[(coverage["release"] == release) & coverage["area_id"].isin(lad_codes)]
+    rows = district_rows(coverage, lad_codes, release=release)
+    return totals(rows), f"sum over {len(rows)} district rows"
+
+
+def district_rows(
+    coverage: pd.DataFrame, codes: list[str] | str, *, release: str | None = None
+) -> pd.DataFrame:
+    """The local-authority-level rows of ``coverage`` for GSS ``codes`` (one release if given).
+
+    The one place that tells district rows from OA or postcode rows of the same release.
+    """
+    wanted = [codes] if isinstance(codes, str) else list(codes)
+    rows = coverage[coverage["area_id"].isin(wanted)]
+    if release is not None:
+        rows = rows[rows["release"] == release]
     if "level" in rows:
         rows = rows[rows["level"] == "lad"]
-    return totals(rows), f"sum over {len(rows)} district rows"
+    return rows
 
 
 __all__ = [
@@ -379,6 +393,7 @@ __all__ = [
     "best_figures",
     "county_figures",
     "coverage_by_area",
+    "district_rows",
     "measure_columns",
     "select_release",
     "totals",

@@ -5,9 +5,11 @@ Each component is a per-area quantity (bigger = more need):
 =================  ==========================================================================
 ``no_gigabit``     premises without a gigabit-capable connection (``premises − n_gigabit``)
 ``below_uso``      premises below the Universal Service Obligation (``n_below_uso``)
-``voucher_demand`` live voucher applications and connections (``n_vouchers``)
 ``deprivation``    IMD 2019 deprivation, 0–100 (:func:`geo.sources.imd.imd_by_area`)
 =================  ==========================================================================
+
+Overlays add components of their own (the voucher layer adds ``voucher_demand``, live voucher
+applications and connections): they arrive as the ``extra`` columns of :func:`gap_components`.
 
 Each component is min–max normalised over the areas to 0–1 (the area with the least need gets
 0, the most 1; a component equal everywhere gives 0 everywhere, since it tells areas apart no
@@ -15,10 +17,11 @@ more than a missing one). The score is the weighted mean of the normalised compo
 100, so it runs 0–100 whatever the weights. Areas are ranked by score, highest first; ties share
 the best rank (``method="min"``: 1, 2, 2, 4).
 
-The score uses the components that exist. One with no data at all (no voucher upload, no IMD,
-no division counts yet because only district figures are loaded) is left out and named, with
-why, in ``attrs["missing"]``; an area lacking a component the others have is scored on the
-rest (weights re-scaled) and its ``missing`` column names what was left out.
+The score uses the components that exist. One with no data at all (no IMD, no division counts
+yet because only district figures are loaded, a release that does not publish the measure) is
+left out and named, with why, in ``attrs["missing"]``; an area lacking a component the others
+have is scored on the rest (weights re-scaled) and its ``missing`` column names what was left
+out.
 """
 
 from __future__ import annotations
@@ -32,16 +35,17 @@ from geo.geometry.aggregate import AREA_CODE
 COMPONENTS: dict[str, str] = {
     "no_gigabit": "Premises without gigabit",
     "below_uso": "Premises below the USO",
-    "voucher_demand": "Voucher demand (live vouchers)",
     "deprivation": "Deprivation (IMD 2019, 0–100)",
 }
-"""Gap score components: key → label, in display order."""
+"""Gap score components of coverage and deprivation: key → label, in display order."""
 DEFAULT_WEIGHTS: dict[str, float] = {
     "no_gigabit": 3.0,
     "below_uso": 2.0,
     "voucher_demand": 1.0,
     "deprivation": 1.0,
 }
+"""Default weights; a component without one starts at :data:`DEFAULT_WEIGHT`."""
+DEFAULT_WEIGHT = 1.0
 
 
 def rank_desc(values: pd.Series) -> pd.Series:
@@ -52,7 +56,7 @@ def rank_desc(values: pd.Series) -> pd.Series:
 def gap_components(
     figures: pd.DataFrame,
     *,
-    vouchers: pd.DataFrame | None = None,
+    extra: pd.DataFrame | None = None,
     deprivation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per-area need, one column per component that has data.
@@ -62,8 +66,9 @@ def gap_components(
     figures
         Coverage per area with ``area_code``, ``premises``, ``n_gigabit`` and ``n_below_uso``
         (from :func:`geo.analysis.coverage.best_figures`).
-    vouchers
-        Voucher aggregates indexed by ``area_code`` with ``n_vouchers``, or ``None``.
+    extra
+        Components from overlays, one column each, indexed by ``area_code`` (areas missing
+        from it count 0), or ``None``.
     deprivation
         :func:`geo.sources.imd.imd_by_area` output (``deprivation`` column), or ``None``.
 
@@ -86,10 +91,9 @@ def gap_components(
         out["below_uso"] = fig["n_below_uso"].to_numpy(dtype=float)
     else:
         missing["below_uso"] = "this release publishes no 'below the USO' counts"
-    if vouchers is not None and "n_vouchers" in vouchers:
-        out["voucher_demand"] = vouchers["n_vouchers"].reindex(index).astype(float).fillna(0.0)
-    else:
-        missing["voucher_demand"] = "no voucher records uploaded"
+    if extra is not None:
+        for col in extra.columns:
+            out[col] = extra[col].reindex(index).astype(float).fillna(0.0)
     if deprivation is not None and "deprivation" in deprivation:
         out["deprivation"] = deprivation["deprivation"].reindex(index).astype(float)
     else:
@@ -148,9 +152,10 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     Three areas without gigabit for 0, 50 and 100 premises, with equal weights on that and on
     deprivation 30, 10, 20: normalised (0, 0.5, 1) and (1, 0, 0.5), so scores 50, 25, 75.
     """
-    unknown = set(weights) - set(COMPONENTS)
+    missing = dict(components.attrs.get("missing", {}))
+    unknown = set(weights) - set(components.columns) - set(missing)
     if unknown:
-        raise ValueError(f"unknown gap components {sorted(unknown)}; use {list(COMPONENTS)}")
+        raise ValueError(f"unknown gap components {sorted(unknown)}; use {list(components)}")
     if any(w < 0 for w in weights.values()):
         raise ValueError(f"weights must not be negative: {dict(weights)}")
     used = {k: float(w) for k, w in weights.items() if k in components and w > 0}
@@ -167,15 +172,11 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     out["rank"] = rank_desc(out["score"])
     keys = list(used)
     out["missing"] = [
-        ", ".join(COMPONENTS[k] for k, ok in zip(keys, row, strict=True) if not ok)
+        ", ".join(COMPONENTS.get(k, k) for k, ok in zip(keys, row, strict=True) if not ok)
         for row in have[keys].itertuples(index=False)
     ]
     out.attrs["weights"] = used
-    out.attrs["missing"] = {
-        **dict(components.attrs.get("missing", {})),
-        **{k: "not in the data" for k in weights if k not in components and weights[k] > 0
-           and k not in components.attrs.get("missing", {})},
-    }  # fmt: skip
+    out.attrs["missing"] = missing
     return out.sort_values(["rank", "score"], na_position="last", kind="stable")
 
 
@@ -184,31 +185,16 @@ def missing_text(scores: pd.DataFrame) -> str:
     missing = scores.attrs.get("missing") or {}
     if not missing:
         return ""
-    parts = [f"{COMPONENTS[k].lower()} ({why})" for k, why in missing.items()]
+    parts = [f"{COMPONENTS.get(k, k).lower()} ({why})" for k, why in missing.items()]
     return "Scored without " + "; ".join(parts) + "."
-
-
-def intervention_counts(vouchers: pd.DataFrame) -> pd.DataFrame:
-    """BDUK subsidy-control status counts per area: White, Grey/Black, Under Review.
-
-    ``vouchers`` is :func:`layers.vouchers.aggregate` output; columns renamed for people.
-    """
-    cols = {
-        "n_subsidy_white": "White",
-        "n_subsidy_grey_black": "Grey/Black",
-        "n_subsidy_under_review": "Under Review",
-    }
-    out = vouchers[[c for c in cols if c in vouchers]].rename(columns=cols).astype(int)
-    out["Total in plans"] = out.sum(axis=1)
-    return out
 
 
 __all__ = [
     "COMPONENTS",
+    "DEFAULT_WEIGHT",
     "DEFAULT_WEIGHTS",
     "gap_components",
     "gap_scores",
-    "intervention_counts",
     "min_max",
     "missing_text",
     "rank_desc",
