@@ -29,7 +29,7 @@ def test_aggregate_benchmark_prints_table(tmp_path, capsys):
     ]  # fmt: skip
     assert "1,000 synthetic postcodes → 8,000 synthetic wards" in out
     assert "OA → division: 1,000 synthetic OA rows + centroids" in out
-    assert "peer geopandas.sjoin+groupby" in out and "(same sums: True)" in out
+    assert "peer geopandas.sjoin+groupby" in out and "premises vs the file: ours +0" in out
     assert "dask: 1,000 synthetic postcodes" in out
     # Whether the naive loop was measured whole or extrapolated depends on machine speed: the
     # note must say which, and nothing here asserts which one it was.
