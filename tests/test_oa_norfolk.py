@@ -27,6 +27,7 @@ from geo.sources.demo import OA_2026_01_MEASURES, oa_file_2026_01
 from geo.sources.tabular import decode_bytes
 from geo.storage.catalog import load_catalog
 from tests.conftest import require_shared
+from tests.test_profile_planner_app import _open
 
 pytestmark = pytest.mark.shared
 
@@ -127,6 +128,13 @@ def test_synthetic_oa_file_over_real_oas_reconciles_with_the_real_la_file(
     assert stored is not None
     assert set(stored.loc[stored["level"] == "ced", "district_code"]) == set(table.index)
 
+    # The Sources page shows the stored reconciliation: 7 districts and the county, no gap.
+    at = _open("sources")
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "Difference" in d.value.columns)
+    assert len(shown) == 8 and (shown["Difference"] == 0).all()
+    assert (shown["Gigabit difference (pp)"].abs() < 1e-9).all()
+
 
 def test_real_la_file_alone_gives_every_division_its_districts_figure_labelled(
     la_rows: pd.DataFrame,
@@ -146,3 +154,9 @@ def test_real_la_file_alone_gives_every_division_its_districts_figure_labelled(
     assert "202105_fixed_oa_coverage_rNN.csv" in thetford["figure_needs"]
     county, how = county_figures(figs, cat.coverage, release="2021-05", lad_codes=NORFOLK_LADS)
     assert county["premises"] == 441_271 and how == "sum over 7 district rows"
+
+    # The profile page says whose figures they are and what would give the division its own.
+    at = _open("division", division=str(thetford.name))
+    assert not at.exception
+    assert any("the figures are BRECKLAND's" in i.value for i in at.info)
+    assert "District % (BRECKLAND)" in at.dataframe[0].value.columns

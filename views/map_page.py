@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import selection_layer
 from layers.webmap import coverage_map
@@ -48,8 +47,11 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        no_fig = int((figs["method"] == METHOD_NONE).sum())
-        note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
+        no_fig = int((figs["figure_from"] != "area").sum())
+        note = (
+            f"{no_fig} of {len(figs)} areas have no figure finer than the district "
+            "(hatched where the district's figure is shown)."
+        )
         overlays = overlay_panel.overlay_groups(chosen, public=public)
         fmap = coverage_map(
             web, measure=measure, legend_note=note if no_fig else "",
