@@ -67,7 +67,8 @@ class Reconciliation:
         ]
         for r in self.table.to_dict("records"):
             la = r.get("premises_la")
-            line = f"  {r['district_name']} ({r['district_code']}): {r['premises']:,.0f} premises"
+            code = "" if r["district_code"] == COUNTY_ROW else f" ({r['district_code']})"
+            line = f"  {r['district_name']}{code}: {r['premises']:,.0f} premises"
             if la is not None and not pd.isna(la):
                 line += f" vs {la:,.0f} in the LA file ({r['premises_diff']:+,.0f})"
                 pps = [

@@ -169,9 +169,9 @@ def chart_png(profile: DivisionProfile) -> bytes:
     return _png(fig)
 
 
-def _summary_lines(profile: DivisionProfile) -> list[str]:
+def _summary_lines(profile: DivisionProfile, *, with_note: bool = True) -> list[str]:
     short = profile.shortfalls
-    note = profile.figures_note()
+    note = profile.figures_note() if with_note else ""
     lines = [
         *([note] if note else []),
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
@@ -273,7 +273,7 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
                        _cell(r["England %"], pct=True)])  # fmt: skip
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8.5)
-    for line in _summary_lines(profile):
+    for line in _summary_lines(profile, with_note=False):  # the note heads the page
         pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(pdf.h - 12 - 3.6 * len(source_lines(profile)))
     pdf.set_font("DejaVu", "", 6.8)
