@@ -274,3 +274,23 @@ def test_a_measure_the_oa_file_does_not_publish_stays_missing_never_zero() -> No
     assert "n_full_fibre" not in figs and np.isnan(alpha["pct_full_fibre"])
     rec = reconcile(figs, cov, release="2021-05", level="ced")
     assert rec is not None and "pp_full_fibre" not in rec.table
+
+
+def test_postcode_level_figures_are_reconciled_too() -> None:
+    pc = (
+        "postcode,postcode_space,All Premises,Number of premises with Gigabit availability\n"
+        "NR11AA,NR1 1AA,700,350\nNR12AA,NR1 2AA,300,0\n"
+    )
+    cov = pd.concat([
+        _coverage(pc, name="202105_fixed_pc_coverage_r01.csv"),
+        _coverage(LA_HEADER + "E07000001,West,1000,300\n", name="202105_laua.csv"),
+    ], ignore_index=True)  # fmt: skip
+    lookup = pd.DataFrame({"easting": [at(500, 500)[0], at(1500, 500)[0]],
+                           "northing": [at(500, 500)[1]] * 2},
+                          index=pd.Index(["NR1 1AA", "NR1 2AA"], name="postcode"))  # fmt: skip
+    figs = best_figures(cov, squares(), release="2021-05", postcodes=lookup)
+    rec = reconcile(figs, cov, release="2021-05", level="ced")
+    assert rec is not None and rec.file_level == "postcode"
+    west = rec.table.set_index("district_code").loc["E07000001"]
+    assert west["premises_diff"] == 0 and west["pp_gigabit"] == pytest.approx(35.0 - 30.0)
+    assert not rec.agrees
