@@ -85,7 +85,8 @@ def classify(
 
 HATCH_SWATCH = f"repeating-linear-gradient(45deg, #777 0 3px, {HATCH_COLOUR} 3px 6px)"
 """CSS background of the legend's swatch for areas drawn with their district's figure."""
-DISTRICT_LEGEND = "Hatched: the district's figure (no figure of this area's own yet)"
+DISTRICT_LEGEND = "Hatched: its district's figure"
+"""Kept to one line: a taller legend would cover more of the map (and its clicks)."""
 
 
 def is_district_figure(row: pd.Series | dict[str, Any]) -> bool:

@@ -28,6 +28,8 @@ MAP_CSS = """<style>
 .leaflet-container a { color: #0b4f8a; }
 </style>"""
 """Readable, compact controls (12 px text at 4.5:1 or better on the white control background)."""
+LEGEND_CLEARANCE_PX = 170
+"""Height kept clear at the bottom of the fitted view for the legend (about eight lines)."""
 
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
@@ -61,7 +63,9 @@ def base_map(
         # Attribution still shows on a tile-less map: attach it to an empty layer.
         folium.TileLayer("", attr=attribution, name="No basemap").add_to(fmap)
     minx, miny, maxx, maxy = bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    # Fitted above the legend (bottom left), so no area sits under it and every area can be
+    # clicked; Leaflet's bottom padding only moves the view when the map is wide enough.
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(0, LEGEND_CLEARANCE_PX))
     return fmap
 
 

@@ -47,11 +47,9 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        no_fig = int((figs["figure_from"] != "area").sum())
-        note = (
-            f"{no_fig} of {len(figs)} areas have no figure finer than the district "
-            "(hatched where the district's figure is shown)."
-        )
+        # Hatched areas (their district's figure) are explained by the legend's own entry.
+        no_fig = int((figs["figure_from"] == "none").sum())
+        note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
         overlays = overlay_panel.overlay_groups(chosen, public=public)
         fmap = coverage_map(
             web, measure=measure, legend_note=note if no_fig else "",
