@@ -10,9 +10,11 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level oa --level postcodes
 
-Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
+Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
+UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+    python -m geo import ONSPD_FEB_2026_UK.zip 202601_fixed_pc_coverage_r2.zip
 
 Write every division's figures (count, %, method, source, release) to CSV or GeoPackage::
 
@@ -141,7 +143,14 @@ def _import(args: argparse.Namespace) -> int:
     settings = load_settings()
     for name in args.paths:
         what = import_file(
-            Path(name), settings.boundaries_path, synthetic=args.synthetic, check=_check_import()
+            Path(name),
+            settings.boundaries_path,
+            synthetic=args.synthetic,
+            release=args.release,
+            county=None if args.all_rows else settings.county_code,
+            progress=True,
+            report=lambda line: print(f"  {line}"),
+            check=_check_import(),
         )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
     _print_reconciliation(settings.boundaries_path)
@@ -213,6 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.add_argument(
+        "--release",
+        help="Ofcom release (YYYY-MM) of a file whose name and columns carry no date",
+    )
+    imp.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="keep every row of a UK-wide file, not only BROADBAND_COUNTY's",
+    )
     imp.set_defaults(run=_import)
     export = sub.add_parser("export", help="write every area's figures to a CSV or GeoPackage")
     export.add_argument("out", help="OUT.csv or OUT.gpkg")
