@@ -34,6 +34,16 @@ def measure_columns(table: pd.DataFrame) -> list[str]:
     return [f"n_{k}" for k in MEASURES if f"n_{k}" in table.columns]
 
 
+def published_only(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` without the ``n_<measure>`` columns that are blank in every row.
+
+    The catalogue holds the columns of every file imported; a measure one file does not
+    publish is blank in all its rows and must stay missing, never add up to zero.
+    """
+    unpublished = [c for c in measure_columns(rows) if rows[c].isna().all()]
+    return rows.drop(columns=unpublished)
+
+
 def with_percentages(table: pd.DataFrame) -> pd.DataFrame:
     """Add ``pct_<measure>`` = 100 × n / premises (NaN where premises is 0 or unknown)."""
     out = table.copy()
@@ -240,11 +250,7 @@ def best_figures(
     )
 
     def level_rows(level: str) -> pd.DataFrame:
-        chosen = rows[levels == level].reset_index(drop=True)
-        # A measure the file does not publish is blank in every row (the catalogue holds the
-        # columns of every file): it must stay missing, never add up to zero.
-        unpublished = [c for c in measure_columns(chosen) if chosen[c].isna().all()]
-        chosen = chosen.drop(columns=unpublished)
+        chosen = published_only(rows[levels == level].reset_index(drop=True))
         chosen.attrs = {**coverage.attrs, "level": level}
         return chosen
 
@@ -395,6 +401,7 @@ __all__ = [
     "coverage_by_area",
     "district_rows",
     "measure_columns",
+    "published_only",
     "select_release",
     "totals",
     "trend",

@@ -24,6 +24,7 @@ from geo.analysis.coverage import (
     best_figures,
     coverage_by_area,
     measure_columns,
+    published_only,
     with_percentages,
 )
 from geo.analysis.oa_vintage import centroid_set, check_unmatched, detect_oa_vintage
@@ -214,7 +215,7 @@ def check_import(coverage: pd.DataFrame, cat: Catalog) -> None:
 
 def _la_rows(coverage: pd.DataFrame, release: str) -> pd.DataFrame:
     rows = coverage[coverage["release"] == release]
-    return rows[rows["level"] == "lad"] if "level" in rows else rows.iloc[0:0]
+    return published_only(rows[rows["level"] == "lad"] if "level" in rows else rows.iloc[0:0])
 
 
 def for_catalog(cat: Catalog) -> tuple[list[Reconciliation], list[str]]:
