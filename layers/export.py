@@ -89,6 +89,12 @@ def export_page(
         if synthetic
         else ""
     )
+    if (table["figure_from"] == "district").any():
+        warning += (
+            f"<p>Hatched {render.text(area_label.lower())}s have no figure of their own yet: "
+            "they show their district's figure, labelled in the table. Ofcom's output-area "
+            f"file{' for ' + render.text(release) if release else ''} gives each its own.</p>"
+        )
     top = (
         f'<header class="bb-head"><h1>{render.text(title)}</h1>{warning}'
         f"<p>Each {render.text(area_label.lower())} is coloured by {render.text(label.lower())}; "
