@@ -25,6 +25,7 @@ from layers.public import (
 )
 from layers.webmap import map_view
 from views import overlay_panel, state, widgets
+from views.text import plain
 
 MAP_KEY = "public_map"
 ROW_CSS = """<style>
@@ -92,9 +93,9 @@ def render() -> None:
     with figures:
         if selected:
             row = figs.set_index("area_code").loc[selected]
-            st.header(str(names[selected]), anchor=False)
+            st.header(plain(names[selected]), anchor=False)
             # Plain text, not st.caption: its grey (3.9:1) fails WCAG 1.4.3.
-            st.markdown(f"Code {selected} · Ofcom Connected Nations, {release}")
+            st.markdown(plain(f"Code {selected} · Ofcom Connected Nations, {release}"))
             _html(
                 frame_html(
                     compare_table(row, county, area_label=f"{singular.capitalize()} %"),

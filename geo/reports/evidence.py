@@ -31,7 +31,8 @@ import pandas as pd
 import pyogrio
 from matplotlib.figure import Figure
 
-from geo.analysis.privacy import neutralise_frame
+from geo.analysis.gap import missing_text
+from geo.analysis.privacy import formula_safe_csv
 from geo.analysis.reach import Reach
 from geo.analysis.risk import RiskResult
 from geo.config import (
@@ -51,6 +52,7 @@ from geo.config import (
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
 from geo.reports.readable import add_scale_bar, date_text, label
+from geo.reports.text import plain_text
 from geo.storage.catalog import IMD_LAYER, LSOA_LAYER, OA_LAYER, POSTCODES_LAYER
 
 GPKG_NAME = "evidence.gpkg"
@@ -206,6 +208,7 @@ def reach_table(reach: Reach, *, area_label: str = "Division") -> pd.DataFrame:
     return table.rename(columns={c: label(c, area_label=area_label) for c in table.columns})
 
 
+@plain_text
 def gap_map_png(
     divisions: gpd.GeoDataFrame,
     *,
@@ -265,6 +268,29 @@ def gap_map_png(
     return buf.getvalue()
 
 
+def figure_notes(figures: pd.DataFrame, scores: pd.DataFrame | None = None) -> list[str]:
+    """What a reader of the pack must know about where the figures come from.
+
+    Names the divisions shown with their district's figure (``figure_from`` = "district")
+    and the file that would give them their own, and the gap-score components left out
+    (:func:`geo.analysis.gap.missing_text`).
+    """
+    notes: list[str] = []
+    if "figure_from" in figures:
+        district = figures[figures["figure_from"] == "district"]
+        if len(district):
+            needs = district["figure_needs"].astype(str).mode()
+            notes.append(
+                f"{len(district)} of {len(figures)} divisions have no figure of their own: "
+                "divisions_with_figures gives them their district's (figure_from = district, "
+                "figure_area = the district), never summed into county totals. "
+                + (f"Their own figures need {needs.iat[0]}." if len(needs) else "")
+            )
+    if scores is not None and missing_text(scores):
+        notes.append(missing_text(scores))
+    return notes
+
+
 def risk_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
     """The risk index for the pack: ``risk_scores`` (rank, score, components, indicator scores
     and the counts behind them per division) and ``risk_weights`` (every weight in use, its
@@ -288,10 +314,12 @@ def readme_text(
     options: Mapping[str, object],
     sources: Sequence[Source | str],
     synthetic: bool,
+    notes: Sequence[str] = (),
     weights: str = "",
     attribution: Sequence[str] = (),
 ) -> str:
-    """README.txt: what the pack holds, the release, weights and options, sources, licences."""
+    """README.txt: what the pack holds, the release, weights and options, notes on where the
+    figures come from (:func:`figure_notes`), sources and licences."""
     lines = [
         "Broadband bid planner: evidence pack",
         f"Made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
@@ -299,6 +327,8 @@ def readme_text(
     ]
     if synthetic:
         lines += [f"*** {SYNTHETIC_LABEL}: nothing in this pack is real. ***", ""]
+    if notes:
+        lines += ["About these figures:", *[f"  {n}" for n in notes], ""]
     lines += [f"Ofcom Connected Nations release: {release}", ""]
     if weights:
         lines += [f"Gap score weights: {weights}.", ""]
@@ -370,7 +400,7 @@ def evidence_pack(
         zf.write(gpkg, GPKG_NAME)
         for stem, table in csvs.items():
             plain = table.drop(columns="geometry", errors="ignore")
-            zf.writestr(f"{stem}.csv", neutralise_frame(plain).to_csv(index=False))
+            zf.writestr(f"{stem}.csv", formula_safe_csv(plain))
         zf.writestr("gap_map.png", map_png)
         zf.writestr("README.txt", readme)
     return buf.getvalue()
@@ -381,6 +411,7 @@ __all__ = [
     "Source",
     "catalogue_sources",
     "evidence_pack",
+    "figure_notes",
     "gap_map_png",
     "on_divisions",
     "reach_layer",

@@ -36,11 +36,14 @@ from geo.config import (
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
 from geo.reports.readable import add_scale_bar
+from geo.reports.text import plain_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 SERIES_COLOURS = (HIGHLIGHT_COLOUR, SEQUENTIAL_PALETTE[3], SEQUENTIAL_PALETTE[1])
+SHEET_LINE_CHARS = 170
+"""Characters per line of the PNG sheet's summary (8.5 pt DejaVu across A4 landscape)."""
 MAX_LISTED = 8
 """Anchor sites and pilots listed by name on the one-page sheet; the rest are counted."""
 
@@ -94,6 +97,7 @@ def _png(fig: Figure, *, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
+@plain_text
 def draw_division_map(
     ax: object,
     areas: gpd.GeoDataFrame,
@@ -129,6 +133,7 @@ def draw_division_map(
     add_scale_bar(ax)
 
 
+@plain_text
 def map_png(
     areas: gpd.GeoDataFrame,
     code: str,
@@ -145,10 +150,12 @@ def map_png(
     return _png(fig)
 
 
+@plain_text
 def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
     table = profile.figures.iloc[::-1]
-    series = [("Division", "Division %"), ("County", "County %"), ("England", "England %")]
+    own = f"District ({profile.figure_area_name})" if profile.district_figures else "Division"
+    series = [(own, "Division %"), ("County", "County %"), ("England", "England %")]
     series = [(label, col) for label, col in series if table[col].notna().any()]
     height = 0.8 / max(1, len(series))
     ys = range(len(table))
@@ -166,6 +173,7 @@ def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     ax.legend(fontsize=7, loc="lower right", reverse=False)  # type: ignore[attr-defined]
 
 
+@plain_text
 def chart_png(profile: DivisionProfile) -> bytes:
     """The figures bar chart alone, as PNG."""
     fig = Figure(figsize=(6, 3.2))
@@ -174,9 +182,11 @@ def chart_png(profile: DivisionProfile) -> bytes:
     return _png(fig)
 
 
-def _summary_lines(profile: DivisionProfile) -> list[str]:
+def _summary_lines(profile: DivisionProfile, *, with_note: bool = True) -> list[str]:
     short = profile.shortfalls
+    note = profile.figures_note() if with_note else ""
     lines = [
+        *([note] if note else []),
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
         f"Premises without superfast: {_num(short.get('without_superfast'))}",
         f"Premises below the USO: {_num(short.get('below_uso'))}",
@@ -199,6 +209,7 @@ def _num(v: float | int | None) -> str:
     return "no figure" if v is None or pd.isna(v) else f"{v:,.0f}"
 
 
+@plain_text
 def profile_png(
     profile: DivisionProfile,
     *,
@@ -207,7 +218,10 @@ def profile_png(
 ) -> bytes:
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
-    title = profile.name + (f" — {SYNTHETIC_LABEL}" if profile.synthetic else "")
+    title = profile.name
+    if profile.district_figures:
+        title += f" — figures are {profile.figure_area_name}'s (district)"
+    title += f" — {SYNTHETIC_LABEL}" if profile.synthetic else ""
     fig.text(0.02, 0.985, title, fontsize=15, fontweight="bold", va="top",
              color="#8a1c00" if profile.synthetic else "black")  # fmt: skip
     subtitle = (
@@ -220,7 +234,7 @@ def profile_png(
     draw_division_map(map_ax, areas, profile.code, points=points)
     chart_ax = fig.add_axes((0.6, 0.42, 0.38, 0.48))
     draw_figures_chart(chart_ax, profile)
-    body = "\n".join(textwrap.fill(line, 170) for line in _summary_lines(profile))
+    body = "\n".join(textwrap.fill(line, SHEET_LINE_CHARS) for line in _summary_lines(profile))
     fig.text(0.02, 0.3, body, fontsize=8.5, va="top", linespacing=1.35)
     fig.text(0.02, 0.015, "\n".join(source_lines(profile)), fontsize=7, va="bottom",
              color="#333333")  # fmt: skip
@@ -310,6 +324,11 @@ def profile_pdf(
     pdf.multi_cell(width, 4.5, f"Division {profile.code} · Ofcom release {profile.release} · "
                    f"figures from {profile.method}; county: {profile.county_how}",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    if profile.figures_note():
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_fill_color(222, 235, 247)
+        pdf.multi_cell(width, 4.8, profile.figures_note(), fill=True, new_x="LMARGIN",
+                       new_y="NEXT")  # fmt: skip
     top = pdf.get_y() + 1
     pdf.image(io.BytesIO(map_image), x=pdf.l_margin, y=top, w=80, h=80, keep_aspect_ratio=True)
     pdf.image(io.BytesIO(chart_image), x=pdf.l_margin + 82, y=top + 8, w=width - 82, h=64,
@@ -318,7 +337,8 @@ def profile_pdf(
     pdf.set_font("DejaVu", "", 8)
     pdf.set_fill_color(235, 235, 235)
     england = bool(profile.figures["England %"].notna().any())
-    headings = ["Measure", "Division %", "Division premises", "County %"]
+    own = "District %" if profile.district_figures else "Division %"
+    headings = ["Measure", own, "Premises", "County %"]
     headings += ["England %"] if england else []
     widths = (70, 25, 35, 25, 25)[: len(headings)]
     with pdf.table(col_widths=widths, line_height=4.6, width=sum(widths), align="LEFT",
@@ -330,7 +350,7 @@ def profile_pdf(
             table.row([*cells, _cell(r["England %"], pct=True)] if england else cells)
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8.5)
-    for line in _summary_lines(profile):
+    for line in _summary_lines(profile, with_note=False):  # the note heads the page
         pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     if risk:
         pdf.ln(1)
