@@ -22,7 +22,6 @@ from geo.config import (
     LEVELS,
     SYNTHETIC_LABEL,
 )
-from geo.geometry.crs import to_display
 from geo.reports.evidence import (
     UPLOAD_LICENCE,
     Source,
