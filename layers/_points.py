@@ -11,7 +11,8 @@ import pandas as pd
 import shapely
 from folium.plugins import MarkerCluster
 
-from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, WORKING_CRS
+from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, UK_LATITUDE, UK_LONGITUDE, WORKING_CRS
+from geo.errors import DataError
 from geo.geometry.crs import to_display
 from geo.sources.postcodes import locate_postcodes
 from geo.sources.tabular import Table, parse_numbers
@@ -29,8 +30,8 @@ LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
 }
 """Accepted headers for a record's location (compared ignoring case, spaces and punctuation)."""
 
-UK_LAT = (49.8, 60.9)
-UK_LON = (-8.7, 1.8)
+UK_LAT = UK_LATITUDE
+UK_LON = UK_LONGITUDE
 BNG_EASTING = (0.0, 700_000.0)
 BNG_NORTHING = (0.0, 1_300_000.0)
 
@@ -103,6 +104,16 @@ def locate_rows(table: Table, *, context: ReadContext) -> gpd.GeoSeries:
 
 def _check_en(table: Table, east: pd.Series, north: pd.Series, has: pd.Series) -> pd.Series:
     ok = has & east.notna() & north.notna()
+    lonlat = ok & (east.abs() <= 180) & (north.abs() <= 90)  # no record sits at the grid origin
+    for row in east.index[lonlat]:
+        table.add(
+            "easting and northing look like longitude and latitude; put them in longitude and "
+            "latitude columns, or give British National Grid metres",
+            row=int(row),
+            column="easting",
+            value=f"{table.col('easting')[row]}, {table.col('northing')[row]}",
+        )
+    ok &= ~lonlat
     for col, values, (lo, hi) in (
         ("easting", east, BNG_EASTING),
         ("northing", north, BNG_NORTHING),
@@ -161,7 +172,19 @@ def records_frame(
     """Build the output records (EPSG:27700) from parsed columns for the located rows.
 
     ``source_row`` keeps the spreadsheet row; the index is a fresh RangeIndex.
+
+    Raises
+    ------
+    DataError
+        When no record is left (every row was left out by a status filter): a file that
+        yields nothing is an error, never an empty "success".
     """
+    if len(located) == 0:
+        raise DataError.single(
+            table.filename,
+            "holds no usable records: every row was left out (for example closed schools or "
+            "inactive GP practices), so there is nothing to store",
+        )
     rows = located.index
     data = {name: series.reindex(rows).to_numpy() for name, series in columns.items()}
     gdf = gpd.GeoDataFrame(

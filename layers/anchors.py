@@ -28,7 +28,7 @@ import pandas as pd
 from geo.config import FIBRE_COLOURS, FIBRE_LABELS
 from geo.geometry.aggregate import assign_areas, sum_by_area
 from geo.reports.report import PointStyle
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import Table, check_duplicates, header_key, parse_choice, read_table
 from layers import render
 from layers._points import (
@@ -191,7 +191,7 @@ def _finish(
             "name": names,
             "identifier": table.col("identifier"),
             "fibre_status": fibre if fibre is not None else pd.Series("unknown", index=idx),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
             "source": pd.Series(source, index=idx),
         },
         located,

@@ -17,6 +17,7 @@ import geopandas as gpd
 
 from geo.analysis.coverage import best_figures
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES, SYNTHETIC_LABEL
+from geo.errors import SetupError
 from geo.geometry.simplify import simplify_for_web
 from geo.storage.catalog import Catalog
 from layers import render
@@ -88,6 +89,12 @@ def export_page(
         if synthetic
         else ""
     )
+    if (table["figure_from"] == "district").any():
+        warning += (
+            f"<p>Hatched {render.text(area_label.lower())}s have no figure of their own yet: "
+            "they show their district's figure, labelled in the table. Ofcom's output-area "
+            f"file{' for ' + render.text(release) if release else ''} gives each its own.</p>"
+        )
     top = (
         f'<header class="bb-head"><h1>{render.text(title)}</h1>{warning}'
         f"<p>Each {render.text(area_label.lower())} is coloured by {render.text(label.lower())}; "
@@ -135,12 +142,13 @@ def build_export(
     Raises
     ------
     ValueError
-        If the catalogue has no areas at ``level`` or no coverage, or a layer is not public.
+        If a layer is not public; :class:`geo.errors.SetupError` (a ValueError) if the
+        catalogue has no areas at ``level`` or no coverage.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     if level not in cat.areas or cat.coverage is None:
-        raise ValueError(
+        raise SetupError(
             f"the catalogue has no {LEVELS[level].label.lower()} or no coverage: "
             "load them first (python -m geo fetch / import)"
         )

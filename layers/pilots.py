@@ -15,10 +15,15 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.privacy import count_text
-from geo.config import OTHER_POINT_COLOUR, SEQUENTIAL_PALETTE, SUPPORT_KIND_COLOURS
+from geo.config import (
+    MAX_PEOPLE_HELPED,
+    OTHER_POINT_COLOUR,
+    SEQUENTIAL_PALETTE,
+    SUPPORT_KIND_COLOURS,
+)
 from geo.geometry.aggregate import assign_areas, sum_by_area
 from geo.reports.report import PointStyle
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import parse_choice, parse_dates, parse_numbers, read_table
 from layers import render
 from layers._points import (
@@ -72,8 +77,8 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
         for row in raw.index[raw == ""]:
             table.add(f"{col} is blank", row=int(row), column=col, value="")
     kind = parse_choice(table, "kind", allowed=KINDS, synonyms=_KIND_SYNONYMS)
-    start = parse_dates(table, "start_date", blank_ok=False)
-    end = parse_dates(table, "end_date")
+    start = parse_dates(table, "start_date", blank_ok=False, today=context.today)
+    end = parse_dates(table, "end_date", today=context.today)
     for row in end.index[end < start]:
         table.add(
             "end date is before the start date",
@@ -81,7 +86,9 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             column="end_date",
             value=table.col("end_date")[row],
         )
-    people = parse_numbers(table, "people_helped", minimum=0, integer=True)
+    people = parse_numbers(
+        table, "people_helped", minimum=0, maximum=MAX_PEOPLE_HELPED, integer=True
+    )
     located = locate_rows(table, context=context)
     table.finish()
     return records_frame(
@@ -93,7 +100,7 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             "start_date": start,
             "end_date": end,
             "people_helped": people,
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.analysis.privacy import is_suppressed, suppress_small
@@ -58,8 +59,9 @@ def public_figures(
     -------
     DataFrame
         Same index and order as ``figures``; columns ``area_code``, ``area_name``, ``pct``
-        (float; NaN where there is no figure or it is suppressed), ``pct_text``,
-        ``premises_text`` and ``n_text``.
+        (float; NaN where there is no figure or it is suppressed), ``pct_text`` (a district's
+        figure shown in an area's place says so: "61.2% (district figure: Breckland)"),
+        ``premises_text``, ``n_text`` and ``figure_from`` ("area" or "district").
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -68,14 +70,26 @@ def public_figures(
     pct = pd.to_numeric(figures.get(f"pct_{measure}"), errors="coerce")
     hidden = is_suppressed(premises, threshold=threshold)
     hidden |= is_suppressed(count, threshold=threshold)
+    district = (
+        (figures["figure_from"] == "district").to_numpy()
+        if "figure_from" in figures
+        else np.zeros(len(figures), dtype=bool)
+    )
+    names = figures["figure_area_name"] if "figure_area_name" in figures else figures["area_name"]
+    texts = [_pct_text(p, h) for p, h in zip(pct, hidden, strict=True)]
+    texts = [
+        f"{t} (district figure: {name})" if d and not pd.isna(p) else t
+        for t, d, p, name in zip(texts, district, pct, names, strict=True)
+    ]
     return pd.DataFrame(
         {
             "area_code": figures["area_code"].astype(str),
             "area_name": figures["area_name"].astype(str),
             "pct": pct.where(~hidden).round(1),
-            "pct_text": [_pct_text(p, h) for p, h in zip(pct, hidden, strict=True)],
+            "pct_text": texts,
             "premises_text": suppress_small(premises, threshold=threshold),
             "n_text": suppress_small(count, threshold=threshold),
+            "figure_from": np.where(district, "district", "area"),
         },
         index=figures.index,
     )
@@ -175,6 +189,7 @@ def public_map(
     """
     shown = areas[["area_code", "area_name", "geometry"]].copy()
     shown[f"pct_{measure}"] = table["pct"].reindex(areas.index).to_numpy(dtype=float)
+    shown["figure_from"] = table["figure_from"].reindex(areas.index).to_numpy()
     text = table["pct_text"].reindex(areas.index)
     return coverage_map(
         shown, measure=measure, selected=selected, overlays=overlays, tiles=tiles,

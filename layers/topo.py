@@ -123,10 +123,39 @@ _TEMPLATE = """
   var topo = {{ this.topology_json }};
   topo.arcs = topo.arcs.map(unpack);
   var opts = {{ this.options_json }};
+  var NS = "http://www.w3.org/2000/svg", hatches = {};
+  function hatchId(fill) { return "bbh-" + String(fill).replace(/[^0-9a-fA-F]/g, ""); }
+  function addHatches(map) {
+    // White stripes over the class colour, as SVG patterns in the map's own <svg>.
+    var svg = map.getPanes().overlayPane.querySelector("svg");
+    if (!svg) return;
+    var defs = svg.querySelector("defs");
+    if (!defs) defs = svg.insertBefore(document.createElementNS(NS, "defs"), svg.firstChild);
+    Object.keys(hatches).forEach(function (fill) {
+      var id = hatchId(fill);
+      if (svg.querySelector("#" + id)) return;
+      var p = document.createElementNS(NS, "pattern");
+      p.setAttribute("id", id); p.setAttribute("patternUnits", "userSpaceOnUse");
+      p.setAttribute("width", "8"); p.setAttribute("height", "8");
+      p.setAttribute("patternTransform", "rotate(45)");
+      var bg = document.createElementNS(NS, "rect");
+      bg.setAttribute("width", "8"); bg.setAttribute("height", "8");
+      bg.setAttribute("fill", fill);
+      var stripe = document.createElementNS(NS, "rect");
+      stripe.setAttribute("width", "3"); stripe.setAttribute("height", "8");
+      stripe.setAttribute("fill", opts.hatch);
+      var edge = document.createElementNS(NS, "rect");
+      edge.setAttribute("x", "3"); edge.setAttribute("width", "1");
+      edge.setAttribute("height", "8"); edge.setAttribute("fill", opts.hatchEdge);
+      p.appendChild(bg); p.appendChild(stripe); p.appendChild(edge); defs.appendChild(p);
+    });
+  }
   var layer = L.geoJson(topojson.feature(topo, topo.objects.areas), {
     style: function (f) {
       var chosen = f.properties.area_code === opts.selected;
-      return {fillColor: f.properties.fill, fillOpacity: opts.fillOpacity,
+      var fill = f.properties.fill;
+      if (f.properties.hatch) { hatches[fill] = true; fill = "url(#" + hatchId(fill) + ")"; }
+      return {fillColor: fill, fillOpacity: opts.fillOpacity,
               color: chosen ? opts.highlight : opts.boundary, weight: chosen ? 4 : 0.8};
     },
     onEachFeature: function (f, l) {
@@ -136,6 +165,7 @@ _TEMPLATE = """
       l.on("mouseout", function (e) { layer.resetStyle(e.target); });
     }
   });
+  layer.on("add", function () { addHatches(this._map); });
   window.{{ this.get_name() }} = layer;
 })();
 var {{ this.get_name() }} = window.{{ this.get_name() }};

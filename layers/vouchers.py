@@ -23,9 +23,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.privacy import count_text, is_suppressed
-from geo.config import OTHER_POINT_COLOUR, VOUCHER_STATUS_COLOURS
+from geo.config import MAX_VOUCHER_VALUE_GBP, OTHER_POINT_COLOUR, VOUCHER_STATUS_COLOURS
 from geo.geometry.aggregate import assign_areas, sum_by_area
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import (
     Table,
     check_duplicates,
@@ -124,9 +124,9 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
         },
         blank="unknown",
     )
-    when = parse_dates(table, "date")
+    when = parse_dates(table, "date", today=context.today)
     _reject_future(table, when, context.today)
-    value = parse_numbers(table, "value", minimum=0)
+    value = parse_numbers(table, "value", minimum=0, maximum=MAX_VOUCHER_VALUE_GBP)
     located = locate_rows(table, context=context)
     table.finish()
     return records_frame(
@@ -140,7 +140,7 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             "supplier": table.col("supplier"),
             "subsidy_control": pd.Series(pd.NA, index=table.frame.index, dtype=object),
             "source": pd.Series("council", index=table.frame.index),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )
@@ -177,7 +177,7 @@ def _read_bduk(data: bytes, *, filename: str, context: ReadContext) -> gpd.GeoDa
             "supplier": table.col("supplier"),
             "subsidy_control": subsidy.where(subsidy.notna(), blank),
             "source": pd.Series("bduk", index=table.frame.index),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )

@@ -17,7 +17,13 @@ from geo.config import BOUNDARY_COLOUR, MAP_ATTRIBUTION_LINES, MEASURES
 from geo.geometry.crs import to_display
 from layers import render
 from layers.assets import localise
-from layers.choropleth import Classes, choropleth_layer, classify, legend_for
+from layers.choropleth import (
+    Classes,
+    choropleth_layer,
+    classify,
+    has_district_figures,
+    legend_for,
+)
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 MAP_CSS = """<style>
@@ -27,6 +33,8 @@ MAP_CSS = """<style>
 .leaflet-container a { color: #0b4f8a; }
 </style>"""
 """Readable, compact controls (12 px text at 4.5:1 or better on the white control background)."""
+LEGEND_CLEARANCE_PX = 170
+"""Height kept clear at the bottom of the fitted view for the legend (about eight lines)."""
 
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
@@ -60,7 +68,9 @@ def base_map(
         # Attribution still shows on a tile-less map: attach it to an empty layer.
         folium.TileLayer("", attr=attribution, name="No basemap").add_to(fmap)
     minx, miny, maxx, maxy = bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    # Fitted above the legend (bottom left), so no area sits under it and every area can be
+    # clicked; Leaflet's bottom padding only moves the view when the map is wide enough.
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(0, LEGEND_CLEARANCE_PX))
     return fmap
 
 
@@ -96,6 +106,9 @@ def coverage_map(
         and fill opacity; the public map passes the accessible palette, opaque.
     classes
         Class breaks already worked out (e.g. cached by the app); default: :func:`classify`.
+
+    Areas with ``figure_from`` = "district" (their district's figure, see
+    :func:`geo.analysis.coverage.best_figures`) are hatched, with a legend entry.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -109,7 +122,7 @@ def coverage_map(
     ).add_to(fmap)  # fmt: skip
     for group in overlays:
         group.add_to(fmap)
-    legend_for(measure, classes, note=legend_note).add_to(fmap)
+    legend_for(measure, classes, note=legend_note, hatched=has_district_figures(areas)).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return finish(fmap)
 

@@ -72,7 +72,7 @@ def test_the_table_lists_every_file_once_with_a_known_outcome() -> None:
     listed = [r.file for r in ROWS]
     assert len(listed) == len(set(listed))
     for row in ROWS:
-        assert row.path.exists(), row.file
+        assert row.path.exists() or row.options.get("generated"), row.file  # big ones: at test time
         assert row.outcome in OUTCOMES, row.file
         assert row.outcome != "refused" or row.expected, f"{row.file}: a refusal needs a message"
     on_disk = {f"render/{p.name}" for p in (HOSTILE / "render").iterdir()
@@ -83,7 +83,12 @@ def test_the_table_lists_every_file_once_with_a_known_outcome() -> None:
     assert {"ssti", "markdown", "html", "mathtext", "formula", "unicode"} <= attacks
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
+RUN_HERE = [r for r in ROWS if not r.options.get("generated")]
+"""Rows whose file is generated at test time are run by tests/test_hostile_input.py, which
+writes them; this runner takes every committed file."""
+
+
+@pytest.mark.parametrize("row", RUN_HERE, ids=[r.id for r in RUN_HERE])
 def test_hostile_file(row: Row, workspace: tuple[Path, Path], tmp_path: Path) -> None:
     catalogue, store_path = workspace
     prepare(row, catalogue=catalogue)
@@ -107,7 +112,7 @@ def _target(figs) -> str:  # type: ignore[no-untyped-def]
     import shapely
 
     inside = figs[figs.geometry.covers(shapely.Point(*SITE))]
-    return str(inside["area_code"].iloc[0])
+    return str((inside if len(inside) else figs)["area_code"].iloc[0])  # a file moved the areas
 
 
 _BASE: dict[str, tuple] = {}
@@ -126,8 +131,9 @@ def _base(catalogue: Path) -> tuple:
         release = cat.releases[-1]
         figs = best_figures(cat.coverage, cat.areas["ced"], release=release,
                             postcodes=cat.postcodes, oa_centroids=cat.oa_centroids)  # fmt: skip
+        lads = figs["lad_code"] if "lad_code" in figs else figs["area_code"]  # as views.state does
         county, how = county_figures(figs, cat.coverage, release=release,
-                                     lad_codes=sorted(figs["lad_code"].unique()))  # fmt: skip
+                                     lad_codes=sorted(lads.dropna().unique()))  # fmt: skip
         _BASE.clear()
         _BASE[key] = (cat, figs, simplify_for_web(figs), county, how)
     return _BASE[key]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import selection_layer
 from layers.webmap import coverage_map
@@ -49,7 +48,8 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        no_fig = int((figs["method"] == METHOD_NONE).sum())
+        # Hatched areas (their district's figure) are explained by the legend's own entry.
+        no_fig = int((figs["figure_from"] == "none").sum())
         note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
         overlays = overlay_panel.overlay_groups(chosen, public=public)
         fmap = coverage_map(

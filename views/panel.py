@@ -48,9 +48,10 @@ def show_area_panel(
     st.caption(plain(f"Code {area['area_code']} · Ofcom release {release}"))
     profile_link(str(area["area_code"]))
     if area.get("method") == METHOD_NONE or pd.isna(area.get("premises")):
+        needs = area.get("figure_needs") or "an Ofcom postcode- or output-area-level file"
         st.info(
             "No coverage data finer than the district is loaded for this area, so it has no "
-            "figure of its own. Import an Ofcom postcode- or output-area-level file to see it."
+            f"figure of its own (the map hatches it with its district's). Its own needs {needs}."
         )
         district = district_row(cat, area.get("lad_code"), release)
         if district is not None:

@@ -13,6 +13,7 @@ from geo.analysis.gap import (
     DEFAULT_WEIGHTS,
     gap_components,
     gap_scores,
+    missing_text,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
@@ -20,7 +21,7 @@ from geo.config import (
     IMD_LINE,
     SYNTHETIC_LABEL,
 )
-from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
+from geo.reports.evidence import evidence_pack, figure_notes, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
 from layers.base import evidence_table
 from layers.gapmap import gap_map
@@ -86,6 +87,9 @@ def render() -> None:
             "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
         )
     comps = gap_components(figs, extra=extra, deprivation=deprivation)
+    if comps.columns.empty:
+        st.warning(f"No gap score yet: {_missing(comps)}")
+        return
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(
@@ -117,7 +121,7 @@ def render() -> None:
         )
         st.caption(
             "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
-            "score is their weighted mean × 100. Equal scores share a rank."
+            "score is their weighted mean × 100. Equal scores share a rank. " + missing_text(scores)
         )
     with left:
         web = state.web_figures(k, level, release)
@@ -145,6 +149,12 @@ def render() -> None:
     )
 
 
+def _missing(comps: pd.DataFrame) -> str:
+    """Why the score has no components (each missing one and why)."""
+    why = comps.attrs.get("missing") or {}
+    return "; ".join(f"{COMPONENTS.get(k, k).lower()}: {v}" for k, v in why.items()) + "."
+
+
 def _reach_section(
     anchors: gpd.GeoDataFrame | None, figs: gpd.GeoDataFrame, cat: object, release: str
 ) -> tuple[Reach | None, gpd.GeoDataFrame | None]:
@@ -164,10 +174,11 @@ def _reach_section(
     radius = c3.number_input("Radius (metres)", 50, 20_000, 1_000, 50, key="reach_radius")
     chosen = select_anchors(anchors, site_types=pick_types, fibre_statuses=pick_status)
     rows = cat.coverage[cat.coverage["release"] == release]  # type: ignore[attr-defined]
-    if cat.postcodes is None or not (rows.get("level") == "postcode").any():  # type: ignore[attr-defined]
-        st.info("Reach needs postcode-level Ofcom coverage and a postcode directory.")
+    try:
+        points = coverage_points(rows, cat.postcodes, oa_centroids=cat.oa_centroids)  # type: ignore[attr-defined]
+    except ValueError as exc:
+        st.info(f"Reach {str(exc).removeprefix('reach ')}.")
         return None, chosen
-    points = coverage_points(rows, cat.postcodes)  # type: ignore[attr-defined]
     reach = anchor_reach(
         chosen,
         radius_m=float(radius),
@@ -179,7 +190,8 @@ def _reach_section(
     m2.metric(
         "Premises lacking gigabit within reach",
         f"{reach.lacking_gigabit:,}",
-        help="Each postcode counted once, even inside several circles.",
+        help=f"Each {'postcode' if points.attrs['level'] == 'postcode' else 'output area'} "
+        "counted once (at its centroid), even inside several circles.",
     )
     m3.metric("Areas touched", f"{len(reach.areas):,}")
     if len(reach.areas):
@@ -237,7 +249,8 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
             "anchor_sites": len(reach.buffers),
             "premises_lacking_gigabit_in_reach": reach.lacking_gigabit,
         }
-    readme = readme_text(release=release, options=options, sources=sources, synthetic=cat.synthetic)
+    readme = readme_text(release=release, options=options, sources=sources,
+                         synthetic=cat.synthetic, notes=figure_notes(figs, scores))  # fmt: skip
     picked = [] if chosen is None else sorted(map(str, chosen["name"]))
     key = "|".join(
         map(

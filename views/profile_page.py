@@ -159,6 +159,8 @@ def render() -> None:
 def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     st.header(plain(p.name))
     st.caption(plain(f"Code {p.code} · Ofcom release {p.release} · figures from {p.method}"))
+    if p.figures_note():
+        st.info(plain(p.figures_note()))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Premises", "no figure" if p.premises is None else f"{p.premises:,.0f}")
     rank = "no figure" if p.rank is None else f"{p.rank} of {p.ranked_of}"
@@ -173,6 +175,8 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
     table = p.figures.drop(columns=["key", "Difference (points)"])
+    if p.district_figures:
+        table = table.rename(columns={"Division %": f"District % ({p.figure_area_name})"})
     if not _has_england(p):
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")

@@ -18,6 +18,7 @@ import streamlit as st
 
 from geo.analysis.coverage import best_figures, county_figures
 from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL
+from geo.errors import DataError
 from geo.geometry.simplify import simplify_for_web
 from geo.settings import load_settings
 from geo.storage import store, workspace
@@ -77,8 +78,16 @@ def _figures(path: str, stamp: Stamp, level: str, release: str) -> gpd.GeoDataFr
 
 
 def figures(k: Key, level: str, release: str) -> gpd.GeoDataFrame:
-    """Figures per area for one level and release (EPSG:27700)."""
-    return _figures(k.catalog, k.catalog_stamp, level, release)
+    """Figures per area for one level and release (EPSG:27700).
+
+    Figures that cannot be made (OAs without centroids of their vintage, above 0.5% of the
+    premises) stop the page with the reason and what to load, never a traceback.
+    """
+    try:
+        return _figures(k.catalog, k.catalog_stamp, level, release)
+    except DataError as exc:
+        st.error(f"No figures for Ofcom release {release}: {exc}")
+        st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

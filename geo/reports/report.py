@@ -153,7 +153,8 @@ def map_png(
 def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
     table = profile.figures.iloc[::-1]
-    series = [("Division", "Division %"), ("County", "County %"), ("England", "England %")]
+    own = f"District ({profile.figure_area_name})" if profile.district_figures else "Division"
+    series = [(own, "Division %"), ("County", "County %"), ("England", "England %")]
     series = [(label, col) for label, col in series if table[col].notna().any()]
     height = 0.8 / max(1, len(series))
     ys = range(len(table))
@@ -178,9 +179,11 @@ def chart_png(profile: DivisionProfile) -> bytes:
     return _png(fig)
 
 
-def _summary_lines(profile: DivisionProfile) -> list[str]:
+def _summary_lines(profile: DivisionProfile, *, with_note: bool = True) -> list[str]:
     short = profile.shortfalls
+    note = profile.figures_note() if with_note else ""
     lines = [
+        *([note] if note else []),
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
         f"Premises without superfast: {_num(short.get('without_superfast'))}",
         f"Premises below the USO: {_num(short.get('below_uso'))}",
@@ -213,6 +216,8 @@ def profile_png(
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
     title = f"{profile.name} ({profile.code})"
+    if profile.district_figures:
+        title += f" — figures are {profile.figure_area_name}'s (district)"
     if profile.synthetic:
         title += f" — {SYNTHETIC_LABEL}"
     fig.suptitle(title, fontsize=15, fontweight="bold")
@@ -312,6 +317,11 @@ def profile_pdf(
     pdf.multi_cell(width, 4.5, f"Division {profile.code} · Ofcom release {profile.release} · "
                    f"figures from {profile.method}; county: {profile.county_how}",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    if profile.figures_note():
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_fill_color(222, 235, 247)
+        pdf.multi_cell(width, 4.8, profile.figures_note(), fill=True, new_x="LMARGIN",
+                       new_y="NEXT")  # fmt: skip
     top = pdf.get_y() + 1
     pdf.image(io.BytesIO(map_image), x=pdf.l_margin, y=top, w=80, h=80, keep_aspect_ratio=True)
     pdf.image(io.BytesIO(chart_image), x=pdf.l_margin + 82, y=top + 8, w=width - 82, h=64,
@@ -319,7 +329,8 @@ def profile_pdf(
     pdf.set_y(top + 82)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_fill_color(235, 235, 235)
-    headings = ("Measure", "Division %", "Premises", "County %", "England %")
+    own = "District %" if profile.district_figures else "Division %"
+    headings = ("Measure", own, "Premises", "County %", "England %")
     with pdf.table(col_widths=(70, 25, 25, 25, 25), line_height=4.6,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:  # fmt: skip
         table.row(headings)
@@ -329,7 +340,7 @@ def profile_pdf(
                        _cell(r["England %"], pct=True)])  # fmt: skip
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8.5)
-    for line in _summary_lines(profile):
+    for line in _summary_lines(profile, with_note=False):  # the note heads the page
         pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     if risk:
         pdf.ln(1)

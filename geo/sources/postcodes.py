@@ -30,7 +30,14 @@ import shapely
 from geo.config import MAX_POSTCODE_FILE_BYTES, WORKING_CRS
 from geo.errors import DataError, Problem, ProblemCollector
 from geo.sources.csvstream import Opener, open_binary, opener_for
-from geo.sources.tabular import Table, _parser_error, decode_bytes, header_key, parse_numbers
+from geo.sources.tabular import (
+    Table,
+    _parser_error,
+    by_value,
+    decode_bytes,
+    header_key,
+    parse_numbers,
+)
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _SPECIAL = {"GIR0AA"}
@@ -71,11 +78,21 @@ def normalise_postcode(s: object) -> str | None:
 
 
 def _normalise_series(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalise_postcode`; ``NaN`` where invalid."""
+    """Vectorised :func:`normalise_postcode`; ``NaN`` where invalid (work per distinct value)."""
+    return by_value(values.fillna("").astype(str), _normalise_distinct)
+
+
+def _normalise_distinct(values: pd.Series) -> pd.Series:
     compact = values.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
     parts = compact.str.extract(_POSTCODE)
     out = parts[0] + " " + parts[1]
     return out.where(~compact.isin(_SPECIAL), "GIR 0AA")
+
+
+def normalise_postcodes(values: pd.Series) -> pd.Series:
+    """:func:`normalise_postcode` for a whole column: object values, ``None`` where invalid."""
+    out = _normalise_series(values).astype(object)
+    return out.where(out.notna(), None)
 
 
 def read_postcode_file(
@@ -407,5 +424,6 @@ __all__ = [
     "POSTCODE_FILE_COLUMNS",
     "locate_postcodes",
     "normalise_postcode",
+    "normalise_postcodes",
     "read_postcode_file",
 ]
