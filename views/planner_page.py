@@ -88,7 +88,7 @@ def render() -> None:
         )
     comps = gap_components(figs, extra=extra, deprivation=deprivation)
     if comps.columns.empty:
-        st.warning(f"No gap score yet: {_missing(comps)}")
+        st.warning(plain(f"No gap score yet: {_missing(comps)}"))
         return
     cols = st.columns(len(comps.columns))
     weights = {
@@ -121,7 +121,8 @@ def render() -> None:
         )
         st.caption(
             "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
-            "score is their weighted mean × 100. Equal scores share a rank. " + missing_text(scores)
+            "score is their weighted mean × 100. Equal scores share a rank. "
+            + plain(missing_text(scores))
         )
     with left:
         web = state.web_figures(k, level, release)
@@ -177,7 +178,7 @@ def _reach_section(
     try:
         points = coverage_points(rows, cat.postcodes, oa_centroids=cat.oa_centroids)  # type: ignore[attr-defined]
     except ValueError as exc:
-        st.info(f"Reach {str(exc).removeprefix('reach ')}.")
+        st.info(plain(f"Reach {str(exc).removeprefix('reach ')}."))
         return None, chosen
     reach = anchor_reach(
         chosen,
