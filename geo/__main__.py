@@ -10,6 +10,11 @@ Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
 
+BDUK premises in plans, placed with OS Open UPRN (imported once per release)::
+
+    python -m geo import osopenuprn_202507_csv.zip
+    python -m geo import east_of_england.zip --dask      # or --dask tcp://scheduler:8786
+
 Write the public map as one self-contained HTML file (opens from file://, no server)::
 
     python -m geo export-html norfolk.html --measure gigabit --layers anchors,pilots
@@ -57,11 +62,49 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from geo.sources.bduk import is_premises_file
+
     settings = load_settings()
+    premises = [Path(p) for p in args.paths if is_premises_file(p)]
     for name in args.paths:
+        if Path(name) in premises:
+            continue
         what = import_file(Path(name), settings.boundaries_path, synthetic=args.synthetic)
         print(f"{name} → {settings.boundaries_path} (layer {what})")
+    if premises:  # all BDUK files together: OS Open UPRN is read once for them
+        _import_premises(premises, settings.boundaries_path, args)
     return 0
+
+
+def _import_premises(paths: list[Path], catalog: Path, args: argparse.Namespace) -> None:
+    from geo.storage.premises import PREMISES_LAYER, import_premises
+
+    if args.dask and args.dask != "local":
+        from distributed import Client
+
+        with Client(args.dask):  # a running cluster: python -m geo import … --dask tcp://host:8786
+            counts = import_premises(paths, catalog, engine="dask", synthetic=args.synthetic)
+    elif args.dask:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(processes=False, dashboard_address=":0") as cluster, Client(cluster):
+            counts = import_premises(paths, catalog, engine="dask", synthetic=args.synthetic)
+    else:
+        counts = import_premises(paths, catalog, synthetic=args.synthetic)
+    t = counts.totals
+    print(
+        f"{len(paths)} BDUK file(s) → {catalog} (layer {PREMISES_LAYER}): {t['rows']:,} premises; "
+        f"{t['by_uprn']:,} placed by UPRN, {t['by_postcode']:,} by postcode centroid "
+        f"(UPRN not in OS Open UPRN), {t['unlocated']:,} unlocated"
+    )
+    for item in counts.unlocated[:10]:
+        print(
+            f"  unlocated: {item['file']} row {item['row']} (UPRN {item['uprn']}): {item['reason']}"
+        )
+    outside = counts.outside.groupby("level")["n_premises"].sum()
+    for level, n in outside.items():
+        if n:
+            print(f"  {n:,} placed premises are outside every area at level {level}")
 
 
 def _status(_args: argparse.Namespace) -> int:
@@ -104,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="place BDUK premises on dask: a local cluster, or a scheduler such as tcp://host:8786",
+    )
     imp.set_defaults(run=_import)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     for add_commands in _plugins():

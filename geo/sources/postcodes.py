@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.config import MAX_POSTCODE_FILE_BYTES, WORKING_CRS
+from geo.config import GB_GRID_MAX, MAX_POSTCODE_FILE_BYTES, WORKING_CRS
 from geo.errors import DataError, Problem
 from geo.sources.tabular import Table, header_key, parse_numbers, read_table
 
@@ -146,8 +146,8 @@ def _lookup_from_table(table: Table) -> pd.DataFrame:
         table.add("is not a valid UK postcode", row=int(row), column="postcode", value=raw[row])
     grid = table.col("grid_quality")
     no_grid = (grid == NO_GRID_REFERENCE) | (table.col("easting") == "")
-    east = _coordinates(table, "easting", no_grid, upper=700_000)
-    north = _coordinates(table, "northing", no_grid, upper=1_300_000)
+    east = _coordinates(table, "easting", no_grid, upper=GB_GRID_MAX[0])
+    north = _coordinates(table, "northing", no_grid, upper=GB_GRID_MAX[1])
     doterm = table.col("doterm")
     bad_term = (doterm != "") & ~doterm.str.match(r"^\d{6}$")
     for row in doterm.index[bad_term]:

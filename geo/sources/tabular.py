@@ -31,8 +31,9 @@ _NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^-?\.\d+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
+"""Cells read as true (compared in lower case); :func:`parse_bools` and the BDUK reader use them."""
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
 
 
 def header_key(name: str) -> str:
@@ -375,10 +376,10 @@ def parse_bools(table: Table, column: str) -> pd.Series:
     """Parse true/false, yes/no, 1/0 (blank → False); other values are problems."""
     raw = table.col(column)
     low = raw.str.lower()
-    bad = ~low.isin(_TRUE | _FALSE | {""})
+    bad = ~low.isin(TRUE_WORDS | FALSE_WORDS | {""})
     for row in raw.index[bad]:
         table.add("must be true or false", row=int(row), column=column, value=raw[row])
-    return low.isin(_TRUE)
+    return low.isin(TRUE_WORDS)
 
 
 def check_duplicates(table: Table, column: str) -> None:
@@ -396,6 +397,8 @@ def check_duplicates(table: Table, column: str) -> None:
 
 
 __all__ = [
+    "FALSE_WORDS",
+    "TRUE_WORDS",
     "Table",
     "check_duplicates",
     "decode_bytes",

@@ -210,18 +210,38 @@ def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     return LSOA_LAYER
 
 
+def _import_premises_or_uprn(
+    path: Path, catalog_path: str | Path, *, synthetic: bool
+) -> str | None:
+    """BDUK premises CSVs / zips and OS Open UPRN releases (:mod:`geo.storage.premises`)."""
+    from geo.sources.bduk import is_premises_file
+    from geo.sources.uprn import is_uprn_file
+    from geo.storage import premises
+
+    if is_uprn_file(path):
+        return premises.import_uprn(path, catalog_path)
+    if is_premises_file(path):
+        premises.import_premises([path], catalog_path, synthetic=synthetic)
+        return premises.PREMISES_LAYER
+    return None
+
+
 def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool = False) -> str:
     """Import one hand-downloaded file, recognised by its content; returns what it became.
 
     Boundaries (GeoJSON / GeoPackage / zipped shapefile with ONS field names), output areas
     (``OA11CD``/``OA21CD``), LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs
-    (``LSOA code (2011)``), Ofcom coverage CSVs and ONSPD / NSPL postcode CSVs are recognised.
+    (``LSOA code (2011)``), Ofcom coverage CSVs, ONSPD / NSPL postcode CSVs, OS Open UPRN
+    releases and BDUK "premises in BDUK plans" CSVs (or zips) are recognised.
     """
     from geo.sources.ofcom import read_coverage
     from geo.sources.postcodes import read_postcode_file  # local: keeps start-up light
 
     path = Path(path)
     suffix = path.suffix.lower()
+    premises = _import_premises_or_uprn(path, catalog_path, synthetic=synthetic)
+    if premises is not None:
+        return premises
     if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
         raw = read_boundary_file(path)
         if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
