@@ -133,22 +133,27 @@ def _unquote_header(path: Path) -> None:
         fh.truncate()
 
 
-def write_open_uprn_csv(path: str | Path, uprn: np.ndarray, x: np.ndarray, y: np.ndarray) -> Path:
-    """Write an OS Open UPRN CSV: BOM, header, X/Y to 2 decimals, lat/lon to 8."""
+def write_open_uprn_csv(
+    path: str | Path, uprn: np.ndarray, x: np.ndarray, y: np.ndarray, *, chunk: int = 2_000_000
+) -> Path:
+    """Write an OS Open UPRN CSV: BOM, header, X/Y to 2 decimals, lat/lon to 8 (in chunks)."""
     path = Path(path)
-    lon, lat = _TO_LONLAT.transform(np.asarray(x, float), np.asarray(y, float))
-    table = pa.table(
-        {
-            "UPRN": pa.array(np.asarray(uprn, dtype=np.int64)),
-            "X_COORDINATE": pa.array(np.round(np.asarray(x, float), 2)),
-            "Y_COORDINATE": pa.array(np.round(np.asarray(y, float), 2)),
-            "LATITUDE": pa.array(np.round(lat, 8)),
-            "LONGITUDE": pa.array(np.round(lon, 8)),
-        }
-    )
     with path.open("wb") as fh:
         fh.write(b"\xef\xbb\xbf" + ",".join(OPEN_UPRN_HEADER).encode() + b"\n")
-        pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
+        for start in range(0, len(uprn), chunk):
+            part = slice(start, start + chunk)
+            xs, ys = np.asarray(x[part], float), np.asarray(y[part], float)
+            lon, lat = _TO_LONLAT.transform(xs, ys)
+            table = pa.table(
+                {
+                    "UPRN": pa.array(np.asarray(uprn[part], dtype=np.int64)),
+                    "X_COORDINATE": pa.array(np.round(xs, 2)),
+                    "Y_COORDINATE": pa.array(np.round(ys, 2)),
+                    "LATITUDE": pa.array(np.round(lat, 8)),
+                    "LONGITUDE": pa.array(np.round(lon, 8)),
+                }
+            )
+            pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False))
     return path
 
 
@@ -188,6 +193,8 @@ class SyntheticCountry:
     n_bduk: int
     n_missing: int
     """BDUK rows whose UPRN the release lacks (placed by postcode)."""
+    district_boxes: dict[str, tuple[float, float, float, float]]
+    """Each BDUK file's name → the box its premises lie in (its grid cell, 60 m wider)."""
 
 
 def synthetic_country(
@@ -244,6 +251,8 @@ def synthetic_country(
         np.concatenate([rng.choice(listed, n_bduk, replace=False), np.flatnonzero(~in_release)])
     )
     files = []
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    cell_w, cell_h = (maxx - minx) / cols, (maxy - miny) / rows
     starts = np.searchsorted(home_d[listed], np.arange(cols * rows + 1))
     for d in range(cols * rows):
         part = listed[starts[d] : starts[d + 1]]
@@ -262,6 +271,8 @@ def synthetic_country(
             district_name=f"Synthetic district {d}",
         )
         files.append(write_bduk_csv(folder / f"S97{d:06d}.csv", table))
+        cx, cy = minx + (d // rows) * cell_w, miny + (d % rows) * cell_h
+        boxes[files[-1].name] = (cx - 60, cy - 60, cx + cell_w + 60, cy + cell_h + 60)
     return SyntheticCountry(
         uprn_csv=folder / "osopenuprn_202507.csv",
         bduk_files=tuple(files),
@@ -269,6 +280,7 @@ def synthetic_country(
         n_uprn=int(in_release.sum()),
         n_bduk=len(listed),
         n_missing=n_missing,
+        district_boxes=boxes,
     )
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 import dask
+import dask.dataframe as dd
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -46,7 +47,13 @@ from geo.sources.bduk import (
     SUBSIDY_STATUSES,
     PremisesRows,
 )
-from geo.sources.uprn import UprnDataset, lazy_uprn, lookup_uprn, partition_regions
+from geo.sources.uprn import (
+    UprnDataset,
+    lookup_uprn,
+    open_dataset,
+    partition_regions,
+    read_partition,
+)
 
 BY_POSTCODE = N_FLAGS
 """Key bit: the premises was placed at its postcode centroid (its UPRN is not in the release)."""
@@ -212,18 +219,27 @@ def count_premises(
     PremisesCounts
     """
     keys = _base_keys(rows)
-    order = np.argsort(rows.uprn, kind="stable")
+    order = rows.order if rows.order is not None else np.argsort(rows.uprn, kind="stable")
     sorted_uprn = rows.uprn[order]
     if engine == "single":
-        source = uprn.path if isinstance(uprn, UprnDataset) else uprn
-        xs, ys = lookup_uprn(source, sorted_uprn)
-        by_uprn_sorted = ~np.isnan(xs)
-        hit = order[by_uprn_sorted]
-        results = _count_levels(xs[by_uprn_sorted], ys[by_uprn_sorted], keys[hit], areas)
+        dataset = _as_dataset(uprn)
+        if dataset is None:  # a published file: stream it once
+            xs, ys = lookup_uprn(uprn, sorted_uprn)  # type: ignore[arg-type]
+            by_uprn_sorted = ~np.isnan(xs)
+            hit = order[by_uprn_sorted]
+            results = _count_levels(xs[by_uprn_sorted], ys[by_uprn_sorted], keys[hit], areas)
+        else:
+            parts = [_read_join(f, sorted_uprn, keys[order]) for f in dataset.files]
+            joined = pd.concat(parts, ignore_index=True)
+            x, y, k = (joined[c].to_numpy() for c in ("x", "y", "key"))
+            results = _count_levels(x, y, k, areas)
+            by_uprn_sorted = np.zeros(len(rows), dtype=bool)
+            by_uprn_sorted[joined["pos"].to_numpy()] = True
     elif engine == "dask":
-        if not isinstance(uprn, UprnDataset):
-            raise TypeError("engine='dask' needs a prepared UprnDataset (see prepare_uprn)")
-        results, by_uprn_sorted = _count_partitioned(uprn, sorted_uprn, keys[order], areas)
+        dataset = _as_dataset(uprn)
+        if dataset is None:
+            raise TypeError("engine='dask' needs a prepared dataset (see prepare_uprn)")
+        results, by_uprn_sorted = _count_partitioned(dataset, sorted_uprn, keys[order], areas)
     else:
         raise ValueError(f"engine must be 'single' or 'dask', not {engine!r}")
     by_uprn = np.zeros(len(rows), dtype=bool)
@@ -236,21 +252,60 @@ def count_premises(
     return _assemble(rows, results, by_uprn, need, placed, reason)
 
 
+def _as_dataset(uprn: str | Path | UprnDataset) -> UprnDataset | None:
+    if isinstance(uprn, UprnDataset):
+        return uprn
+    return open_dataset(uprn) if Path(uprn).is_dir() else None
+
+
+_CHUNK = 1 << 16
+
+
+def _find(sorted_uprn: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Position of each of ``u`` in ``sorted_uprn``, or -1.
+
+    ``u`` is searched in sorted chunks, each within the slice of ``sorted_uprn`` its range
+    spans: a prepared file's UPRNs are sorted and clustered, so the slices stay small and the
+    search stays in cache (one binary search over 30 million UPRNs per point would not).
+    """
+    out = np.full(len(u), -1, dtype=np.int64)
+    if len(sorted_uprn) == 0 or len(u) == 0:
+        return out
+    order = None if np.all(u[1:] >= u[:-1]) else np.argsort(u, kind="stable")
+    q = u if order is None else u[order]
+    found = np.empty(len(q), dtype=np.int64)
+    for start in range(0, len(q), _CHUNK):
+        chunk = q[start : start + _CHUNK]
+        lo = int(np.searchsorted(sorted_uprn, chunk[0], side="left"))
+        hi = int(np.searchsorted(sorted_uprn, chunk[-1], side="right"))
+        window = sorted_uprn[lo:hi]
+        if len(window) == 0:
+            found[start : start + len(chunk)] = -1
+            continue
+        pos = np.minimum(np.searchsorted(window, chunk), len(window) - 1)
+        found[start : start + len(chunk)] = np.where(window[pos] == chunk, pos + lo, -1)
+    if order is None:
+        return found
+    out[order] = found
+    return out
+
+
+def _read_join(file: Path, sorted_uprn: np.ndarray, sorted_keys: np.ndarray) -> pd.DataFrame:
+    """One prepared file, joined (see :func:`_join_partition`); unneeded row groups unread."""
+    return _join_partition(read_partition(file, wanted=sorted_uprn), sorted_uprn, sorted_keys)
+
+
 def _join_partition(part: pd.DataFrame, sorted_uprn: np.ndarray, sorted_keys: np.ndarray):
     """The UPRNs of one partition that BDUK lists: x, y, key, and position in the sorted rows."""
-    u = part["uprn"].to_numpy()
-    if len(sorted_uprn) == 0 or len(u) == 0:
-        pos = np.empty(0, np.int64)
-        hit = np.zeros(len(u), bool)
-    else:
-        pos = np.minimum(np.searchsorted(sorted_uprn, u), len(sorted_uprn) - 1)
-        hit = sorted_uprn[pos] == u
+    found = _find(sorted_uprn, part["uprn"].to_numpy())
+    hit = found >= 0
+    pos = found[hit]
     return pd.DataFrame(
         {
             "x": part["x"].to_numpy()[hit],
             "y": part["y"].to_numpy()[hit],
-            "key": sorted_keys[pos[hit]] if len(pos) else np.empty(0, np.int64),
-            "pos": pos[hit],
+            "key": sorted_keys[pos].astype(np.int64),
+            "pos": pos,
         }
     )
 
@@ -275,7 +330,6 @@ def _count_partitioned(
 ) -> tuple[dict[str, tuple[pd.DataFrame, pd.Series]], np.ndarray]:
     from geo.geometry.partitioned import count_by_area_tasks
 
-    frame = lazy_uprn(dataset)
     regions = partition_regions(dataset)
     meta = pd.DataFrame(
         {
@@ -285,8 +339,11 @@ def _count_partitioned(
             "pos": pd.Series(dtype=np.int64),
         }
     )
-    joined = frame.map_partitions(
-        _join_partition, _shared(sorted_uprn), _shared(sorted_keys), meta=meta
+    shared_uprn, shared_keys = _shared(sorted_uprn), _shared(sorted_keys)
+    joined = dd.from_delayed(
+        [dask.delayed(_read_join)(f, shared_uprn, shared_keys) for f in dataset.files],
+        meta=meta,
+        verify_meta=False,
     )
     tasks = {
         level: count_by_area_tasks(joined, a, key="key", xy=("x", "y"), regions=regions)

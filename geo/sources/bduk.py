@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dask
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -31,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from geo.errors import DataError, Problem
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import FALSE_WORDS, TRUE_WORDS, header_key
 
 SUBSIDY_STATUSES: tuple[str, ...] = ("white", "grey_black", "under_review")
@@ -82,6 +83,7 @@ FLAG_BITS: dict[str, int] = {
 N_FLAGS = 1 << 6
 """Flags take values ``0 … N_FLAGS - 1``."""
 
+_STATUS_CODES = {header_key(k): SUBSIDY_STATUSES.index(v) for k, v in SUBSIDY_SYNONYMS.items()}
 MAX_LISTED = 100
 """Problems listed per column and reason; the rest are counted in one more problem."""
 _DISTRICT = re.compile(r"^[EWSN][0-9]{8}$")
@@ -117,6 +119,8 @@ class PremisesRows:
     files: tuple[str, ...]
     starts: np.ndarray
     skipped: tuple[np.ndarray, ...] = field(default=())
+    order: np.ndarray | None = None
+    """Positions sorted by UPRN, once computed (the duplicate check needs it; so do joins)."""
 
     def __len__(self) -> int:
         return len(self.uprn)
@@ -192,7 +196,9 @@ def premises_sources(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | 
             yield path.name, path
 
 
-def read_premises_file(source: str | Path | bytes, *, filename: str) -> PremisesRows:
+def read_premises_file(
+    source: str | Path | bytes, *, filename: str, check_unique: bool = True
+) -> PremisesRows:
     """Read and check one BDUK premises CSV.
 
     Parameters
@@ -231,7 +237,8 @@ def read_premises_file(source: str | Path | bytes, *, filename: str) -> Premises
             filename, "has a header row but no records", row=1, value=",".join(headers)
         )
     rows, problems = _check(table, wanted, filename, skipped)
-    problems += _duplicates(rows, valid=rows.uprn > 0)
+    if check_unique or problems:
+        problems += _duplicates(rows, valid=rows.uprn > 0)
     if problems:
         raise DataError(problems)
     return rows
@@ -323,20 +330,24 @@ def _drop_blank_rows(table: pa.Table) -> tuple[pa.Table, list[int]]:
     Such a row has no UPRN and no status, so it describes no premises; it is skipped as a blank
     line is, and later rows keep their spreadsheet numbers.
     """
-    empty = None
+    empty = np.ones(table.num_rows, dtype=bool)
     for name in table.column_names:
-        col = table.column(name)
-        values = col.cast(pa.string()) if pa.types.is_dictionary(col.type) else col
-        blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0)
-        empty = blank if empty is None else pc.and_(empty, blank)
-    if empty is None:
-        return table, []
-    where = np.flatnonzero(empty.to_numpy(zero_copy_only=False))
-    if len(where) == 0:
-        return table, []
-    keep = np.ones(table.num_rows, dtype=bool)
-    keep[where] = False
-    return table.filter(pa.array(keep)), (np.asarray(where) + 2).tolist()
+        col = table.column(name).combine_chunks()
+        if pa.types.is_dictionary(col.type):
+            blank = _is_blank(col.dictionary)
+            indices = col.indices.to_numpy(zero_copy_only=False)
+            empty &= blank[indices] if len(blank) else np.zeros(len(indices), dtype=bool)
+        else:
+            empty &= _is_blank(col)
+        if not empty.any():
+            return table, []
+    where = np.flatnonzero(empty)
+    return table.filter(pa.array(~empty)), (where + 2).tolist()
+
+
+def _is_blank(values: pa.Array) -> np.ndarray:
+    length = pc.utf8_length(pc.utf8_trim_whitespace(values))
+    return pc.equal(length, 0).to_numpy(zero_copy_only=False)
 
 
 class _Problems:
@@ -403,7 +414,7 @@ def _check(
     flags = np.zeros(table.num_rows, dtype=np.uint8)
     # Subsidy-control status: one of three.
     codes, values = _dictionary(table, wanted["subsidy_control_status"])
-    lookup = {header_key(k): SUBSIDY_STATUSES.index(v) for k, v in SUBSIDY_SYNONYMS.items()}
+    lookup = _STATUS_CODES
     mapped = np.array([lookup.get(header_key(v), -1) for v in values] or [0], dtype=np.int16)
     status = mapped[codes]
     allowed = ", ".join(SUBSIDY_LABELS.values())
@@ -446,10 +457,12 @@ def _check(
     district = _recode(codes, [v or None for v in norm])
     # Postcode: blank is allowed (the UPRN places the premises); malformed is not.
     codes, values = _dictionary(table, wanted["postcode"])
-    normal = [normalise_postcode(v) for v in values]
-    malformed = np.array(
-        [n is None and v.strip() != "" for n, v in zip(normal, values, strict=True)] or [False]
-    )
+    normalised = normalise_postcodes(pd.Series(values, dtype="str"))
+    normal = normalised.to_numpy(dtype=object, na_value=None).tolist()
+    blank_pc = _is_blank(pa.array(values, type=pa.string()))
+    malformed = normalised.isna().to_numpy() & ~blank_pc
+    if not len(malformed):
+        malformed = np.zeros(1, dtype=bool)
     _add_bad(out, codes, malformed, values, "is not a valid UK postcode", wanted, "postcode")
     postcode = _recode(codes, normal)
     out.problems.sort(key=lambda p: (p.row is None, p.row or 0, p.column or ""))
@@ -499,9 +512,11 @@ def _recode(codes: np.ndarray, labels: list[str | None]) -> pd.Categorical:
 
 def _duplicates(rows: PremisesRows, *, valid: np.ndarray | None = None) -> list[Problem]:
     """A problem for each repeat of a UPRN in ``rows`` (a UPRN is one premises)."""
-    order = np.argsort(rows.uprn, kind="stable")
+    order = np.argsort(rows.uprn, kind="stable")  # fast on runs (files are often sorted)
     if valid is not None:
         order = order[valid[order]]
+    else:
+        rows.order = order
     sorted_uprn = rows.uprn[order]
     repeat = np.flatnonzero(sorted_uprn[1:] == sorted_uprn[:-1]) + 1
     if len(repeat) == 0:
@@ -529,24 +544,33 @@ def _duplicates(rows: PremisesRows, *, valid: np.ndarray | None = None) -> list[
     return problems
 
 
+def _union(parts: Sequence[pd.Categorical]) -> pd.Categorical:
+    """One categorical over every part's categories (first seen order), codes remapped."""
+    cats = pd.Index(
+        pd.unique(np.concatenate([np.asarray(p.categories, dtype=object) for p in parts])),
+        dtype=object,
+    )
+    codes = []
+    for p in parts:
+        remap = cats.get_indexer(pd.Index(np.asarray(p.categories, dtype=object), dtype=object))
+        own = np.asarray(p.codes, dtype=np.int64)
+        codes.append(np.where(own >= 0, remap[np.maximum(own, 0)], -1).astype(np.int32))
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=cats)
+
+
 def concat_premises(parts: Sequence[PremisesRows]) -> PremisesRows:
     """Join the rows of several files (in order) and check no UPRN appears twice."""
     if not parts:
         raise ValueError("no BDUK files to join")
-    if len(parts) == 1:
-        return parts[0]
-    district = pd.api.types.union_categoricals([p.district for p in parts])
-    postcode = pd.api.types.union_categoricals([p.postcode for p in parts])
     sizes = np.array([len(p) for p in parts], dtype=np.int64)
     starts = np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)[:-1]])
-    file_starts = np.concatenate([s + p.starts for s, p in zip(starts, parts, strict=True)])
     rows = PremisesRows(
         uprn=np.concatenate([p.uprn for p in parts]),
         flags=np.concatenate([p.flags for p in parts]),
-        district=district,
-        postcode=postcode,
+        district=_union([p.district for p in parts]),
+        postcode=_union([p.postcode for p in parts]),
         files=tuple(f for p in parts for f in p.files),
-        starts=file_starts,
+        starts=np.concatenate([s + p.starts for s, p in zip(starts, parts, strict=True)]),
         skipped=tuple(s for p in parts for s in p.skipped),
     )
     problems = _duplicates(rows)
@@ -555,25 +579,31 @@ def concat_premises(parts: Sequence[PremisesRows]) -> PremisesRows:
     return rows
 
 
+def _read_one(name: str, source: Path | bytes) -> PremisesRows | list[Problem]:
+    try:
+        return read_premises_file(source, filename=name, check_unique=False)
+    except DataError as exc:
+        return exc.problems
+
+
 def read_premises(paths: Iterable[str | Path]) -> PremisesRows:
     """Read every BDUK CSV in ``paths`` (CSV files or zips of them) into one :class:`PremisesRows`.
+
+    Files are read in parallel on the current dask scheduler (threads on one machine; the
+    workers of a cluster, which must see the same paths).
 
     Raises
     ------
     DataError
         The problems of every file that has any (each file is checked in full), or UPRNs listed
-        in two files.
+        twice, in one file or two.
     """
-    parts: list[PremisesRows] = []
-    problems: list[Problem] = []
-    for name, source in premises_sources(paths):
-        try:
-            parts.append(read_premises_file(source, filename=name))
-        except DataError as exc:
-            problems.extend(exc.problems)
+    tasks = [dask.delayed(_read_one)(name, source) for name, source in premises_sources(paths)]
+    results = dask.compute(*tasks)
+    problems = [p for r in results if isinstance(r, list) for p in r]
     if problems:
         raise DataError(problems)
-    return concat_premises(parts)
+    return concat_premises([r for r in results if isinstance(r, PremisesRows)])
 
 
 __all__ = [

@@ -24,6 +24,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo.config import GB_GRID_MAX, MAX_POSTCODE_FILE_BYTES, WORKING_CRS
@@ -68,12 +70,17 @@ def normalise_postcode(s: object) -> str | None:
     return f"{m.group(1)} {m.group(2)}" if m else None
 
 
-def _normalise_series(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalise_postcode`; ``NaN`` where invalid."""
-    compact = values.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-    parts = compact.str.extract(_POSTCODE)
-    out = parts[0] + " " + parts[1]
-    return out.where(~compact.isin(_SPECIAL), "GIR 0AA")
+def normalise_postcodes(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalise_postcode` (in Arrow); ``NaN`` where invalid, same index."""
+    text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.string())
+    compact = pc.utf8_upper(pc.replace_substring_regex(text, r"\s+", ""))
+    valid = pc.match_substring_regex(compact, _POSTCODE.pattern)
+    spaced = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(compact, 0, -3), pc.utf8_slice_codeunits(compact, -3), " "
+    )
+    special = pc.is_in(compact, value_set=pa.array(sorted(_SPECIAL)))
+    out = pc.if_else(special, "GIR 0AA", pc.if_else(valid, spaced, None))
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
 
 
 def read_postcode_file(path_or_bytes: str | Path | bytes, *, filename: str) -> pd.DataFrame:
@@ -141,7 +148,7 @@ def _aliases_for(data: bytes) -> dict[str, tuple[str, ...]]:
 
 def _lookup_from_table(table: Table) -> pd.DataFrame:
     raw = table.col("postcode")
-    postcode = _normalise_series(raw)
+    postcode = normalise_postcodes(raw)
     for row in raw.index[postcode.isna()]:
         table.add("is not a valid UK postcode", row=int(row), column="postcode", value=raw[row])
     grid = table.col("grid_quality")
@@ -212,7 +219,7 @@ def locate_postcodes(
         with a ``postcode`` column (normalised). ``problems``: one per malformed, unknown,
         terminated or grid-less postcode — never dropped silently.
     """
-    normal = _normalise_series(postcodes.fillna(""))
+    normal = normalise_postcodes(postcodes.fillna(""))
     problems: list[Problem] = []
     known = normal.isin(lookup.index)
     for row in postcodes.index[normal.isna()]:
@@ -287,5 +294,6 @@ __all__ = [
     "POSTCODE_FILE_COLUMNS",
     "locate_postcodes",
     "normalise_postcode",
+    "normalise_postcodes",
     "read_postcode_file",
 ]

@@ -10,8 +10,9 @@ Two ways in
     * :func:`prepare_uprn` reads a release once and writes a :class:`UprnDataset`: Parquet
       files cut along a Hilbert curve (``GeoSeries.hilbert_distance``), so each file covers a
       compact patch of the country, UPRNs sorted within each file. Each file's box comes from
-      its Parquet column statistics (:func:`partition_regions`). :func:`lazy_uprn` opens it as a
-      dask DataFrame, one partition per file, read only when computed.
+      its Parquet column statistics (:func:`partition_regions`); :func:`read_partition` reads one
+      file, skipping row groups whose UPRN range holds none of the UPRNs wanted. Dask reads the
+      files lazily, one partition each (:mod:`geo.analysis.bduk`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import dask.dataframe as dd
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -46,6 +46,9 @@ BATCH_ROWS = 1_000_000
 """Rows per batch when streaming a release."""
 PARTITION_ROWS = 500_000
 """Rows per Parquet file written by :func:`prepare_uprn`."""
+ROW_GROUP_ROWS = 32_768
+"""Rows per Parquet row group: UPRNs are sorted within a file, so each row group's UPRN
+statistics bound a narrow range and :func:`read_partition` skips groups holding none wanted."""
 MANIFEST = "manifest.json"
 HILBERT_LEVEL = 16
 """Hilbert curve order: cells of about 11 × 20 m over Great Britain's grid."""
@@ -408,7 +411,7 @@ def prepare_uprn(
                 {COLUMNS["uprn"]: uprn[idx], COLUMNS["x"]: x[idx], COLUMNS["y"]: y[idx]}
             )
             file = tmp / f"part.{k:05d}.parquet"
-            pq.write_table(table, file, row_group_size=partition_rows)
+            pq.write_table(table, file, row_group_size=ROW_GROUP_ROWS)
             files.append(file.name)
         manifest = {
             "source": name,
@@ -491,16 +494,32 @@ def partition_regions(dataset: UprnDataset) -> gpd.GeoSeries:
     return gpd.GeoSeries(boxes, crs=WORKING_CRS)
 
 
-def _read_partition(file: Path) -> pd.DataFrame:
-    return _to_frame(pq.read_table(file, columns=list(COLUMNS.values())), COLUMNS)
+def _uprn_ranges(meta: pq.FileMetaData) -> np.ndarray:
+    """(min, max) UPRN of each row group, from the statistics; ±inf where there are none."""
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    iu = names.index(COLUMNS["uprn"])
+    out = np.empty((meta.num_row_groups, 2), dtype=float)
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(iu).statistics
+        has = stats is not None and stats.has_min_max
+        out[g] = (stats.min, stats.max) if has else (-np.inf, np.inf)
+    return out
 
 
-def lazy_uprn(dataset: UprnDataset) -> dd.DataFrame:
-    """The dataset as a dask DataFrame (``uprn``, ``x``, ``y``), one partition per file.
-
-    Nothing is read until the frame is computed; every worker must see ``dataset.path``.
-    """
-    return dd.from_map(_read_partition, list(dataset.files), meta=_META, enforce_metadata=False)
+def read_partition(file: str | Path, *, wanted: np.ndarray | None = None) -> pd.DataFrame:
+    """One prepared file as ``uprn``, ``x``, ``y``; with ``wanted`` (sorted UPRNs), only the
+    row groups whose UPRN range holds one of them are read (the rest cannot match)."""
+    parquet = pq.ParquetFile(file)
+    groups = list(range(parquet.metadata.num_row_groups))
+    if wanted is not None:
+        ranges = _uprn_ranges(parquet.metadata)
+        lo = np.searchsorted(wanted, ranges[:, 0], side="left")
+        hi = np.searchsorted(wanted, ranges[:, 1], side="right")
+        groups = np.flatnonzero(hi > lo).tolist()
+        if not groups:
+            return _META.copy()
+    table = parquet.read_row_groups(groups, columns=list(COLUMNS.values()))
+    return _to_frame(table, COLUMNS)
 
 
 __all__ = [
@@ -510,11 +529,11 @@ __all__ = [
     "UprnDataset",
     "is_uprn_file",
     "is_uprn_header",
-    "lazy_uprn",
     "lookup_uprn",
     "open_dataset",
     "partition_regions",
     "prepare_uprn",
+    "read_partition",
     "read_uprn_batches",
     "release_of",
 ]
