@@ -17,28 +17,26 @@ from views import (
     public_page,
     sources_page,
 )
+from views.pages import PAGES, page
 
 st.set_page_config(
     page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
 )
 
-# key (as in geo.auth.PAGES, or "sources"), render, title, icon, url path ("" = home)
-PAGES = [
-    ("map", map_page.render, "Map", ":material/map:", ""),
-    ("division", profile_page.render, "Division profile", ":material/description:", "division"),
-    ("planner", planner_page.render, "Bid planner", ":material/insights:", "planner"),
-    ("data", data_page.render, "Data", ":material/upload_file:", "data"),
-    ("sources", sources_page.render, "Sources", ":material/menu_book:", "sources"),
-]
+# Each page's render function, by its key in views.pages.PAGES (a comment, not a docstring:
+# Streamlit's "magic" would print a bare string in this script on every page).
+RENDER = {
+    "map": map_page.render,
+    "division": profile_page.render,
+    "planner": planner_page.render,
+    "data": data_page.render,
+    "sources": sources_page.render,
+}
 
 ctx = access.context()
 if not ctx.public:
     access.sign_in_form()
-allowed = [p for p in PAGES if access.allowed(p[0], ctx)]
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
-    allowed = [(k, public_page.render if k == "map" else r, *rest) for k, r, *rest in allowed]
-pages = [
-    st.Page(render, title=title, icon=icon, url_path=url or None, default=not url)
-    for _key, render, title, icon, url in allowed
-]
+    RENDER["map"] = public_page.render
+pages = [page(p.key, RENDER[p.key]) for p in PAGES if access.allowed(p.key, ctx)]
 st.navigation(pages, position="hidden" if ctx.public else "sidebar").run()

@@ -32,7 +32,6 @@ from typing import Any
 from geo.config import (
     BOUNDARY_LAYERS,
     LEVELS,
-    NORFOLK_CODE,
     ONS_ARCGIS_ROOT,
 )
 from geo.errors import DataError, DownloadError
@@ -47,10 +46,11 @@ def _fetch(args: argparse.Namespace) -> int:
     settings = load_settings()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
+    county = args.county or settings.county_code
     for level in args.level or ["ced"]:
-        print(f"Fetching {LEVELS[level].label} for {args.county} from {mirror[level]} …")
+        print(f"Fetching {LEVELS[level].label} for {county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
-            args.county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
+            county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     fetch = sub.add_parser(
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
-    fetch.add_argument("--county", default=NORFOLK_CODE, help="county GSS code, e.g. E10000020")
+    fetch.add_argument("--county", help="county GSS code (default: BROADBAND_COUNTY or Norfolk)")
     fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
     fetch.add_argument(

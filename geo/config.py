@@ -110,6 +110,39 @@ NO_DATA_COLOUR = "#bdbdbd"
 BOUNDARY_COLOUR = "#333333"
 HIGHLIGHT_COLOUR = "#e66101"
 
+FIBRE_COLOURS: dict[str, str] = {
+    "full_fibre": "#440154",
+    "gigabit": "#3b528b",
+    "planned": "#1f7a76",
+    "none": "#b2182b",
+    "unknown": "#5f5f5f",
+}
+"""Anchor-site colour per fibre status, on the web map and in the PDF/PNG alike; each takes
+white text at ≥ 4.5:1 contrast."""
+FIBRE_LABELS: dict[str, str] = {
+    "full_fibre": "full fibre",
+    "gigabit": "gigabit-capable",
+    "planned": "fibre planned",
+    "none": "no fibre",
+    "unknown": "fibre status unknown",
+}
+SUPPORT_KIND_COLOURS: dict[str, str] = {
+    "training": "#D55E00",
+    "device_lending": "#CC79A7",
+    "free_wifi": "#0072B2",
+    "library_help": "#E69F00",
+}
+"""Okabe–Ito colours (colour-blind safe) per support kind, apart from the viridis classes."""
+VOUCHER_STATUS_COLOURS: dict[str, str] = {
+    "applied": "#E69F00",
+    "approved": "#56B4E9",
+    "connected": "#009E73",
+    "cancelled": "#999999",
+    "in_plan": "#CC79A7",
+}
+"""Okabe–Ito colours per voucher status."""
+OTHER_POINT_COLOUR = "#555555"
+
 # --- Sources and licences -------------------------------------------------------------------------
 ONS_ARCGIS_ROOT = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
 BOUNDARY_LAYERS: dict[str, str] = {

@@ -25,7 +25,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.config import FIBRE_COLOURS, FIBRE_LABELS
 from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.reports.report import PointStyle
 from geo.sources.postcodes import normalise_postcode
 from geo.sources.tabular import Table, check_duplicates, header_key, parse_choice, read_table
 from layers._points import (
@@ -38,9 +40,10 @@ from layers._points import (
     popup_html,
     records_frame,
 )
-from layers.base import Layer, ReadContext, register
+from layers.base import Layer, ReadContext, Section, register
 
 KEY = "anchors"
+TITLE = "Anchor sites"
 SITE_TYPES = ("school", "gp", "library", "fire_station", "council_office", "other")
 FIBRE_STATUSES = ("full_fibre", "gigabit", "none", "planned", "unknown")
 GIAS_OPEN = ("Open", "Open, but proposed to close")
@@ -64,21 +67,6 @@ BADGES: dict[str, tuple[str, str]] = {
     "other": ("O", "Other site"),
 }
 """Badge letter and label per site type (the label is the marker's text alternative)."""
-FIBRE_COLOURS: dict[str, str] = {
-    "full_fibre": "#440154",
-    "gigabit": "#3b528b",
-    "planned": "#1f7a76",
-    "none": "#b2182b",
-    "unknown": "#5f5f5f",
-}
-"""Badge colour per fibre status; each takes white text at ≥ 4.5:1 contrast."""
-FIBRE_LABELS: dict[str, str] = {
-    "full_fibre": "full fibre",
-    "gigabit": "gigabit-capable",
-    "planned": "fibre planned",
-    "none": "no fibre",
-    "unknown": "fibre status unknown",
-}
 BADGE_PX = 22
 COUNCIL_ALIASES: dict[str, tuple[str, ...]] = {
     "site_type": ("type", "site type", "category", "asset type", "building type"),
@@ -282,15 +270,59 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
     return group
 
 
+def summarise(row: pd.Series, here: pd.DataFrame, *, public: bool) -> list[Section]:
+    """One area's anchor sites: counts by type and by fibre status, and the sites by name.
+
+    Sites are public buildings, so ``public`` hides nothing; names stay plain text cells.
+    """
+    del public
+    kinds = {k: v[1] for k, v in BADGES.items()}
+    by_type = [(label, int(row[f"n_{k}"])) for k, label in kinds.items()
+               if int(row.get(f"n_{k}", 0))]  # fmt: skip
+    by_fibre = [(FIBRE_LABELS[f].capitalize(), int(row[f"n_fibre_{f}"])) for f in FIBRE_STATUSES
+                if int(row.get(f"n_fibre_{f}", 0))]  # fmt: skip
+    mine = here.sort_values("name")
+    sites = pd.DataFrame({
+        "Site": mine["name"].astype(str).to_numpy(),
+        "Type": mine["site_type"].map(lambda t: kinds.get(t, str(t).replace("_", " "))).to_numpy(),
+        "Fibre": mine["fibre_status"].map(lambda f: FIBRE_LABELS.get(f, f)).to_numpy(),
+    })  # fmt: skip
+    return [
+        Section(f"{TITLE} by type", pd.DataFrame(by_type, columns=["Type", "Sites"])),
+        Section(f"{TITLE} by fibre", pd.DataFrame(by_fibre, columns=["Fibre", "Sites"])),
+        Section(TITLE, sites),
+    ]
+
+
+def evidence(agg: pd.DataFrame) -> pd.DataFrame:
+    """Per-area site counts for the evidence pack: all sites and those without fibre."""
+    return pd.DataFrame({
+        "anchor_sites": agg["n_sites"].astype(int),
+        "anchor_sites_without_fibre": (agg["n_fibre_none"] + agg["n_fibre_unknown"]).astype(int),
+        "anchor_sites_fibre_planned": agg["n_fibre_planned"].astype(int),
+    }, index=agg.index)  # fmt: skip
+
+
 LAYER = register(
     Layer(
         key=KEY,
-        title="Anchor sites",
+        title=TITLE,
         description="Schools, GP practices, libraries, fire stations and council buildings",
         required_columns=("site_type", "name"),
         read=read,
         aggregate=aggregate,
         draw=draw,
+        summarise=summarise,
+        evidence=evidence,
+        roles=frozenset({"anchor_sites"}),
+        map_style=PointStyle(
+            "Anchor site",
+            FIBRE_COLOURS["unknown"],
+            marker="s",
+            colour_column="fibre_status",
+            colours=FIBRE_COLOURS,
+            labels=FIBRE_LABELS,
+        ),
         personal_data=False,
         extra={
             "site_types": SITE_TYPES,

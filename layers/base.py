@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.profile import Section
+from geo.reports.report import PointStyle
 from geo.storage.workspace import ReadContext
 
 Reader = Callable[..., gpd.GeoDataFrame]
@@ -30,8 +33,38 @@ EPSG:4326 via :func:`geo.geometry.crs.to_display`; all text escaped."""
 
 
 @dataclass(frozen=True)
+class AreaInputs:
+    """What an aggregator may use besides its records and the areas.
+
+    A layer names the fields it takes in :attr:`Layer.options`; :func:`aggregate` passes only
+    those, so adding an input here never touches a layer that does not use it.
+    """
+
+    premises: pd.Series | None = None
+    """All premises per area (index ``area_code``), from the coverage figures."""
+    on: date | None = None
+    """Count what is active on this day (today on the pages)."""
+    start: date | None = None
+    end: date | None = None
+    """Keep records whose :attr:`Layer.date_column` falls within ``[start, end]``."""
+
+
+Summariser = Callable[..., list[Section]]
+"""``summarise(row: Series, here: DataFrame, *, public: bool) -> list[Section]``: one area's
+aggregate row and its records (no geometry) as the panel, the profile and its PDF show them.
+``public=True`` shows small counts as "fewer than 5" (:mod:`geo.analysis.privacy`)."""
+Tabulator = Callable[[pd.DataFrame], pd.DataFrame]
+"""``evidence(aggregate) -> DataFrame``: per-area columns (index ``area_code``, human labels)
+for the evidence pack and the planner."""
+
+
+@dataclass(frozen=True)
 class Layer:
-    """One overlay: what it needs, how it loads, aggregates and draws itself."""
+    """One overlay: what it needs, how it loads, aggregates, summarises and draws itself.
+
+    Views and reports only ever loop over :func:`registered`; nothing outside a layer's own
+    module names it.
+    """
 
     key: str
     title: str
@@ -40,9 +73,37 @@ class Layer:
     read: Reader
     aggregate: Aggregator
     draw: Drawer
+    summarise: Summariser
     personal_data: bool = False
     """True when records identify people or homes: public views show only suppressed counts."""
+    options: tuple[str, ...] = ()
+    """The :class:`AreaInputs` fields :attr:`aggregate` takes as keyword options."""
+    date_column: str | None = None
+    """A date column the panel offers a date-range filter on (``start``/``end``)."""
+    evidence: Tabulator | None = None
+    """Per-area columns for the evidence pack; ``None``: the aggregate as it is."""
+    overview: Callable[..., list[Section]] | None = None
+    """``overview(aggregate, names: dict[code, name]) -> list[Section]``: county-wide tables
+    (e.g. the areas with no support), or ``None``."""
+    components: dict[str, str] = field(default_factory=dict)
+    """Gap-score components this layer adds (column of :attr:`evidence` → label)."""
+    roles: frozenset[str] = frozenset()
+    """What else the layer is for: ``"anchor_sites"`` (candidate sites for the planner's reach)."""
+    map_style: PointStyle | None = None
+    """Points on the printed division map, or ``None`` to leave them off."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def aggregate(
+    layer: Layer, records: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, inputs: AreaInputs
+) -> pd.DataFrame:
+    """``layer``'s aggregate per area, given the inputs it declares in :attr:`Layer.options`."""
+    return layer.aggregate(records, areas, **{k: getattr(inputs, k) for k in layer.options})
+
+
+def evidence_table(layer: Layer, agg: pd.DataFrame) -> pd.DataFrame:
+    """The per-area columns ``layer`` puts in the evidence pack (its aggregate by default)."""
+    return agg if layer.evidence is None else layer.evidence(agg)
 
 
 _REGISTRY: dict[str, Layer] = {}
@@ -57,9 +118,25 @@ def register(layer: Layer) -> Layer:
     return layer
 
 
+def unregister(key: str) -> None:
+    """Remove the layer registered as ``key`` (a plug-in being unloaded; tests)."""
+    _REGISTRY.pop(key, None)
+
+
 def registered() -> dict[str, Layer]:
     """Registered layers, in registration order."""
     return dict(_REGISTRY)
 
 
-__all__ = ["Layer", "ReadContext", "register", "registered"]
+__all__ = [
+    "AreaInputs",
+    "Layer",
+    "PointStyle",
+    "ReadContext",
+    "Section",
+    "aggregate",
+    "evidence_table",
+    "register",
+    "registered",
+    "unregister",
+]

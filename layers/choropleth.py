@@ -12,6 +12,7 @@ import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement, Template
 
 from geo.config import (
@@ -195,13 +196,25 @@ def legend_for(measure: str, classes: Classes | None, *, note: str = "") -> Lege
     return Legend(f"{MEASURES[measure].label}: % of premises", items, note)
 
 
-def clicked_area_code(result: dict[str, Any] | None) -> str | None:
-    """The ``area_code`` of the feature clicked, from ``st_folium``'s return value."""
-    if not result:
+def clicked_point_area(click: dict[str, Any] | None, areas: gpd.GeoDataFrame) -> str | None:
+    """The ``area_code`` of the polygon under a map click, or ``None`` (a click on no area).
+
+    Parameters
+    ----------
+    click
+        ``st_folium``'s ``last_clicked`` value: ``{"lat": …, "lng": …}`` in EPSG:4326.
+    areas
+        The EPSG:4326 polygons drawn on the map (``area_code``, geometry): what was clicked on.
+        A click on a shared border goes to the lowest code, as every point does
+        (:func:`geo.geometry.aggregate.assign_areas`).
+    """
+    if not click or click.get("lat") is None or click.get("lng") is None:
         return None
-    drawing = result.get("last_active_drawing") or {}
-    code = (drawing.get("properties") or {}).get("area_code")
-    return str(code) if code else None
+    point = shapely.Point(float(click["lng"]), float(click["lat"]))
+    hits = areas.sindex.query(point, predicate="intersects")
+    if not len(hits):
+        return None
+    return str(min(areas["area_code"].iloc[hits].astype(str)))
 
 
 __all__ = [
@@ -209,7 +222,7 @@ __all__ = [
     "Legend",
     "choropleth_layer",
     "classify",
-    "clicked_area_code",
+    "clicked_point_area",
     "legend_for",
     "selection_layer",
     "value_text",

@@ -14,7 +14,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.privacy import count_text
+from geo.config import OTHER_POINT_COLOUR, SEQUENTIAL_PALETTE, SUPPORT_KIND_COLOURS
 from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.reports.report import PointStyle
 from geo.sources.postcodes import normalise_postcode
 from geo.sources.tabular import parse_choice, parse_dates, parse_numbers, read_table
 from layers._points import (
@@ -27,17 +30,11 @@ from layers._points import (
     popup_html,
     records_frame,
 )
-from layers.base import Layer, ReadContext, register
+from layers.base import Layer, ReadContext, Section, register
 
 KEY = "pilots"
+TITLE = "Digital inclusion support"
 KINDS = ("training", "device_lending", "free_wifi", "library_help")
-KIND_COLOURS = {
-    "training": "#D55E00",
-    "device_lending": "#CC79A7",
-    "free_wifi": "#0072B2",
-    "library_help": "#E69F00",
-}
-"""Okabe–Ito colours (colour-blind safe), chosen apart from the choropleth's viridis classes."""
 PILOT_ALIASES: dict[str, tuple[str, ...]] = {
     "programme": ("program", "programme name", "scheme", "project"),
     "site_name": ("site", "name", "venue", "location name"),
@@ -167,7 +164,7 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
             color="#ffffff",
             weight=2,
             fill=True,
-            fill_color=KIND_COLOURS.get(rec["kind"], "#555555"),
+            fill_color=SUPPORT_KIND_COLOURS.get(rec["kind"], OTHER_POINT_COLOUR),
             fill_opacity=0.95,
             tooltip=folium.Tooltip(esc(f"{rec['site_name']} ({rec['programme']})")),
             popup=plain_popup(popup),
@@ -177,18 +174,76 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
     return group
 
 
+def summarise(row: pd.Series, here: pd.DataFrame, *, public: bool) -> list[Section]:
+    """Active support points (by kind), people helped, and the pilots here by name."""
+    items = [("Active support points", str(int(row["n_active"])))]
+    items += [(f"· {k.replace('_', ' ')}", str(int(row[f"n_{k}"]))) for k in KINDS
+              if int(row.get(f"n_{k}", 0))]  # fmt: skip
+    items.append(("People helped (all pilots)", count_text(row["people_helped"], public=public)))
+    listing = pd.DataFrame(columns=["Site", "Programme", "Kind", "Running"])
+    if len(here):
+        mine = here.sort_values(["site_name", "programme"])
+        running = active_on(mine, date.today()) if "start_date" in mine else False
+        listing = pd.DataFrame({
+            "Site": mine["site_name"].astype(str).to_numpy(),
+            "Programme": mine["programme"].astype(str).to_numpy(),
+            "Kind": mine["kind"].astype(str).str.replace("_", " ").to_numpy(),
+            "Running": pd.Series(running, index=mine.index).map({True: "yes", False: "ended"})
+            .to_numpy(),
+        })  # fmt: skip
+    return [
+        Section(TITLE, pd.DataFrame(items, columns=["Support", "Count"])),
+        Section(f"{TITLE}: sites", listing),
+    ]
+
+
+def no_support_list(agg: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Areas with no active support point, by name, with how many pilots they ever had."""
+    gone = agg[agg["no_support"]]
+    out = pd.DataFrame({
+        "Area": [names.get(c, c) for c in gone.index],
+        "Code": list(gone.index),
+        "Pilots ever": gone["n_sites"].astype(int).to_numpy(),
+    })  # fmt: skip
+    return out.sort_values("Area").reset_index(drop=True)
+
+
+def overview(agg: pd.DataFrame, names: dict[str, str]) -> list[Section]:
+    """County-wide: the areas with no active digital-inclusion support point today."""
+    table = no_support_list(agg, names)
+    note = ("No support point (training, device lending, free Wi-Fi, library help) is running "
+            "in these areas today.")  # fmt: skip
+    return [Section(f"Areas with no digital-inclusion support today ({len(table)})", table, note)]
+
+
+def evidence(agg: pd.DataFrame) -> pd.DataFrame:
+    """Per-area support for the evidence pack: active points, people helped, none today."""
+    return pd.DataFrame({
+        "support_points_active": agg["n_active"].astype(int),
+        "people_helped": agg["people_helped"].astype(float),
+        "no_support_today": agg["no_support"].astype(bool),
+    }, index=agg.index)  # fmt: skip
+
+
 LAYER = register(
     Layer(
         key=KEY,
-        title="Digital inclusion support",
+        title=TITLE,
         description="Pilots and support points: training, device lending, free Wi-Fi, help",
         required_columns=REQUIRED,
         read=read,
         aggregate=aggregate,
         draw=draw,
+        summarise=summarise,
+        options=("on",),
+        overview=overview,
+        evidence=evidence,
+        map_style=PointStyle(
+            "Digital inclusion support", SEQUENTIAL_PALETTE[3], marker="^", size=50
+        ),
         personal_data=False,
-        extra={"kinds": KINDS, "colours": KIND_COLOURS},
+        extra={"kinds": KINDS, "colours": SUPPORT_KIND_COLOURS},
     )
 )
 
-__all__ = ["KINDS", "LAYER", "active_on", "aggregate", "draw", "read"]
+__all__ = ["KINDS", "LAYER", "active_on", "aggregate", "draw", "no_support_list", "read"]

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.privacy import is_suppressed, suppress_small
+from geo.analysis.profile import figures_table
 from geo.config import ACCESSIBLE_PALETTE, MEASURES, SMALL_COUNT_THRESHOLD
 from layers.webmap import coverage_map
 
@@ -136,18 +137,18 @@ def compare_table(
     """
     rows = []
     premises = pd.to_numeric(pd.Series([area.get("premises")]), errors="coerce")
-    for key, m in MEASURES.items():
-        n = pd.to_numeric(pd.Series([area.get(f"n_{key}")]), errors="coerce")
+    for r in figures_table(area, county).to_dict("records"):
+        n = pd.to_numeric(pd.Series([r["Division premises"]]), errors="coerce")
         small = is_suppressed(n, threshold=threshold) | is_suppressed(premises, threshold=threshold)
         hidden = bool(small.iloc[0])
-        pct = pd.to_numeric(pd.Series([area.get(f"pct_{key}")]), errors="coerce").iloc[0]
-        cpct = pd.to_numeric(pd.Series([county.get(f"pct_{key}")]), errors="coerce").iloc[0]
-        diff = "" if hidden or pd.isna(pct) or pd.isna(cpct) else f"{pct - cpct:+.1f} points"
+        pct = float("nan") if r["Division %"] is None else r["Division %"]
+        cpct = float("nan") if r["County %"] is None else r["County %"]
+        diff = r["Difference (points)"]
         rows.append({
-            "Measure": m.label,
+            "Measure": r["Measure"],
             "This area": _pct_text(pct, hidden),
             "County": _pct_text(cpct, False),
-            "Difference": diff,
+            "Difference": "" if hidden or diff is None else f"{diff:+.1f} points",
         })  # fmt: skip
     return pd.DataFrame(rows)
 

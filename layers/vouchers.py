@@ -22,7 +22,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis.privacy import count_text, is_suppressed
+from geo.config import OTHER_POINT_COLOUR, VOUCHER_STATUS_COLOURS
 from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.sources.bduk import SUBSIDY_SHORT_LABELS as SUBSIDY_LABELS
 from geo.sources.bduk import SUBSIDY_STATUSES, SUBSIDY_SYNONYMS
 from geo.sources.postcodes import normalise_postcode
 from geo.sources.tabular import (
@@ -45,9 +48,10 @@ from layers._points import (
     popup_html,
     records_frame,
 )
-from layers.base import Layer, ReadContext, register
+from layers.base import Layer, ReadContext, Section, register
 
 KEY = "vouchers"
+TITLE = "Broadband vouchers"
 STATUSES = ("applied", "approved", "connected", "cancelled")
 BDUK_STATUS = "in_plan"
 ALL_STATUSES = (*STATUSES, BDUK_STATUS)
@@ -251,7 +255,7 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         return group
 
     def make(rec: pd.Series, lat: float, lon: float) -> folium.CircleMarker:
-        colour = _STATUS_COLOURS.get(rec["status"], "#555555")
+        colour = VOUCHER_STATUS_COLOURS.get(rec["status"], OTHER_POINT_COLOUR)
         when = "" if pd.isna(rec["date"]) else f"{rec['date']:%d/%m/%Y}"
         value = "" if pd.isna(rec["value"]) else f"£{rec['value']:,.0f}"
         popup = popup_html(
@@ -281,24 +285,75 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
     return group
 
 
-_STATUS_COLOURS = {
-    "applied": "#E69F00",
-    "approved": "#56B4E9",
-    "connected": "#D55E00",
-    "cancelled": "#999999",
-    "in_plan": "#CC79A7",
-}
-"""Okabe–Ito colours (colour-blind safe), chosen apart from the choropleth's viridis classes."""
+def summarise(row: pd.Series, here: pd.DataFrame, *, public: bool) -> list[Section]:
+    """One area's vouchers: counts by status, per 1,000 premises and total value.
+
+    In public views counts of 1–4 read "fewer than 5", and the rate and value behind a small
+    number of vouchers read "suppressed" (either would give the count away). Statuses with no
+    voucher anywhere in ``here``'s file are left out.
+    """
+    del here  # counts come from the aggregate; records are never listed (personal data)
+    statuses = [s for s in ALL_STATUSES if f"n_{s}" in row and (row[f"n_{s}"] or s in STATUSES)]
+    items = [(s.replace("_", " ").capitalize(), count_text(row[f"n_{s}"], public=public))
+             for s in statuses]  # fmt: skip
+    hidden = public and bool(is_suppressed(pd.Series([row["n_vouchers"]])).iloc[0])
+    items.append(("Vouchers (not cancelled)", count_text(row["n_vouchers"], public=public)))
+    rate = row["per_1000_premises"]
+    items.append(("Per 1,000 premises", "suppressed" if hidden else
+                  "no data" if pd.isna(rate) else f"{rate:,.1f}"))  # fmt: skip
+    items.append(("Total value (not cancelled)",
+                  "suppressed" if hidden else f"£{row['total_value']:,.0f}"))  # fmt: skip
+    table = pd.DataFrame(items, columns=["Vouchers", "Count"])
+    return [Section(TITLE, table)]
+
+
+def intervention_counts(agg: pd.DataFrame) -> pd.DataFrame:
+    """BDUK subsidy-control status counts per area: White, Grey/Black, Under Review, total."""
+    out = pd.DataFrame(
+        {label: agg[f"n_subsidy_{s}"].astype(int) for s, label in SUBSIDY_LABELS.items()},
+        index=agg.index,
+    )
+    out["Total in plans"] = out.sum(axis=1)
+    return out
+
+
+def overview(agg: pd.DataFrame, names: dict[str, str]) -> list[Section]:
+    """County-wide: BDUK intervention-area status per area, when premises-in-plans rows exist."""
+    counts = intervention_counts(agg)
+    counts = counts[counts["Total in plans"] > 0]
+    if counts.empty:
+        return []
+    counts.insert(0, "Area", [names.get(c, c) for c in counts.index])
+    note = "From BDUK's 'premises in plans' rows: premises by subsidy-control status."
+    return [Section("Intervention areas (BDUK premises in plans)", counts.reset_index(drop=True),
+                    note)]  # fmt: skip
+
+
+def evidence(agg: pd.DataFrame) -> pd.DataFrame:
+    """Per-area voucher columns for the evidence pack and the gap score's voucher demand."""
+    out = pd.DataFrame(index=agg.index)
+    out["voucher_demand"] = agg["n_vouchers"].astype(int)
+    out["vouchers_per_1000_premises"] = agg["per_1000_premises"].round(2)
+    for s in SUBSIDY_STATUSES:
+        out[f"bduk_{s}"] = agg[f"n_subsidy_{s}"].astype(int)
+    return out
+
 
 LAYER = register(
     Layer(
         key=KEY,
-        title="Broadband vouchers",
+        title=TITLE,
         description="Gigabit voucher applications and connections, or BDUK premises in plans",
         required_columns=REQUIRED,
         read=read,
         aggregate=aggregate,
         draw=draw,
+        summarise=summarise,
+        options=("premises", "start", "end"),
+        date_column="date",
+        evidence=evidence,
+        overview=overview,
+        components={"voucher_demand": "Voucher demand (live vouchers)"},
         personal_data=True,
         extra={"statuses": ALL_STATUSES, "aliases": VOUCHER_ALIASES},
     )

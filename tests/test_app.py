@@ -22,6 +22,8 @@ def test_fresh_machine_opens_synthetic_demo_labelled() -> None:
     assert not at.exception
     assert any(SYNTHETIC_LABEL in w.value for w in at.warning)
     assert "python -m geo fetch" in " ".join(w.value for w in at.warning)
+    # No stray text (e.g. a docstring in app.py, which Streamlit's magic would print).
+    assert not any("render function" in m.value for m in at.markdown)
 
 
 def test_pick_division_by_name_shows_its_figures_beside_county() -> None:

@@ -27,7 +27,9 @@ def test_aggregate_benchmark_prints_table(tmp_path, capsys):
     assert header.split() == ["what", "N", "naive", "ours", "ratio", "peak", "memory", "machine"]
     assert "1,000 synthetic postcodes → 8,000 synthetic wards" in out
     assert "dask: 1,000 synthetic postcodes" in out
-    assert "naive extrapolated from n=" in out
+    # Whether the naive loop was measured whole or extrapolated depends on machine speed: the
+    # note must say which, and nothing here asserts which one it was.
+    assert "naive extrapolated from n=" in out or "naive measured on all points" in out
     saved = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
     rows = saved["rows"]
     assert len(rows) == 3

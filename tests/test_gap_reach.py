@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.analysis.gap import gap_components, gap_scores, intervention_counts, min_max, rank_desc
+from geo.analysis.gap import gap_components, gap_scores, min_max, rank_desc
 from geo.analysis.reach import anchor_reach, coverage_points, reach_buffers, select_anchors
+from layers.vouchers import intervention_counts
 
 X0, Y0 = 600_000.0, 300_000.0
 
@@ -40,9 +41,9 @@ def test_gap_score_three_areas_by_hand() -> None:
     assert weighted.loc[["A", "B", "C"], "score"].tolist() == pytest.approx([25.0, 12.5, 37.5])
 
 
-def test_gap_vouchers_missing_areas_count_zero() -> None:
-    vouchers = pd.DataFrame({"n_vouchers": [4]}, index=["B"])
-    comps = gap_components(_figures(), vouchers=vouchers)
+def test_gap_layer_components_missing_areas_count_zero() -> None:
+    vouchers = pd.DataFrame({"voucher_demand": [4]}, index=["B"])
+    comps = gap_components(_figures(), extra=vouchers)
     assert comps["voucher_demand"].tolist() == [0.0, 4.0, 0.0]
 
 

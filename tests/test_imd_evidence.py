@@ -119,7 +119,7 @@ def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: P
         {"name": ['=HYPERLINK("x")']}, geometry=[shapely.Point(X0 + 10, Y0 + 10)], crs="EPSG:27700"
     )
     reach = anchors.assign(geometry=anchors.buffer(500))
-    vouchers = pd.DataFrame({"n_vouchers": [3]}, index=pd.Index(["A"], name="area_code"))
+    vouchers = pd.DataFrame({"voucher_demand": [3]}, index=pd.Index(["A"], name="area_code"))
     png = gap_map_png(divisions, reach=reach, anchors=anchors)
     readme = readme_text(
         release="2025-01", options={"radius_m": 500}, sources=["x.csv"], synthetic=True
@@ -128,7 +128,7 @@ def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: P
         divisions=divisions,
         anchors=anchors,
         reach_areas=reach,
-        voucher_aggregates=vouchers,
+        layer_tables={"vouchers": vouchers},
         tables={"anchors": anchors},
         map_png=png,
         readme=readme,
@@ -142,8 +142,8 @@ def test_evidence_pack_holds_named_layers_neutralised_csv_and_readme(tmp_path: P
         assert zf.read("gap_map.png")[:8] == b"\x89PNG\r\n\x1a\n"
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "evidence.gpkg")}
     assert set(GPKG_LAYERS) <= layers
-    got = pyogrio.read_dataframe(tmp_path / "evidence.gpkg", layer="voucher_aggregates")
-    assert got.set_index("area_code")["n_vouchers"].fillna(0).tolist() == [3, 0]
+    got = pyogrio.read_dataframe(tmp_path / "evidence.gpkg", layer="vouchers_by_area")
+    assert got.set_index("area_code")["voucher_demand"].fillna(0).tolist() == [3, 0]
     assert "'=HYPERLINK" in csv
     assert OGL_LINE in text and "2025-01" in text and "Synthetic" in text
 
@@ -153,7 +153,7 @@ def test_evidence_pack_without_optional_layers_still_has_them(tmp_path: Path) ->
         divisions=_areas(),
         anchors=None,
         reach_areas=None,
-        voucher_aggregates=None,
+        layer_tables={},
         tables={},
         map_png=b"",
         readme="r",

@@ -5,14 +5,16 @@ from __future__ import annotations
 import html
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from geo.config import NO_DATA_COLOUR, SEQUENTIAL_PALETTE
 from geo.geometry.simplify import simplify_for_web
 from layers.assets import VENDORED, inline_assets, localise
-from layers.choropleth import choropleth_layer, classify, clicked_area_code, value_text
+from layers.choropleth import choropleth_layer, classify, clicked_point_area, value_text
 from layers.topo import TopoGeoJson
 from layers.webmap import coverage_map
 from tests.squares import squares
@@ -90,18 +92,29 @@ def test_value_text() -> None:
     )
 
 
+def _two_squares() -> gpd.GeoDataFrame:
+    """Two unit squares in lon/lat sharing the edge x = 1: B (0–1) and A (1–2)."""
+    return gpd.GeoDataFrame(
+        {"area_code": ["B", "A"]},
+        geometry=[shapely.box(0, 50, 1, 51), shapely.box(1, 50, 2, 51)],
+        crs="EPSG:4326",
+    )
+
+
 @pytest.mark.parametrize(
-    ("result", "code"),
+    ("click", "code"),
     [
         (None, None),
         ({}, None),
-        ({"last_active_drawing": None}, None),
-        ({"last_active_drawing": {"properties": {"area_code": "E58000002"}}}, "E58000002"),
-        ({"last_active_drawing": {"properties": {}}}, None),
+        ({"lat": None, "lng": None}, None),
+        ({"lat": 50.5, "lng": 0.5}, "B"),  # inside B
+        ({"lat": 50.5, "lng": 1.5}, "A"),  # inside A
+        ({"lat": 50.5, "lng": 1.0}, "A"),  # on the shared edge: the lowest code
+        ({"lat": 52.0, "lng": 0.5}, None),  # outside every area
     ],
 )
-def test_clicked_area_code(result, code) -> None:
-    assert clicked_area_code(result) == code
+def test_clicked_point_area_is_the_polygon_under_the_cursor(click, code) -> None:
+    assert clicked_point_area(click, _two_squares()) == code
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,28 @@
-"""views.overlay_panel tables: exact counts for officers, small counts suppressed in public."""
+"""Layer summaries (the panel's and profile's tables): exact counts for officers, small ones
+suppressed in public."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from views.overlay_panel import no_support_list, pilot_table, site_list, voucher_table
+from layers import anchors, pilots, vouchers
+from layers.pilots import no_support_list
+
+
+def voucher_table(row: pd.Series, *, statuses: tuple[str, ...], public: bool) -> pd.DataFrame:
+    del statuses  # the layer shows the standard statuses, and in-plan ones where there are any
+    return vouchers.summarise(row, pd.DataFrame(), public=public)[0].table
+
+
+def pilot_table(row: pd.Series, *, kinds: tuple[str, ...], public: bool) -> pd.DataFrame:
+    del kinds
+    return pilots.summarise(row, pd.DataFrame(), public=public)[0].table
+
+
+def site_list(recs: pd.DataFrame, code: str) -> pd.DataFrame:
+    here = recs[recs["area_code"] == code]
+    return anchors.summarise(pd.Series(dtype=float), here, public=False)[-1].table
+
 
 STATUSES = ("applied", "approved", "connected", "cancelled")
 
@@ -79,9 +97,8 @@ def test_site_list_keeps_names_as_text() -> None:
         "fibre_status": ["none", "full_fibre", "none"],
         "area_code": ["E1", "E1", "E2"],
     })  # fmt: skip
-    out = site_list(recs, "E1", labels={"none": "no fibre", "full_fibre": "full fibre"},
-                    types={"gp": "GP practice"})  # fmt: skip
+    out = site_list(recs, "E1")
     assert out.to_dict("list") == {
         "Site": ["<script>alert(1)</script>", "Alpha"],
-        "Type": ["fire station", "GP practice"], "Fibre": ["no fibre", "full fibre"],
+        "Type": ["Fire station", "GP practice"], "Fibre": ["no fibre", "full fibre"],
     }  # fmt: skip

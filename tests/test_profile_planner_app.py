@@ -33,12 +33,12 @@ def test_profile_by_query_param_shows_figures_layers_and_downloads() -> None:
     assert metrics["Rank in the county: Gigabit"].endswith("of 12")
     table = at.dataframe[0].value
     assert list(table.columns) == ["Measure", "Division %", "Division premises", "County %"]
-    anchors = next(d.value for d in at.dataframe if "fibre_status" in d.value.columns)
-    assert set(anchors["name"]) == {
+    anchors = next(d.value for d in at.table if "Site" in d.value.columns)
+    assert set(anchors["Site"]) == {
         "Greyfriars Primary (synthetic)",
         "Greyfriars Library (synthetic)",
     }
-    pilots = next(d.value for d in at.dataframe if "programme" in d.value.columns)
+    pilots = next(d.value for d in at.table if "Programme" in d.value.columns)
     assert len(pilots) == 2
     assert any("Synthetic demo data" in w.value for w in at.warning)
     labels = {b.proto.label for b in at.get("download_button")}
@@ -55,10 +55,10 @@ def test_profile_postcode_search_picks_division_or_explains() -> None:
     assert [h.value for h in at.header] == ["Ashby Marsh (synthetic)"]
     at.text_input(key="profile_postcode").set_value("NR1 3QU")
     at = at.button[0].click().run()
-    assert any("not in the loaded postcode directory" in w.value for w in at.warning)
+    assert any("not in the postcode directory loaded here" in w.value for w in at.warning)
     at.text_input(key="profile_postcode").set_value("not a postcode")
     at = at.button[0].click().run()
-    assert any("not a valid UK postcode" in w.value for w in at.warning)
+    assert any("does not look like a UK postcode" in w.value for w in at.warning)
 
 
 def test_profile_target_input_changes_progress() -> None:
@@ -90,10 +90,16 @@ def test_planner_gap_reach_intervention_and_pack(tmp_path: Path) -> None:
     at = at.run()
     big = {m.label: m.value for m in at.metric}["Premises lacking gigabit within reach"]
     assert int(big.replace(",", "")) > small
-    # Weighting only voucher demand changes the order.
+    # Weighting only voucher demand changes the order, to the order of voucher demand.
+    before = list(scores.index)
     for key in ("no_gigabit", "below_uso"):
         at.number_input(key=f"weight_{key}").set_value(0.0)
     at = at.run()
     assert not at.exception
+    after = next(d.value for d in at.dataframe if "score" in d.value.columns)
+    assert list(after.index) != before
+    demand = after["voucher_demand"]
+    assert demand.is_monotonic_decreasing
+    assert after["rank"].tolist() == demand.rank(ascending=False, method="min").astype(int).tolist()
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Download the evidence pack") for label in labels)

@@ -13,14 +13,16 @@ import shapely
 
 from geo.analysis.coverage import totals, with_percentages
 from geo.analysis.profile import (
+    Section,
     build_profile,
     england_figures,
-    find_postcode_division,
     rank_in_county,
     target_progress,
 )
 from geo.config import ENGLAND_CODE, OGL_LINE, SYNTHETIC_LABEL
+from geo.geometry.aggregate import assign_areas
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
+from layers import anchors
 from tests.browser.support import SCREENSHOTS as ARTIFACTS
 
 X0, Y0 = 600_000.0, 300_000.0
@@ -103,51 +105,42 @@ def _anchors() -> gpd.GeoDataFrame:
     )
 
 
-def test_profile_figures_rank_shortfalls_and_layers_in_the_division() -> None:
-    vouchers = gpd.GeoDataFrame(
-        {"status": ["connected", "applied", "applied", "connected"]},
-        geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 3 + [shapely.Point(X0 + 2500, Y0 + 100)],
-        crs="EPSG:27700",
-    )
-    p = _profile(vouchers=vouchers, anchors=_anchors())
+def _sections() -> list[Section]:
+    """The anchor layer's own summary of area A (the sites in it), as the app builds it."""
+    sites = _anchors()
+    codes = assign_areas(sites, _figures(), points_name="anchors")
+    here = pd.DataFrame(sites.drop(columns="geometry"))[(codes == "A").to_numpy()]
+    row = anchors.aggregate(sites, _figures()).loc["A"]
+    return anchors.summarise(row, here, public=False)
+
+
+def test_profile_figures_rank_shortfalls_and_sections() -> None:
+    p = _profile(sections=_sections())
     row = p.figures.set_index("key").loc["gigabit"]
     assert row["Division %"] == 50.0 and row["County %"] == pytest.approx(41.2)  # 700/1700
     assert row["England %"] is None
     assert (p.rank, p.ranked_of) == (1, 3)
     assert p.shortfalls == {"without_superfast": 100, "below_uso": 20}
-    assert p.vouchers == {"applied": 2, "connected": 1}
-    assert p.anchors["name"].tolist() == ["Alpha School"]
-    assert p.pilots is None
+    listing = next(s for s in p.sections if s.title == "Anchor sites")
+    assert listing.table.to_dict("list") == {
+        "Site": ["Alpha School"], "Type": ["School"], "Fibre": ["fibre planned"],
+    }  # fmt: skip
     data = json.loads(p.to_json())
-    assert data["name"] == NASTY and data["vouchers"]["applied"] == 2
+    assert data["name"] == NASTY
+    assert {"title": "Anchor sites", "rows": [{"Site": "Alpha School", "Type": "School",
+            "Fibre": "fibre planned"}], "note": ""} in data["sections"]  # fmt: skip
     flat = p.figures_frame()
     assert {"section", "item", "value"} == set(flat.columns)
     assert "1 of 3" in flat["value"].astype(str).tolist()
-
-
-def test_postcode_search_messages() -> None:
-    figs = _figures()
-    pcs = pd.DataFrame(
-        {
-            "easting": [X0 + 1500, X0 + 10, X0 + 99_000, None],
-            "northing": [Y0 + 500, Y0 + 10, Y0, None],
-            "terminated": [False, True, False, False],
-        },
-        index=["AA1 1AA", "AA1 1AB", "AA1 1AC", "AA1 1AD"],
-    )
-    assert find_postcode_division(" aa11aa ", pcs, figs).area_code == "B"
-    assert "terminated" in find_postcode_division("AA1 1AB", pcs, figs).message
-    assert "outside" in find_postcode_division("AA1 1AC", pcs, figs).message
-    assert "no grid reference" in find_postcode_division("AA1 1AD", pcs, figs).message
-    assert "not in the loaded" in find_postcode_division("AA9 9ZZ", pcs, figs).message
-    assert "not a valid" in find_postcode_division("hello", pcs, figs).message
-    assert find_postcode_division("AA1 1AA", None, figs).area_code is None
+    assert {"section": "Anchor sites", "item": "Alpha School",
+            "value": "School, fibre planned"} in flat.to_dict("records")  # fmt: skip
 
 
 def test_pdf_is_one_page_readable_with_name_literal_and_licence() -> None:
-    p = _profile(anchors=_anchors(), synthetic=True)
+    p = _profile(sections=_sections(), synthetic=True)
     figs = _figures()
-    pdf = profile_pdf(p, map_image=map_png(figs, "A", anchors=_anchors()), chart_image=chart_png(p))
+    points = [(_anchors(), anchors.LAYER.map_style)]
+    pdf = profile_pdf(p, map_image=map_png(figs, "A", points=points), chart_image=chart_png(p))
     doc = pdfium.PdfDocument(pdf)
     assert len(doc) == 1
     image = doc[0].render(scale=1.5).to_pil()
@@ -159,12 +152,12 @@ def test_pdf_is_one_page_readable_with_name_literal_and_licence() -> None:
     assert OGL_LINE in text
     assert SYNTHETIC_LABEL in text
     assert "≥ 95%" in text  # DejaVu prints the symbol
-    assert "Alpha School (planned)" in text
+    assert "Alpha School: School, fibre planned" in text
 
 
 def test_png_sheet_is_a_png() -> None:
-    p = _profile(anchors=_anchors())
-    png = profile_png(p, areas=_figures(), anchors=_anchors())
+    p = _profile(sections=_sections())
+    png = profile_png(p, areas=_figures(), points=[(_anchors(), anchors.LAYER.map_style)])
     from PIL import Image
 
     img = Image.open(io.BytesIO(png))
@@ -176,15 +169,3 @@ def test_trend_caveat_only_for_2017_to_2019_releases() -> None:
 
     assert trend_caveat(["2016", "2020"]) is None
     assert "30–300 Mbit/s" in (trend_caveat(["2016", "2018", "2021-05"]) or "")
-
-
-def test_public_profile_suppresses_small_voucher_counts() -> None:
-    vouchers = gpd.GeoDataFrame(
-        {"status": ["connected"] * 3 + ["applied"] * 6},
-        geometry=[shapely.Point(X0 + 100, Y0 + 100)] * 9,
-        crs="EPSG:27700",
-    )
-    assert _profile(vouchers=vouchers, public=True).vouchers == {
-        "applied": "6",
-        "connected": "fewer than 5",
-    }

@@ -7,38 +7,22 @@ from streamlit_folium import st_folium
 
 from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
-from layers.choropleth import clicked_area_code, selection_layer
+from layers.choropleth import selection_layer
 from layers.webmap import coverage_map
-from views import overlay_panel, state
+from views import overlay_panel, state, widgets
 from views.panel import show_area_panel
 
 MAP_KEY = "division_map"
 
 
-def pick_division(codes: list[str], names: dict[str, str], *, key: str = "division") -> str | None:
-    """A name picker synced with ``?division=<code>`` and map clicks; returns the code."""
-    wanted = st.query_params.get("division")
-    if wanted in names and st.session_state.get(key) != wanted:
-        st.session_state[key] = wanted
-    choice = st.selectbox(
-        "Find an area by name", options=[None, *codes], key=key,
-        format_func=lambda c: "Choose an area…" if c is None else names[c],
-    )  # fmt: skip
-    if choice:
-        st.query_params["division"] = choice
-    elif "division" in st.query_params:
-        del st.query_params["division"]
-    return choice
-
-
 def render() -> None:
     """The Map page."""
-    cat = state.catalog()
+    k = state.key()
+    cat = state.catalog(k)
     state.synthetic_banner(cat)
     if not cat.areas or cat.coverage is None:
         st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
         return
-    k = state.key()
     levels = [lv for lv in LEVELS if lv in cat.areas]
     c1, c2, c3 = st.columns(3)
     level = c1.selectbox("Areas", levels, format_func=lambda k: LEVELS[k].label, key="level")
@@ -53,15 +37,12 @@ def render() -> None:
     web = state.web_figures(k, level, release)
     county, county_how = state.county(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
-    codes = sorted(names, key=names.__getitem__)
 
-    # A click on the map (from the previous run) becomes the picked division.
-    clicked = clicked_area_code(st.session_state.get(MAP_KEY))
-    if clicked and clicked in names and clicked != st.session_state.get("last_click"):
-        st.session_state["last_click"] = clicked
-        st.session_state["division"] = clicked
-        st.query_params["division"] = clicked  # else the old ?division= would win below
-    selected = pick_division(codes, names)
+    p1, p2 = st.columns(2)
+    with p1:
+        widgets.postcode_box(cat.postcodes, figs, names, key="map_postcode")
+    with p2:
+        selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
     chosen = overlay_panel.choose_overlays()
     public = overlay_panel.public_view()
 
@@ -76,7 +57,7 @@ def render() -> None:
         )  # fmt: skip
         st_folium(
             fmap, key=MAP_KEY, height=560, use_container_width=True,
-            returned_objects=["last_active_drawing"],
+            returned_objects=["last_clicked"],
             feature_group_to_add=selection_layer(web, selected),  # a pick redraws only this
         )  # fmt: skip
     with right:
@@ -92,5 +73,5 @@ def render() -> None:
             show_area_panel(row, county, county_how, cat=cat, release=release)
             overlay_panel.show_overlay_panel(selected, level=level, release=release)
         else:
-            st.info("Pick an area by name above, or click it on the map.")
-        overlay_panel.show_no_support(level=level, release=release, names=names)
+            st.info("Pick an area by name or postcode above, or click it on the map.")
+        overlay_panel.show_overviews(level=level, release=release, names=names)

@@ -1,29 +1,28 @@
-"""Overlays on the map (vouchers, anchor sites, pilots) and their figures beside a division.
+"""Overlays on the map and their figures beside a division, for every registered layer.
 
-Records come from the store (:mod:`geo.storage.store`); aggregates are cached with
-``st.cache_data`` keyed
-by plain values (store path and mtime, catalogue path and mtime, level, release, layer). The
-table builders (``*_table``) are plain functions of aggregates, tested without Streamlit.
-Vouchers are personal data: public views never draw a voucher and show small counts as
-"fewer than 5" (:mod:`geo.analysis.privacy`).
+Nothing here names a layer: the picker, the map groups, the panel sections, the county-wide
+overviews and the profile's sections loop over :func:`layers.registered`, and each layer says
+what it aggregates with (:attr:`~layers.base.Layer.options`), how it summarises one area and
+what it adds to the evidence pack. Aggregates are cached with ``st.cache_data`` keyed by plain
+values (:class:`views.state.Key`, level, release, layer, options). Personal-data layers are
+never drawn one by one in public views, and small counts read "fewer than 5" there
+(:mod:`geo.analysis.privacy`).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.config import SYNTHETIC_LABEL
+from geo.geometry.aggregate import assign_areas
 from geo.settings import load_settings
-from geo.storage import store
-from geo.storage.workspace import Stamp, file_stamp
-from layers.base import registered
+from layers import base
+from layers.base import AreaInputs, Layer, Section, registered
 from views import access, state
 
 OVERLAYS_KEY = "overlays"
@@ -32,85 +31,54 @@ OVERLAYS_KEY = "overlays"
 # --- Cached data ---------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def records(store_file: str, stamp: Stamp, layer: str) -> gpd.GeoDataFrame | None:
-    """The current stored records of ``layer`` (EPSG:27700), or ``None`` if never saved."""
-    del stamp  # part of the cache key only
-    found = store.load(store_file, layer)
-    return found if isinstance(found, gpd.GeoDataFrame) else None
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
+def _aggregate(
+    k: state.Key, level: str, release: str, layer: str, inputs: AreaInputs
+) -> pd.DataFrame | None:
+    recs = state.stored(layer, k)
+    if recs is None:
+        return None
+    figs = state.figures(k, level, release)
+    premises = figs.set_index("area_code")["premises"]
+    inputs = AreaInputs(premises=premises, on=inputs.on, start=inputs.start, end=inputs.end)
+    return base.aggregate(registered()[layer], recs, figs[["area_code", "area_name", "geometry"]],
+                          inputs)  # fmt: skip
+
+
 def aggregate(
-    store_file: str,
-    stamp: Stamp,
-    cat_file: str,
-    cat_stamp: Stamp,
-    level: str,
-    release: str,
-    layer: str,
-    start: date | None = None,
-    end: date | None = None,
-    on: date | None = None,
+    layer: str, *, level: str, release: str, inputs: AreaInputs | None = None
 ) -> pd.DataFrame | None:
     """``layer``'s aggregate per area of ``level`` (index ``area_code``), or ``None``."""
-    recs = records(store_file, stamp, layer)
-    if recs is None:
-        return None
-    figs = state.figures(state.Key(cat_file, cat_stamp, store_file, stamp), level, release)
-    areas = figs[["area_code", "area_name", "geometry"]]
-    spec = registered()[layer]
-    if layer == "vouchers":
-        premises = figs.set_index("area_code")["premises"]
-        return spec.aggregate(recs, areas, premises=premises, start=start, end=end)
-    if layer == "pilots":
-        return spec.aggregate(recs, areas, on=on)
-    return spec.aggregate(recs, areas)
+    return _aggregate(state.key(), level, release, layer, inputs or AreaInputs(on=date.today()))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def records_in(
-    store_file: str,
-    stamp: Stamp,
-    cat_file: str,
-    cat_stamp: Stamp,
-    level: str,
-    release: str,
-    layer: str,
-) -> pd.DataFrame | None:
-    """``layer``'s records (no geometry) with the ``area_code`` of the area each falls in."""
-    from geo.geometry.aggregate import assign_areas
-
-    recs = records(store_file, stamp, layer)
+def _records_in(k: state.Key, level: str, release: str, layer: str) -> pd.DataFrame | None:
+    recs = state.stored(layer, k)
     if recs is None:
         return None
-    areas = state.figures(state.Key(cat_file, cat_stamp, store_file, stamp), level, release)[
-        ["area_code", "geometry"]
-    ]
+    areas = state.figures(k, level, release)[["area_code", "geometry"]]
     codes = assign_areas(recs, areas, points_name=layer)
     return pd.DataFrame(recs.drop(columns="geometry")).assign(area_code=codes.to_numpy())
 
 
-def _store() -> tuple[str, Stamp]:
+def records_in(layer: str, code: str, *, level: str, release: str) -> pd.DataFrame:
+    """``layer``'s records (no geometry) that fall in area ``code``."""
+    found = _records_in(state.key(), level, release, layer)
+    if found is None:
+        return pd.DataFrame()
+    return found[found["area_code"] == code].reset_index(drop=True)
+
+
+def loaded() -> dict[str, Layer]:
+    """The registered layers with records in the store in force."""
     k = state.key()
-    return k.store, k.store_stamp
+    return {key: spec for key, spec in registered().items() if state.stored(key, k) is not None}
 
 
-def public_view() -> bool:
-    """True unless ``BROADBAND_SHOW_RECORDS`` is on and this visitor may open the Data page."""
-    ctx = access.context()
-    return ctx.public or not (load_settings().show_records and access.allowed("data", ctx))
-
-
-def provenance(store_file: str | Path, layer: str) -> str:
+def provenance(layer: str) -> str:
     """Where the records came from: count, version, when, who, file; labelled if synthetic."""
-    return _provenance(str(store_file), file_stamp(store_file), layer)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _provenance(store_file: str, stamp: Stamp, layer: str) -> str:
-    del stamp  # part of the cache key
-    found = store.versions(store_file, layer)
+    found = state.versions(layer)
     if found.empty:
         return "nothing loaded yet"
     cur = found[found["current"]].iloc[0]
@@ -121,6 +89,20 @@ def _provenance(store_file: str, stamp: Stamp, layer: str) -> str:
     if cur["user"] == "demo" or "synthetic" in str(cur["file_name"]).lower():
         text += f" · {SYNTHETIC_LABEL}"
     return text
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+
+def public_view() -> bool:
+    """True unless ``BROADBAND_SHOW_RECORDS`` is on and this visitor may open the Data page."""
+    ctx = access.context()
+    return ctx.public or not (load_settings().show_records and access.allowed("data", ctx))
+
+
+def counts_public() -> bool:
+    """True when small counts must be suppressed: anyone who may not open the Data page."""
+    return not access.allowed("data", access.context())
 
 
 # --- Map overlays ----------------------------------------------------------------------------
@@ -137,11 +119,11 @@ def choose_overlays() -> list[str]:
 
 def overlay_groups(keys: list[str], *, public: bool) -> list[folium.FeatureGroup]:
     """Feature groups for the chosen layers (a layer with nothing stored is skipped)."""
-    store_file, stamp = _store()
+    k = state.key()
     groups = []
     for key in keys:
         spec = registered()[key]
-        recs = records(store_file, stamp, key)
+        recs = state.stored(key, k)
         if recs is None:
             st.caption(f"{spec.title}: nothing loaded yet (use the Data page).")
             continue
@@ -155,167 +137,87 @@ def overlay_groups(keys: list[str], *, public: bool) -> list[folium.FeatureGroup
     return groups
 
 
-# --- Tables (plain functions) ----------------------------------------------------------------
+# --- Sections per area -----------------------------------------------------------------------
 
 
-def _count(value: object, *, public: bool) -> str:
-    number = pd.Series([value], dtype=float)
-    return str(suppress_small(number).iloc[0]) if public else f"{number.iloc[0]:,.0f}"
-
-
-def voucher_table(row: pd.Series, *, statuses: tuple[str, ...], public: bool) -> pd.DataFrame:
-    """One division's vouchers: counts by status, per 1,000 premises and total value.
-
-    In public views counts of 1–4 read "fewer than 5", and the rate and value behind a small
-    number of vouchers read "suppressed" (either would give the count away).
-    """
-    items = [(s.replace("_", " ").capitalize(), _count(row[f"n_{s}"], public=public))
-             for s in statuses]  # fmt: skip
-    n = pd.Series([row["n_vouchers"]])
-    hidden = public and bool(is_suppressed(n).iloc[0])
-    items.append(("Vouchers (not cancelled)", _count(row["n_vouchers"], public=public)))
-    rate = row["per_1000_premises"]
-    items.append(("Per 1,000 premises", "suppressed" if hidden else
-                  "no data" if pd.isna(rate) else f"{rate:,.1f}"))  # fmt: skip
-    items.append(("Total value (not cancelled)",
-                  "suppressed" if hidden else f"£{row['total_value']:,.0f}"))  # fmt: skip
-    return pd.DataFrame(items, columns=["Vouchers", "Count"])
-
-
-def anchor_table(row: pd.Series, *, labels: dict[str, str], prefix: str) -> pd.DataFrame:
-    """Counts of ``n_<prefix><key>`` columns, labelled, zeros left out."""
-    items = [(label, int(row[f"n_{prefix}{key}"])) for key, label in labels.items()
-             if int(row.get(f"n_{prefix}{key}", 0))]  # fmt: skip
-    return pd.DataFrame(items, columns=["", "Sites"])
-
-
-def site_list(
-    recs: pd.DataFrame, code: str, *, labels: dict[str, str], types: dict[str, str] | None = None
-) -> pd.DataFrame:
-    """The sites in one area, by name (as text), type and fibre status."""
-    types = types or {}
-    here = recs[recs["area_code"] == code].sort_values("name")
-    return pd.DataFrame({
-        "Site": here["name"].astype(str).to_numpy(),
-        "Type": here["site_type"].map(lambda t: types.get(t, t.replace("_", " "))).to_numpy(),
-        "Fibre": here["fibre_status"].map(lambda f: labels.get(f, f)).to_numpy(),
-    })  # fmt: skip
-
-
-def pilot_table(row: pd.Series, *, kinds: tuple[str, ...], public: bool) -> pd.DataFrame:
-    """Active support points (by kind) and people helped."""
-    items = [("Active support points", str(int(row["n_active"])))]
-    items += [(f"· {k.replace('_', ' ')}", str(int(row[f"n_{k}"]))) for k in kinds
-              if int(row[f"n_{k}"])]  # fmt: skip
-    items.append(("People helped (all pilots)", _count(row["people_helped"], public=public)))
-    return pd.DataFrame(items, columns=["Support", "Count"])
-
-
-def no_support_list(agg: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Areas with no active support point, by name, with how many pilots they ever had."""
-    gone = agg[agg["no_support"]]
-    out = pd.DataFrame({
-        "Area": [names.get(c, c) for c in gone.index],
-        "Code": list(gone.index),
-        "Pilots ever": gone["n_sites"].astype(int).to_numpy(),
-    })  # fmt: skip
-    return out.sort_values("Area").reset_index(drop=True)
-
-
-# --- Panel -----------------------------------------------------------------------------------
-
-
-def _date_filter(recs: gpd.GeoDataFrame) -> tuple[date | None, date | None]:
-    dated = recs["date"].dropna()
-    if dated.empty or not st.checkbox("Only vouchers dated between…", key="voucher_dates_on"):
+def _date_filter(spec: Layer, recs: gpd.GeoDataFrame) -> tuple[date | None, date | None]:
+    """An optional date-range filter on the layer's :attr:`~layers.base.Layer.date_column`."""
+    if spec.date_column is None or spec.date_column not in recs:
+        return None, None
+    dated = recs[spec.date_column].dropna()
+    label = f"Only {spec.title.lower()} dated between…"
+    if dated.empty or not st.checkbox(label, key=f"{spec.key}_dates_on"):
         return None, None
     lo, hi = dated.min().date(), dated.max().date()
-    picked = st.date_input("Voucher dates", value=(lo, hi), key="voucher_dates")
+    picked = st.date_input(f"{spec.title}: dates", value=(lo, hi), key=f"{spec.key}_dates")
     if isinstance(picked, tuple) and len(picked) == 2:
         return picked[0], picked[1]
     return None, None
 
 
-def counts_public() -> bool:
-    """True when small counts must be suppressed: anyone who may not open the Data page."""
-    return not access.allowed("data", access.context())
+def sections(
+    code: str, *, level: str, release: str, public: bool, filters: bool = False
+) -> list[tuple[Layer, list[Section]]]:
+    """Every loaded layer's summary of area ``code`` (with date filters when ``filters``)."""
+    out = []
+    for key, spec in loaded().items():
+        start = end = None
+        if filters:
+            recs = state.stored(key)
+            assert recs is not None
+            start, end = _date_filter(spec, recs)
+        agg = aggregate(key, level=level, release=release,
+                        inputs=AreaInputs(on=date.today(), start=start, end=end))  # fmt: skip
+        assert agg is not None
+        here = records_in(key, code, level=level, release=release)
+        out.append((spec, spec.summarise(agg.loc[code], here, public=public)))
+    return out
+
+
+def show_section(section: Section) -> None:
+    """One section as a plain-text table (cells are never read as Markdown or HTML)."""
+    if section.table.empty:
+        return
+    st.markdown(f"**{section.title}**")
+    st.table(section.table.astype(str), hide_index=True)
+    if section.note:
+        st.caption(section.note)
 
 
 def show_overlay_panel(code: str, *, level: str, release: str) -> None:
-    """Vouchers, anchor sites and pilots in one division (the layers that hold data).
-
-    Small counts read "fewer than 5" for anyone who may not open the Data page (who could
-    see the uploaded records anyway).
-    """
-    public = counts_public()
-    store_file, stamp = _store()
-    k = state.key()
-    cat_file, cat_stamp = k.catalog, k.catalog_stamp
-    layers = registered()
-    key = (store_file, stamp, cat_file, cat_stamp, level, release)
-    if "vouchers" in layers and (recs := records(store_file, stamp, "vouchers")) is not None:
-        st.markdown(f"#### {layers['vouchers'].title}")
-        start, end = _date_filter(recs)
-        agg = aggregate(*key, "vouchers", start=start, end=end)
-        assert agg is not None
-        statuses = tuple(s for s in layers["vouchers"].extra["statuses"] if agg[f"n_{s}"].any())
-        st.table(voucher_table(agg.loc[code], statuses=statuses, public=public))
-        st.caption(provenance(store_file, "vouchers"))
-    if "anchors" in layers and records(store_file, stamp, "anchors") is not None:
-        spec = layers["anchors"]
+    """The loaded layers' figures in one division, with where each layer's data came from."""
+    for spec, found in sections(code, level=level, release=release, public=counts_public(),
+                                filters=True):  # fmt: skip
         st.markdown(f"#### {spec.title}")
-        agg = aggregate(*key, "anchors")
-        assert agg is not None
-        kinds = {k: v[1] for k, v in spec.extra["badges"].items()}
-        c1, c2 = st.columns(2)
-        c1.table(anchor_table(agg.loc[code], labels=kinds, prefix=""))
-        c2.table(anchor_table(agg.loc[code], labels=spec.extra["fibre_labels"], prefix="fibre_"))
-        recs_in = records_in(*key, "anchors")
-        assert recs_in is not None
-        sites = site_list(recs_in, code, labels=spec.extra["fibre_labels"], types=kinds)
-        if len(sites):
-            st.table(sites)  # text cells: names are never read as HTML
-        st.caption(provenance(store_file, "anchors"))
-    if "pilots" in layers and records(store_file, stamp, "pilots") is not None:
-        st.markdown(f"#### {layers['pilots'].title}")
-        agg = aggregate(*key, "pilots", on=date.today())
-        assert agg is not None
-        kinds = layers["pilots"].extra["kinds"]
-        st.table(pilot_table(agg.loc[code], kinds=kinds, public=public))
-        st.caption(provenance(store_file, "pilots"))
+        for section in found:
+            show_section(section)
+        st.caption(provenance(spec.key))
 
 
-def show_no_support(*, level: str, release: str, names: dict[str, str]) -> None:
-    """County-wide: the areas with no active digital-inclusion support point."""
-    store_file, stamp = _store()
-    if "pilots" not in registered() or records(store_file, stamp, "pilots") is None:
-        return
-    k = state.key()
-    cat_file, cat_stamp = k.catalog, k.catalog_stamp
-    agg = aggregate(store_file, stamp, cat_file, cat_stamp, level, release, "pilots",
-                    on=date.today())  # fmt: skip
-    assert agg is not None
-    table = no_support_list(agg, names)
-    with st.expander(f"Areas with no digital-inclusion support today ({len(table)})"):
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.caption("No support point (training, device lending, free Wi-Fi, library help) is "
-                   "running in these areas today. " + provenance(store_file, "pilots"))  # fmt: skip
+def show_overviews(*, level: str, release: str, names: dict[str, str]) -> None:
+    """County-wide tables the loaded layers offer (e.g. areas with no support today)."""
+    for key, spec in loaded().items():
+        if spec.overview is None:
+            continue
+        agg = aggregate(key, level=level, release=release)
+        assert agg is not None
+        for section in spec.overview(agg, names):
+            with st.expander(section.title):
+                st.dataframe(section.table, hide_index=True, width="stretch")
+                st.caption(f"{section.note} {provenance(key)}".strip())
 
 
 __all__ = [
     "aggregate",
-    "anchor_table",
     "choose_overlays",
     "counts_public",
-    "no_support_list",
+    "loaded",
     "overlay_groups",
-    "pilot_table",
     "provenance",
     "public_view",
-    "records",
     "records_in",
-    "show_no_support",
+    "sections",
     "show_overlay_panel",
-    "site_list",
-    "voucher_table",
+    "show_overviews",
+    "show_section",
 ]

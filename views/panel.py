@@ -5,36 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.coverage import METHOD_NONE, totals
-from geo.config import MEASURES
+from geo.analysis.coverage import METHOD_NONE, district_rows, totals
+from geo.analysis.profile import figures_table as beside_county
 from geo.storage.catalog import Catalog
+from views import widgets
+from views.pages import PAGE, built
 
 
 def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:
     """Rows per measure: the area's % and count, the county's %, the difference in points."""
-    rows = []
-    for key, m in MEASURES.items():
-        pct, n = area.get(f"pct_{key}"), area.get(f"n_{key}")
-        cpct = county.get(f"pct_{key}")
-        rows.append({
-            "Measure": m.label,
-            "Area %": None if pd.isna(pct) else round(float(pct), 1),
-            "Area premises": None if pd.isna(n) else int(n),
-            "County %": None if cpct is None or pd.isna(cpct) else round(float(cpct), 1),
-            "Difference (points)": None if pd.isna(pct) or cpct is None or pd.isna(cpct)
-            else round(float(pct) - float(cpct), 1),
-        })  # fmt: skip
-    return pd.DataFrame(rows)
+    table = beside_county(area, county)
+    return table.rename(columns={"Division %": "Area %", "Division premises": "Area premises"})[
+        ["Measure", "Area %", "Area premises", "County %", "Difference (points)"]
+    ]
 
 
 def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series | None:
     """The LA-level Ofcom row for a district in ``release``, or ``None``."""
     if cat.coverage is None or not lad_code:
         return None
-    cov = cat.coverage
-    rows = cov[(cov["area_id"] == lad_code) & (cov["release"] == release)]
-    if "level" in rows:
-        rows = rows[rows["level"] == "lad"]
+    rows = district_rows(cat.coverage, lad_code, release=release)
     if rows.empty:
         return None
     out = totals(rows)
@@ -44,11 +34,9 @@ def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series 
 
 def profile_link(code: str) -> None:
     """A link to the division's profile page (``division?division=<code>``)."""
-    from views import profile_page  # local: the profile page imports the map page's picker
-
-    page = st.Page(profile_page.render, title="Division profile", url_path="division")
-    st.page_link(page, label="Open the full division profile", icon=":material/description:",
-                 query_params={"division": code})  # fmt: skip
+    spec = PAGE["division"]
+    st.page_link(built(spec.key), label=f"Open the full {spec.title.lower()}", icon=spec.icon,
+                 query_params={widgets.PARAM: code})  # fmt: skip
 
 
 def show_area_panel(

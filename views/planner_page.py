@@ -6,16 +6,17 @@ import itertools
 
 import folium
 import geopandas as gpd
+import mapclassify
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.gap import (
     COMPONENTS,
+    DEFAULT_WEIGHT,
     DEFAULT_WEIGHTS,
     gap_components,
     gap_scores,
-    intervention_counts,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
@@ -28,12 +29,12 @@ from geo.config import (
 from geo.geometry.crs import to_display
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
-from layers import registered
 from layers.assets import localise
+from layers.base import evidence_table
 from layers.choropleth import Legend
 from layers.text import esc
 from layers.webmap import base_map
-from views import state
+from views import overlay_panel, state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -61,13 +62,10 @@ def gap_map(
         scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
     )
     edges = [0, 20, 40, 60, 80, 100]
-
-    def colour(v: float) -> str:
-        if pd.isna(v):
-            return NO_DATA_COLOUR
-        return SEQUENTIAL_PALETTE[min(4, int(v // 20))]
-
-    shown["fill"] = shown["score"].map(colour)
+    scored = shown["score"].notna()
+    bins = mapclassify.UserDefined(shown.loc[scored, "score"], bins=edges[1:])
+    shown["fill"] = NO_DATA_COLOUR
+    shown.loc[scored, "fill"] = [SEQUENTIAL_PALETTE[int(c)] for c in bins.yb]
     shown["area_name"] = shown["area_name"].map(esc)
     shown["label"] = [
         "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
@@ -125,12 +123,21 @@ def render() -> None:
         "Ofcom release", releases, index=len(releases) - 1, key="planner_release"
     )
     figs = state.figures(k, level, release)
-    areas = figs[["area_code", "area_name", "geometry"]]
-    vouchers, anchors = state.stored("vouchers"), state.stored("anchors")
-    voucher_agg = None
-    if vouchers is not None:
-        premises = figs.set_index("area_code")["premises"]
-        voucher_agg = registered()["vouchers"].aggregate(vouchers, areas, premises=premises)
+    layers = overlay_panel.loaded()
+    tables = {key: evidence_table(spec, overlay_panel.aggregate(key, level=level, release=release))
+              for key, spec in layers.items()}  # fmt: skip
+    labels = {**COMPONENTS, **{c: lab for spec in layers.values()
+                               for c, lab in spec.components.items()}}  # fmt: skip
+    extra = (
+        pd.concat(
+            [tables[key][list(spec.components)] for key, spec in layers.items() if spec.components],
+            axis=1,
+        )
+        if any(s.components for s in layers.values())
+        else None
+    )
+    anchors = next((state.stored(key) for key, spec in layers.items()
+                    if "anchor_sites" in spec.roles), None)  # fmt: skip
 
     st.subheader("Gap score")
     deprivation = None
@@ -149,11 +156,16 @@ def render() -> None:
             "Deprivation joins the score when IMD 2019 and LSOA boundaries are imported "
             "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
         )
-    comps = gap_components(figs, vouchers=voucher_agg, deprivation=deprivation)
+    comps = gap_components(figs, extra=extra, deprivation=deprivation)
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(
-            COMPONENTS[key], 0.0, 10.0, DEFAULT_WEIGHTS[key], 0.5, key=f"weight_{key}"
+            labels.get(key, key),
+            0.0,
+            10.0,
+            DEFAULT_WEIGHTS.get(key, DEFAULT_WEIGHT),
+            0.5,
+            key=f"weight_{key}",
         )
         for key, col in zip(comps.columns, cols, strict=True)
     }
@@ -188,7 +200,7 @@ def render() -> None:
             returned_objects=[],
         )
 
-    _intervention_section(vouchers, voucher_agg, names)
+    overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
     _pack(
         cat,
         release,
@@ -197,7 +209,7 @@ def render() -> None:
         scores,
         chosen,
         reach,
-        voucher_agg,
+        tables,
         {"weights": scores.attrs.get("weights"), "imd_method": method},
     )
 
@@ -244,29 +256,13 @@ def _reach_section(
     return reach, chosen
 
 
-def _intervention_section(
-    vouchers: gpd.GeoDataFrame | None, agg: pd.DataFrame | None, names: pd.Series
-) -> None:
-    st.subheader("Intervention areas (BDUK premises in plans)")
-    if vouchers is None or agg is None or not (vouchers["source"] == "bduk").any():
-        st.caption(
-            "Upload BDUK's 'premises in plans' file on the Data page to see White, "
-            "Grey/Black and Under Review counts per division."
-        )
-        return
-    counts = intervention_counts(agg)
-    counts = counts[counts["Total in plans"] > 0]
-    counts.insert(0, "Area", names.reindex(counts.index))
-    st.dataframe(counts, width="stretch")
-
-
 @st.cache_data(show_spinner="Packing the evidence…", max_entries=4)
 def _pack_bytes(
     _figs: gpd.GeoDataFrame,
     _table: pd.DataFrame,
     _anchors: gpd.GeoDataFrame | None,
     _reach: gpd.GeoDataFrame | None,
-    _vouchers: pd.DataFrame | None,
+    _layer_tables: dict[str, pd.DataFrame],
     readme: str,
     key: str,
     synthetic: bool,
@@ -279,20 +275,20 @@ def _pack_bytes(
     tables = {"gap_scores": _table.reset_index()}
     if _reach is not None:
         tables["reach_areas"] = _reach.drop(columns="geometry")
-    if _vouchers is not None:
-        tables["voucher_aggregates"] = _vouchers.reset_index()
+    for key, by_area in _layer_tables.items():
+        tables[f"{key}_by_area"] = by_area.reset_index()
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
         reach_areas=_reach,
-        voucher_aggregates=_vouchers,
+        layer_tables=_layer_tables,
         tables=tables,
         map_png=png,
         readme=readme,
     )
 
 
-def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options) -> None:  # type: ignore[no-untyped-def]
+def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, options) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Evidence pack")
     sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
     if options.get("imd_method"):
@@ -317,7 +313,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, voucher_agg, options
         table,
         chosen,
         None if reach is None else reach.buffers,
-        voucher_agg,
+        layer_tables,
         readme,
         key,
         cat.synthetic,

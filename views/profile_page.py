@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analysis.coverage import trend
+from geo.analysis.coverage import district_rows, trend
 from geo.analysis.privacy import neutralise_frame
 from geo.analysis.profile import (
     DivisionProfile,
     build_profile,
-    find_postcode_division,
     trend_caveat,
 )
 from geo.config import (
@@ -21,8 +20,7 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
-from views import access, state
-from views.map_page import pick_division
+from views import access, overlay_panel, state, widgets
 
 PICKER_KEY = "profile_division"
 
@@ -50,12 +48,15 @@ def _profile(
         coverage=cat.coverage,
         superfast_target=targets[0],
         gigabit_target=targets[1],
-        vouchers=state.stored("vouchers", k),
-        anchors=state.stored("anchors", k),
-        pilots=state.stored("pilots", k),
+        sections=[
+            s
+            for _spec, found in overlay_panel.sections(
+                code, level=level, release=release, public=public
+            )
+            for s in found
+        ],
         trend=_trend(k, level, code, cat.releases),
         synthetic=cat.synthetic,
-        public=public,
     )
 
 
@@ -88,28 +89,14 @@ def _exports(
 ) -> tuple[bytes, bytes]:
     profile = _profile(k, level, release, code, measure, targets, public)
     figs = state.figures(k, level, release)
-    anchors, pilots = state.stored("anchors", k), state.stored("pilots", k)
-    picture = map_png(figs, code, anchors=anchors, pilots=pilots)
+    points = [
+        (recs, spec.map_style)
+        for key, spec in overlay_panel.loaded().items()
+        if spec.map_style is not None and (recs := state.stored(key, k)) is not None
+    ]
+    picture = map_png(figs, code, points=points)
     pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
-    return pdf, profile_png(profile, areas=figs, anchors=anchors, pilots=pilots)
-
-
-def _postcode_search(figs: pd.DataFrame) -> None:
-    """A postcode box: a known postcode picks its division; anything else says why not."""
-    with st.form("postcode_search", border=False):
-        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        text = c1.text_input(
-            "Find your division by postcode", key="profile_postcode", placeholder="e.g. NR1 3QU"
-        )
-        go = c2.form_submit_button("Find")
-    if go and text.strip():
-        match = find_postcode_division(text, state.catalog().postcodes, figs)
-        if match.area_code:
-            st.session_state[PICKER_KEY] = match.area_code
-            st.query_params["division"] = match.area_code
-            st.success(match.message)
-        else:
-            st.warning(match.message)
+    return pdf, profile_png(profile, areas=figs, points=points)
 
 
 def render() -> None:
@@ -132,8 +119,10 @@ def render() -> None:
     )
     figs = state.figures(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
-    _postcode_search(figs)
-    code = pick_division(sorted(names, key=names.__getitem__), names, key=PICKER_KEY)
+    widgets.postcode_box(cat.postcodes, figs, names, key="profile_postcode",
+                         label="Find your division by postcode")  # fmt: skip
+    code = widgets.picked_area(names, label=f"Find a {LEVELS[level].singular} by name",
+                               widget_key=PICKER_KEY)  # fmt: skip
     if not code:
         st.info(f"Pick a {LEVELS[level].singular} by name, or search by postcode.")
         return
@@ -179,7 +168,7 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     m4.metric("Premises below the USO", _n(short["below_uso"]))
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
-    table = p.figures.drop(columns="key")
+    table = p.figures.drop(columns=["key", "Difference (points)"])
     if not _has_england(p):
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")
@@ -211,29 +200,10 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     _trend_section(p, lad_code=lad_code)
 
     st.subheader("Vouchers, anchor sites and support")
-    v1, v2 = st.columns(2)
-    with v1:
-        st.markdown("**Gigabit vouchers by status**")
-        if p.vouchers:
-            st.dataframe(
-                pd.DataFrame(
-                    {"Status": list(p.vouchers), "Vouchers": [str(v) for v in p.vouchers.values()]}
-                ),
-                hide_index=True,
-            )
-        else:
-            st.caption("No vouchers in this division, or no voucher list loaded.")
-    with v2:
-        st.markdown("**Anchor sites and their fibre**")
-        if p.anchors is not None and len(p.anchors):
-            st.dataframe(p.anchors, hide_index=True)
-        else:
-            st.caption("No anchor sites in this division, or none loaded.")
-    st.markdown("**Pilots and support points**")
-    if p.pilots is not None and len(p.pilots):
-        st.dataframe(p.pilots, hide_index=True)
-    else:
-        st.caption("No digital-inclusion pilots in this division, or none loaded.")
+    if not p.sections:
+        st.caption("No vouchers, anchor sites or support points are loaded yet (Data page).")
+    for section in p.sections:
+        overlay_panel.show_section(section)
 
 
 def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
@@ -242,8 +212,7 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     cov = state.catalog().coverage
     district = pd.DataFrame()
     if cov is not None and lad_code:
-        rows = cov[cov["area_id"] == lad_code]
-        rows = rows[rows["level"] == "lad"] if "level" in rows else rows
+        rows = district_rows(cov, lad_code)
         district = trend(rows) if len(rows) else district
     if (p.trend is None or len(p.trend) < 2) and len(district) < 2:
         st.caption("Only one Ofcom release is loaded; import more releases to see the trend.")

@@ -7,14 +7,11 @@ in text: in the tooltip, in the panel beside the map and in the table under it.
 
 from __future__ import annotations
 
-import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis.lookup import find_area
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
 from geo.settings import load_settings
-from layers.choropleth import clicked_area_code
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
     SORTS,
@@ -26,8 +23,7 @@ from layers.public import (
     sort_public,
     table_html,
 )
-from views import state
-from views.map_page import pick_division
+from views import overlay_panel, state, widgets
 
 MAP_KEY = "public_map"
 
@@ -43,34 +39,10 @@ def _overlays(k: state.Key) -> list:
     return draw_public_layers(records)
 
 
-def _choose(code: str) -> None:
-    """Make ``code`` the picked area (the picker and ``?division=`` follow)."""
-    st.session_state["division"] = code
-    st.query_params["division"] = code
-
-
-def _postcode_box(cat, areas: gpd.GeoDataFrame, names: dict[str, str]) -> None:
-    with st.form("postcode_search", border=False):
-        text = st.text_input(
-            "What is coverage like here? Enter a postcode",
-            placeholder="for example NR1 3QU",
-            key="postcode",
-            autocomplete="postal-code",
-        )
-        submitted = st.form_submit_button("Show this area")
-    if not submitted:
-        return
-    result = find_area(text, postcodes=cat.postcodes, areas=areas)
-    if result.status == "found" and result.area_code in names:
-        _choose(str(result.area_code))
-        st.success(f"{result.postcode} is in **{names[str(result.area_code)]}**.")
-    else:
-        st.warning(result.message)
-
-
 def render() -> None:
     """The public page."""
-    cat = state.catalog()
+    k = state.key()
+    cat = state.catalog(k)
     state.synthetic_banner(cat)
     level = load_settings().level
     level = level if level in cat.areas else next(iter(cat.areas), None)
@@ -80,13 +52,11 @@ def render() -> None:
         return
     singular = LEVELS[level].singular
     st.title(f"Broadband coverage by {singular}")
-    k = state.key()
     release = cat.releases[-1]
     figs = state.figures(k, level, release)
     web = state.web_figures(k, level, release)
     county, _how = state.county(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
-    codes = sorted(names, key=names.__getitem__)
 
     c1, c2 = st.columns([1, 1])
     with c1:
@@ -95,13 +65,15 @@ def render() -> None:
             index=list(MEASURES).index(DEFAULT_MEASURE),
             format_func=lambda k: MEASURES[k].label, key="measure",
         )  # fmt: skip
-        _postcode_box(cat, figs, names)
-    clicked = clicked_area_code(st.session_state.get(MAP_KEY))
-    if clicked and clicked in names and clicked != st.session_state.get("last_click"):
-        st.session_state["last_click"] = clicked
-        _choose(clicked)
+        widgets.postcode_box(
+            cat.postcodes,
+            figs,
+            names,
+            key="postcode",
+            label="What is coverage like here? Enter a postcode",
+        )
     with c2:
-        selected = pick_division(codes, names)
+        selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
 
     table = public_figures(figs, measure=measure)
     left, right = st.columns([3, 2])
@@ -109,7 +81,7 @@ def render() -> None:
         fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays(k))
         st_folium(
             fmap, key=MAP_KEY, height=520, use_container_width=True,
-            returned_objects=["last_active_drawing"],
+            returned_objects=["last_clicked"],
         )  # fmt: skip
     with right:
         if selected:
@@ -123,6 +95,11 @@ def render() -> None:
                     caption=f"{names[selected]} beside the whole county (% of premises)",
                 )
             )
+            for _spec, found in overlay_panel.sections(
+                selected, level=level, release=release, public=True
+            ):
+                for section in found:
+                    overlay_panel.show_section(section)
         else:
             st.info(f"Enter a postcode, pick a {singular} by name, or click one on the map.")
             _html(

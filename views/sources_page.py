@@ -12,6 +12,7 @@ from geo.config import (
     OFCOM_CONNECTED_NATIONS_URL,
     ONSPD_URL,
 )
+from geo.settings import load_settings
 from views import state
 
 
@@ -25,7 +26,8 @@ def render() -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
     st.markdown("### Load real data")
     st.code(
-        "python -m geo fetch --county E10000020 --level ced --level lad  # ONS boundaries\n"
+        f"python -m geo fetch --county {load_settings().county_code} --level ced --level lad"
+        "  # ONS boundaries\n"
         "python -m geo import 202105_fixed_laua_coverage_r01.csv  # files downloaded by hand\n"
         "python -m geo status",
         language="bash",

@@ -19,6 +19,7 @@ import streamlit as st
 from geo.analysis.coverage import best_figures, county_figures
 from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL
 from geo.geometry.simplify import simplify_for_web
+from geo.settings import load_settings
 from geo.storage import store, workspace
 from geo.storage.catalog import Catalog, load_catalog
 from geo.storage.workspace import ReadContext, Stamp, Workspace
@@ -174,7 +175,8 @@ def synthetic_banner(cat: Catalog) -> None:
     if cat.synthetic:
         st.warning(
             f"**{SYNTHETIC_LABEL}.** These divisions, postcodes and figures are made up, to show "
-            "how the app works. Load real data with `python -m geo fetch --county E10000020` "
+            "how the app works. Load real data with "
+            f"`python -m geo fetch --county {load_settings().county_code}` "
             "or `python -m geo import PATH…` (see the Sources page).",
             icon="⚠️",
         )

@@ -193,16 +193,31 @@ def county_figures(
     """
     if (figures["method"].isin([METHOD_POSTCODE, METHOD_OA])).any():
         return totals(figures), f"sum over areas ({figures['method'].iloc[0]})"
-    rows = coverage[(coverage["release"] == release) & coverage["area_id"].isin(lad_codes)]
+    rows = district_rows(coverage, lad_codes, release=release)
+    return totals(rows), f"sum over {len(rows)} district rows"
+
+
+def district_rows(
+    coverage: pd.DataFrame, codes: list[str] | str, *, release: str | None = None
+) -> pd.DataFrame:
+    """The local-authority-level rows of ``coverage`` for GSS ``codes`` (one release if given).
+
+    The one place that tells district rows from OA or postcode rows of the same release.
+    """
+    wanted = [codes] if isinstance(codes, str) else list(codes)
+    rows = coverage[coverage["area_id"].isin(wanted)]
+    if release is not None:
+        rows = rows[rows["release"] == release]
     if "level" in rows:
         rows = rows[rows["level"] == "lad"]
-    return totals(rows), f"sum over {len(rows)} district rows"
+    return rows
 
 
 __all__ = [
     "best_figures",
     "county_figures",
     "coverage_by_area",
+    "district_rows",
     "measure_columns",
     "select_release",
     "totals",

@@ -5,9 +5,11 @@ Each component is a per-area quantity (bigger = more need):
 =================  ==========================================================================
 ``no_gigabit``     premises without a gigabit-capable connection (``premises − n_gigabit``)
 ``below_uso``      premises below the Universal Service Obligation (``n_below_uso``)
-``voucher_demand`` live voucher applications and connections (``n_vouchers``)
 ``deprivation``    IMD 2019 deprivation, 0–100 (:func:`geo.sources.imd.imd_by_area`)
 =================  ==========================================================================
+
+Overlays add components of their own (the voucher layer adds ``voucher_demand``, live voucher
+applications and connections): they arrive as the ``extra`` columns of :func:`gap_components`.
 
 Each component is min–max normalised over the areas to 0–1 (the area with the least need gets
 0, the most 1; a component equal everywhere gives 0 everywhere, since it tells areas apart no
@@ -27,16 +29,17 @@ from geo.geometry.aggregate import AREA_CODE
 COMPONENTS: dict[str, str] = {
     "no_gigabit": "Premises without gigabit",
     "below_uso": "Premises below the USO",
-    "voucher_demand": "Voucher demand (live vouchers)",
     "deprivation": "Deprivation (IMD 2019, 0–100)",
 }
-"""Gap score components: key → label, in display order."""
+"""Gap score components of coverage and deprivation: key → label, in display order."""
 DEFAULT_WEIGHTS: dict[str, float] = {
     "no_gigabit": 3.0,
     "below_uso": 2.0,
     "voucher_demand": 1.0,
     "deprivation": 1.0,
 }
+"""Default weights; a component without one starts at :data:`DEFAULT_WEIGHT`."""
+DEFAULT_WEIGHT = 1.0
 
 
 def rank_desc(values: pd.Series) -> pd.Series:
@@ -47,7 +50,7 @@ def rank_desc(values: pd.Series) -> pd.Series:
 def gap_components(
     figures: pd.DataFrame,
     *,
-    vouchers: pd.DataFrame | None = None,
+    extra: pd.DataFrame | None = None,
     deprivation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per-area need, one column per available component.
@@ -57,8 +60,9 @@ def gap_components(
     figures
         Coverage per area with ``area_code``, ``premises``, ``n_gigabit`` and ``n_below_uso``
         (from :func:`geo.analysis.coverage.best_figures`).
-    vouchers
-        Voucher aggregates indexed by ``area_code`` with ``n_vouchers``, or ``None``.
+    extra
+        Components from overlays, one column each, indexed by ``area_code`` (areas missing
+        from it count 0), or ``None``.
     deprivation
         :func:`geo.sources.imd.imd_by_area` output (``deprivation`` column), or ``None``.
 
@@ -74,8 +78,9 @@ def gap_components(
         out["no_gigabit"] = (fig["premises"] - fig["n_gigabit"]).to_numpy(dtype=float)
     if "n_below_uso" in fig.columns:
         out["below_uso"] = fig["n_below_uso"].to_numpy(dtype=float)
-    if vouchers is not None and "n_vouchers" in vouchers:
-        out["voucher_demand"] = vouchers["n_vouchers"].reindex(index).astype(float).fillna(0.0)
+    if extra is not None:
+        for col in extra.columns:
+            out[col] = extra[col].reindex(index).astype(float).fillna(0.0)
     if deprivation is not None and "deprivation" in deprivation:
         out["deprivation"] = deprivation["deprivation"].reindex(index).astype(float)
     return out
@@ -116,9 +121,9 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     Three areas without gigabit for 0, 50 and 100 premises, with equal weights on that and on
     deprivation 30, 10, 20: normalised (0, 0.5, 1) and (1, 0, 0.5), so scores 50, 25, 75.
     """
-    unknown = set(weights) - set(COMPONENTS)
+    unknown = set(weights) - set(components.columns)
     if unknown:
-        raise ValueError(f"unknown gap components {sorted(unknown)}; use {list(COMPONENTS)}")
+        raise ValueError(f"unknown gap components {sorted(unknown)}; use {list(components)}")
     if any(w < 0 for w in weights.values()):
         raise ValueError(f"weights must not be negative: {dict(weights)}")
     used = {k: float(w) for k, w in weights.items() if k in components and w > 0}
@@ -137,27 +142,12 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     return out.sort_values(["rank", "score"], na_position="last", kind="stable")
 
 
-def intervention_counts(vouchers: pd.DataFrame) -> pd.DataFrame:
-    """BDUK subsidy-control status counts per area: White, Grey/Black, Under Review.
-
-    ``vouchers`` is :func:`layers.vouchers.aggregate` output; columns renamed for people.
-    """
-    cols = {
-        "n_subsidy_white": "White",
-        "n_subsidy_grey_black": "Grey/Black",
-        "n_subsidy_under_review": "Under Review",
-    }
-    out = vouchers[[c for c in cols if c in vouchers]].rename(columns=cols).astype(int)
-    out["Total in plans"] = out.sum(axis=1)
-    return out
-
-
 __all__ = [
     "COMPONENTS",
+    "DEFAULT_WEIGHT",
     "DEFAULT_WEIGHTS",
     "gap_components",
     "gap_scores",
-    "intervention_counts",
     "min_max",
     "rank_desc",
 ]

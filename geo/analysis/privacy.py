@@ -51,6 +51,18 @@ def suppress_small(counts: pd.Series, *, threshold: int = SMALL_COUNT_THRESHOLD)
     return out
 
 
+def count_text(value: object, *, public: bool) -> str:
+    """One count as text: exact (``"1,234"``) for officers, small ones hidden when ``public``.
+
+    Examples
+    --------
+    >>> count_text(3, public=True), count_text(3, public=False), count_text(1234, public=False)
+    ('fewer than 5', '3', '1,234')
+    """
+    number = pd.Series([value], dtype=float)
+    return str(suppress_small(number).iloc[0]) if public else f"{number.iloc[0]:,.0f}"
+
+
 def suppress_rates(
     rates: pd.Series,
     counts: pd.Series,

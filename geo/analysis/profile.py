@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.analysis.coverage import totals
-from geo.analysis.privacy import suppress_small
+from geo.analysis.coverage import district_rows, totals
 from geo.config import (
     ENGLAND_CODE,
     GIGABIT_TARGET_PCT,
@@ -80,9 +80,7 @@ def england_figures(coverage: pd.DataFrame | None, *, release: str) -> pd.Series
     """England's premises-weighted figures from an LA-level file's national row, or ``None``."""
     if coverage is None:
         return None
-    rows = coverage[(coverage["area_id"] == ENGLAND_CODE) & (coverage["release"] == release)]
-    if "level" in rows:
-        rows = rows[rows["level"] == "lad"]
+    rows = district_rows(coverage, ENGLAND_CODE, release=release)
     return None if rows.empty else totals(rows)
 
 
@@ -97,14 +95,20 @@ def figures_table(
     area: pd.Series, county: pd.Series, england: pd.Series | None = None
 ) -> pd.DataFrame:
     """One row per measure: ``key``, ``Measure``, ``Division %``, ``Division premises``,
-    ``County %``, ``England %`` (None when not loaded)."""
+    ``County %``, ``England %`` (None when not loaded), ``Difference (points)``.
+
+    The one "area beside the county" table: the map panel, the profile and the public page
+    all build theirs from it (relabelled or formatted for their readers).
+    """
     rows = []
     for key, m in MEASURES.items():
         n = area.get(f"n_{key}")
+        pct, cpct = _pct(area, key), _pct(county, key)
         rows.append({
-            "key": key, "Measure": m.label, "Division %": _pct(area, key),
+            "key": key, "Measure": m.label, "Division %": pct,
             "Division premises": None if n is None or pd.isna(n) else int(n),
-            "County %": _pct(county, key), "England %": _pct(england, key),
+            "County %": cpct, "England %": _pct(england, key),
+            "Difference (points)": None if pct is None or cpct is None else round(pct - cpct, 1),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -169,6 +173,24 @@ def records_in_area(
     return records[(codes == code).fillna(False).to_numpy()]
 
 
+@dataclass(frozen=True)
+class Section:
+    """One titled table of an overlay's figures for one area, as plain text cells."""
+
+    title: str
+    table: pd.DataFrame
+    note: str = ""
+
+    def lines(self) -> list[str]:
+        """The table's rows as ``"first: rest"`` text lines (for the PDF and the CSV)."""
+        cols = list(self.table.columns)
+        return [
+            f"{r[cols[0]]}: " + ", ".join(str(r[c]) for c in cols[1:]) if len(cols) > 1
+            else str(r[cols[0]])
+            for r in self.table.to_dict("records")
+        ]  # fmt: skip
+
+
 @dataclass
 class DivisionProfile:
     """Everything the profile page and its exports show for one division."""
@@ -186,10 +208,8 @@ class DivisionProfile:
     targets: pd.DataFrame
     shortfalls: dict[str, int | None]
     trend: pd.DataFrame | None = None
-    vouchers: dict[str, int | str] = field(default_factory=dict)
-    """Voucher count by status (shown as "fewer than 5" etc. in a public profile)."""
-    anchors: pd.DataFrame | None = None
-    pilots: pd.DataFrame | None = None
+    sections: list[Section] = field(default_factory=list)
+    """The overlays' figures in this division (each layer's ``summarise``)."""
     synthetic: bool = False
 
     def figures_frame(self) -> pd.DataFrame:
@@ -210,8 +230,11 @@ class DivisionProfile:
                 rows.append({"section": f"target: {r['Measure']}", "item": col, "value": r[col]})
         for k, v in self.shortfalls.items():
             rows.append({"section": "shortfall", "item": k, "value": v})
-        for status, count in self.vouchers.items():
-            rows.append({"section": "vouchers", "item": status, "value": count})
+        for section in self.sections:
+            for r in section.table.astype(str).to_dict("records"):
+                values = list(r.values())
+                rows.append({"section": section.title, "item": values[0],
+                             "value": ", ".join(values[1:])})  # fmt: skip
         return pd.DataFrame(rows)
 
     def as_dict(self) -> dict[str, Any]:
@@ -229,9 +252,10 @@ class DivisionProfile:
             "measure": self.measure, "rank": self.rank, "ranked_of": self.ranked_of,
             "county_figures_from": self.county_how,
             "figures": records(self.figures), "targets": records(self.targets),
-            "shortfalls": self.shortfalls, "vouchers": self.vouchers,
+            "shortfalls": self.shortfalls,
             "trend": records(None if self.trend is None else self.trend.reset_index()),
-            "anchors": records(self.anchors), "pilots": records(self.pilots),
+            "sections": [{"title": s.title, "rows": records(s.table), "note": s.note}
+                         for s in self.sections],
         }  # fmt: skip
 
     def to_json(self) -> str:
@@ -250,12 +274,9 @@ def build_profile(
     coverage: pd.DataFrame | None = None,
     superfast_target: float = SUPERFAST_TARGET_PCT,
     gigabit_target: float = GIGABIT_TARGET_PCT,
-    vouchers: gpd.GeoDataFrame | None = None,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    sections: Sequence[Section] = (),
     trend: pd.DataFrame | None = None,
     synthetic: bool = False,
-    public: bool = False,
 ) -> DivisionProfile:
     """Assemble the profile of division ``code`` from the figures of every area.
 
@@ -267,12 +288,10 @@ def build_profile(
         :func:`geo.analysis.coverage.county_figures` output.
     coverage
         The catalogue's coverage rows (for England's row, when an LA-level file has one).
-    vouchers, anchors, pilots
-        Stored records (EPSG:27700) or ``None``; only those in the division are kept.
+    sections
+        The overlays' summaries of this division (from the layer registry, in the app layer).
     trend
         Premises-weighted figures per release for this division, or ``None``.
-    public
-        Show small voucher counts as "fewer than 5" (:func:`geo.analysis.privacy.suppress_small`).
     """
     by_code = figures.set_index(figures[AREA_CODE].astype(str))
     if code not in by_code.index:
@@ -280,17 +299,6 @@ def build_profile(
     area = by_code.loc[code]
     ranks = rank_in_county(figures, measure=measure)
     rank = ranks.get(code)
-    areas = figures[[AREA_CODE, "area_name", "geometry"]]
-    counts: dict[str, int | str] = {}
-    mine = records_in_area(vouchers, areas, code, name="vouchers")
-    if mine is not None:
-        by_status = mine["status"].value_counts().sort_index()
-        shown = suppress_small(by_status) if public else by_status.astype(int)
-        counts = {str(k): (v if public else int(v)) for k, v in shown.items()}
-    site_cols = ["name", "site_type", "fibre_status", "postcode"]
-    pilot_cols = ["programme", "site_name", "kind", "start_date", "end_date", "people_helped"]
-    anchors_in = records_in_area(anchors, areas, code, name="anchors")
-    pilots_in = records_in_area(pilots, areas, code, name="pilots")
     premises = area.get("premises")
     return DivisionProfile(
         code=code,
@@ -308,9 +316,7 @@ def build_profile(
         ),
         shortfalls=shortfalls(area),
         trend=trend,
-        vouchers=counts,
-        anchors=None if anchors_in is None else pd.DataFrame(anchors_in[site_cols]),
-        pilots=None if pilots_in is None else pd.DataFrame(pilots_in[pilot_cols]),
+        sections=list(sections),
         synthetic=synthetic,
     )
 
@@ -318,6 +324,7 @@ def build_profile(
 __all__ = [
     "DivisionProfile",
     "PostcodeMatch",
+    "Section",
     "build_profile",
     "england_figures",
     "figures_table",

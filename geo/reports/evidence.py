@@ -29,7 +29,8 @@ from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
 
 GPKG_NAME = "evidence.gpkg"
-GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas", "voucher_aggregates")
+GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas")
+"""Layers every pack has; each overlay with data adds ``<layer>_by_area``."""
 
 
 def _empty(columns: Sequence[str]) -> gpd.GeoDataFrame:
@@ -47,12 +48,10 @@ def _spatial(frame: gpd.GeoDataFrame | None, *, name: str) -> gpd.GeoDataFrame:
     return out
 
 
-def voucher_layer(divisions: gpd.GeoDataFrame, aggregates: pd.DataFrame | None) -> gpd.GeoDataFrame:
-    """Voucher aggregates (index ``area_code``) on the division polygons."""
-    if aggregates is None:
-        return _empty(["area_code", "area_name"])
+def on_divisions(divisions: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """A per-area table (index ``area_code``) on the division polygons."""
     base = divisions[[AREA_CODE, "area_name", divisions.geometry.name]]
-    return base.merge(aggregates, left_on=AREA_CODE, right_index=True, how="left")
+    return base.merge(table, left_on=AREA_CODE, right_index=True, how="left")
 
 
 def gap_map_png(
@@ -100,6 +99,7 @@ def readme_text(
     lines += [f"  {k}: {v}" for k, v in options.items()]
     lines += ["", f"{GPKG_NAME} layers (EPSG:27700, British National Grid metres):"]
     lines += [f"  {name}" for name in GPKG_LAYERS]
+    lines += ["  <overlay>_by_area: each loaded overlay's figures per division"]
     lines += ["CSV files: cells that a spreadsheet could run as a formula start with '.", ""]
     lines += ["Sources:", *[f"  {s}" for s in sources], "", "Licences and attribution:"]
     lines += [f"  {line}" for line in ATTRIBUTION_LINES if line != OSM_LINE]
@@ -111,7 +111,7 @@ def evidence_pack(
     divisions: gpd.GeoDataFrame,
     anchors: gpd.GeoDataFrame | None,
     reach_areas: gpd.GeoDataFrame | None,
-    voucher_aggregates: pd.DataFrame | None,
+    layer_tables: Mapping[str, pd.DataFrame],
     tables: Mapping[str, pd.DataFrame],
     map_png: bytes,
     readme: str,
@@ -124,8 +124,9 @@ def evidence_pack(
         Division polygons with their figures and gap scores (any CRS with one set).
     anchors, reach_areas
         Chosen anchor sites and their buffers, or ``None``.
-    voucher_aggregates
-        :func:`layers.vouchers.aggregate` output (index ``area_code``), or ``None``.
+    layer_tables
+        Overlay key → its per-area table (index ``area_code``), each written on the division
+        polygons as GeoPackage layer ``<key>_by_area``.
     tables
         File stem → table, each written as ``<stem>.csv`` after formula neutralising.
     """
@@ -133,10 +134,9 @@ def evidence_pack(
         "divisions_with_figures": _spatial(divisions, name="divisions"),
         "anchor_sites": _spatial(anchors, name="anchor sites"),
         "reach_areas": _spatial(reach_areas, name="reach areas"),
-        "voucher_aggregates": _spatial(
-            voucher_layer(divisions, voucher_aggregates), name="voucher aggregates"
-        ),
-    }
+        **{f"{key}_by_area": _spatial(on_divisions(divisions, table), name=key)
+           for key, table in layer_tables.items()},
+    }  # fmt: skip
     buf = io.BytesIO()
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -154,4 +154,4 @@ def evidence_pack(
     return buf.getvalue()
 
 
-__all__ = ["GPKG_LAYERS", "evidence_pack", "gap_map_png", "readme_text", "voucher_layer"]
+__all__ = ["GPKG_LAYERS", "evidence_pack", "gap_map_png", "on_divisions", "readme_text"]

@@ -10,6 +10,8 @@ Individual voucher records are never drawn: they identify homes.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,17 +34,45 @@ from geo.geometry.crs import to_working
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-FIBRE_COLOURS = {
-    "full_fibre": SEQUENTIAL_PALETTE[4],
-    "gigabit": SEQUENTIAL_PALETTE[3],
-    "planned": SEQUENTIAL_PALETTE[1],
-    "none": HIGHLIGHT_COLOUR,
-    "unknown": "#777777",
-}
-"""Anchor-site marker colour by fibre status."""
 SERIES_COLOURS = (HIGHLIGHT_COLOUR, SEQUENTIAL_PALETTE[3], SEQUENTIAL_PALETTE[1])
 MAX_LISTED = 8
 """Anchor sites and pilots listed by name on the one-page sheet; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class PointStyle:
+    """How a printed map marks one overlay's points (optionally coloured by a column)."""
+
+    label: str
+    colour: str
+    marker: str = "o"
+    size: float = 40
+    colour_column: str | None = None
+    colours: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+PointLayer = tuple[gpd.GeoDataFrame, PointStyle]
+"""Records (any CRS) and how to mark them."""
+
+
+def draw_points(ax: object, points: Sequence[PointLayer]) -> None:
+    """Draw each overlay's points with its style (a legend entry per colour)."""
+    for records, style in points:
+        if records is None or not len(records):
+            continue
+        pts = to_working(records, source=style.label)
+        groups = (
+            pts.groupby(pts[style.colour_column].astype(str))
+            if style.colour_column and style.colour_column in pts
+            else [(None, pts)]
+        )
+        for value, group in groups:
+            colour = style.colours.get(str(value), style.colour) if value else style.colour
+            label = (f"{style.label}: {style.labels.get(str(value), str(value).replace('_', ' '))}"
+                     if value else style.label)  # fmt: skip
+            group.plot(ax=ax, color=colour, marker=style.marker, markersize=style.size,
+                       edgecolor="black", linewidth=0.5, label=label, zorder=3)  # fmt: skip
 
 
 def source_lines(profile: DivisionProfile) -> list[str]:
@@ -63,8 +93,7 @@ def draw_division_map(
     areas: gpd.GeoDataFrame,
     code: str,
     *,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    points: Sequence[PointLayer] = (),
     reach: gpd.GeoDataFrame | None = None,
 ) -> None:
     """Draw the division (outlined), its neighbours (grey), reach buffers and point layers."""
@@ -78,18 +107,7 @@ def draw_division_map(
         to_working(reach, source="reach").plot(
             ax=ax, color=SEQUENTIAL_PALETTE[2], alpha=0.2, edgecolor=SEQUENTIAL_PALETTE[2]
         )
-    if anchors is not None and len(anchors):
-        pts = to_working(anchors, source="anchors")
-        for status, group in pts.groupby("fibre_status"):
-            colour = FIBRE_COLOURS.get(str(status), "#777777")
-            label = f"Anchor site: {str(status).replace('_', ' ')}"
-            group.plot(ax=ax, color=colour, marker="s", markersize=40, edgecolor="black",
-                       linewidth=0.5, label=label, zorder=3)  # fmt: skip
-    if pilots is not None and len(pilots):
-        to_working(pilots, source="pilots").plot(
-            ax=ax, color=SEQUENTIAL_PALETTE[3], marker="^", markersize=50, edgecolor="white",
-            linewidth=0.5, label="Digital inclusion support", zorder=3,
-        )  # fmt: skip
+    draw_points(ax, points)
     ax.set_xlim(minx - pad, maxx + pad)  # type: ignore[attr-defined]
     ax.set_ylim(miny - pad, maxy + pad)  # type: ignore[attr-defined]
     ax.set_aspect("equal")  # type: ignore[attr-defined]
@@ -110,14 +128,13 @@ def map_png(
     areas: gpd.GeoDataFrame,
     code: str,
     *,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    points: Sequence[PointLayer] = (),
     title: str = "",
 ) -> bytes:
-    """A PNG map of one division with its anchor sites and support points."""
+    """A PNG map of one division with the overlays' points (anchor sites, support points…)."""
     fig = Figure(figsize=(5, 5))
     ax = fig.add_subplot()
-    draw_division_map(ax, areas, code, anchors=anchors, pilots=pilots)
+    draw_division_map(ax, areas, code, points=points)
     if title:
         ax.set_title(title, fontsize=10)
     return _png(fig)
@@ -163,24 +180,12 @@ def _summary_lines(profile: DivisionProfile) -> list[str]:
         now = "no figure" if t["Division %"] is None else f"{t['Division %']:.1f}%"
         to_go = "" if t["Premises to go"] is None else f", {t['Premises to go']:,} premises to go"
         lines.append(f"Target {t['Measure']} ≥ {t['Target %']:.0f}%: now {now}{to_go}")
-    vouchers = ", ".join(f"{k.replace('_', ' ')} {_count(v)}" for k, v in profile.vouchers.items())
-    lines.append(f"Vouchers: {vouchers or 'none loaded'}")
-    lines.append(_listing("Anchor sites", profile.anchors, "name", "fibre_status"))
-    lines.append(_listing("Pilots and support points", profile.pilots, "site_name", "kind"))
+    for section in profile.sections:
+        items = section.lines()
+        more = len(items) - MAX_LISTED
+        shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+        lines.append(f"{section.title}: {shown or 'none in this division'}")
     return lines
-
-
-def _listing(title: str, frame: pd.DataFrame | None, name: str, detail: str) -> str:
-    if frame is None:
-        return f"{title}: none loaded"
-    items = [f"{r[name]} ({str(r[detail]).replace('_', ' ')})" for r in frame.to_dict("records")]
-    more = len(items) - MAX_LISTED
-    shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
-    return f"{title} ({len(items)}): {shown or 'none in this division'}"
-
-
-def _count(v: int | str) -> str:
-    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def _num(v: float | int | None) -> str:
@@ -191,8 +196,7 @@ def profile_png(
     profile: DivisionProfile,
     *,
     areas: gpd.GeoDataFrame,
-    anchors: gpd.GeoDataFrame | None = None,
-    pilots: gpd.GeoDataFrame | None = None,
+    points: Sequence[PointLayer] = (),
 ) -> bytes:
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
@@ -201,8 +205,7 @@ def profile_png(
         title += f" — {SYNTHETIC_LABEL}"
     fig.suptitle(title, fontsize=15, fontweight="bold")
     grid = fig.add_gridspec(2, 2, height_ratios=[3, 2], width_ratios=[1, 1.3])
-    draw_division_map(fig.add_subplot(grid[0, 0]), areas, profile.code, anchors=anchors,
-                      pilots=pilots)  # fmt: skip
+    draw_division_map(fig.add_subplot(grid[0, 0]), areas, profile.code, points=points)
     draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
     text = fig.add_subplot(grid[1, :])
     text.axis("off")
@@ -276,9 +279,12 @@ def _cell(v: object, *, pct: bool = False) -> str:
 
 __all__ = [
     "FONT_REGULAR",
+    "PointLayer",
+    "PointStyle",
     "chart_png",
     "draw_division_map",
     "draw_figures_chart",
+    "draw_points",
     "map_png",
     "profile_pdf",
     "profile_png",

@@ -42,7 +42,13 @@ SUBSIDY_LABELS: dict[str, str] = {
     "grey_black": "Gigabit Grey/Black",
     "under_review": "Gigabit Under Review",
 }
-"""How BDUK writes each status (and how it is shown)."""
+"""How BDUK writes each status."""
+SUBSIDY_SHORT_LABELS: dict[str, str] = {
+    "white": "White",
+    "grey_black": "Grey/Black",
+    "under_review": "Under Review",
+}
+"""Each status as tables head it."""
 SUBSIDY_SYNONYMS: dict[str, str] = {
     **{label: key for key, label in SUBSIDY_LABELS.items()},
     "White": "white",
@@ -616,6 +622,7 @@ __all__ = [
     "N_FLAGS",
     "STATUS_MASK",
     "SUBSIDY_LABELS",
+    "SUBSIDY_SHORT_LABELS",
     "SUBSIDY_STATUSES",
     "SUBSIDY_SYNONYMS",
     "PremisesRows",

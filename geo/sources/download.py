@@ -21,7 +21,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from tqdm import tqdm
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from geo.errors import DataError, DownloadError
 
@@ -37,6 +40,38 @@ Validator = Callable[[Path], object]
 
 _sleep = time.sleep
 """Indirection so tests can record back-off waits instead of sleeping through them."""
+
+
+class BackoffRetry(Retry):
+    """urllib3's :class:`~urllib3.util.retry.Retry`, with three changes for open-data hosts.
+
+    * the first retry already waits ``backoff_factor`` (urllib3 retries the first at once),
+      then 2×, 4× … — the same schedule as the body retries in :func:`fetch`;
+    * a ``Retry-After`` longer than ``max_retry_after`` is cut to it (urllib3 would sleep for
+      as long as the server asks, hours if it says so);
+    * waits go through :data:`_sleep`, so tests record them instead of sleeping.
+    """
+
+    def __init__(self, *args: Any, max_retry_after: float = MAX_RETRY_AFTER_S, **kw: Any):
+        super().__init__(*args, **kw)
+        self.max_retry_after = max_retry_after
+
+    def new(self, **kw: Any) -> BackoffRetry:  # carry max_retry_after into each increment
+        out = super().new(**kw)
+        out.max_retry_after = self.max_retry_after
+        return out
+
+    def get_backoff_time(self) -> float:
+        errors = len(self.history)
+        return 0.0 if errors == 0 else float(self.backoff_factor) * 2 ** (errors - 1)
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = _retry_after(response.headers.get("Retry-After"))
+        return None if seconds is None else min(seconds, self.max_retry_after)
+
+    def sleep(self, response: Any = None) -> None:
+        after = self.get_retry_after(response) if response is not None else None
+        _sleep(after if after is not None else self.get_backoff_time())
 
 
 def _canonical(url: str, params: Params | None) -> tuple[str, list[tuple[str, str]]]:
@@ -137,18 +172,29 @@ def fetch(
     shown = display_url(url, params)
     own_session = session is None
     sess = session or requests.Session()
+    # Statuses, refused connections and timeouts: urllib3's Retry, mounted on the session.
+    # A body cut short while streaming happens after urllib3 has handed the response over, so
+    # that case alone is retried by the loop below (urllib3 cannot re-stream a body).
+    policy = BackoffRetry(
+        total=retries, connect=retries, read=retries, status=retries, other=0,
+        backoff_factor=backoff, status_forcelist=sorted(RETRY_STATUSES),
+        allowed_methods=["GET"], raise_on_status=False, respect_retry_after_header=True,
+        max_retry_after=max_retry_after,
+    )  # fmt: skip
+    adapter = HTTPAdapter(max_retries=policy)
+    sess.mount("http://", adapter)
+    sess.mount("https://", adapter)
     try:
         last_problem = "no attempt made"
         for attempt in range(retries + 1):
-            wait = backoff * 2**attempt
             try:
                 tmp = _download_once(sess, url, params, target, timeout, progress, shown)
             except _Retryable as exc:
                 last_problem = exc.problem
-                if exc.retry_after is not None:
-                    wait = min(exc.retry_after, max_retry_after)
+                if exc.final:
+                    break
                 if attempt < retries:
-                    _sleep(wait)
+                    _sleep(backoff * 2**attempt)
                 continue
             try:
                 _validate(tmp, validate, shown)
@@ -199,10 +245,12 @@ def read_json(path: Path, *, url: str) -> Any:
 
 
 class _Retryable(Exception):
-    def __init__(self, problem: str, retry_after: float | None = None):
+    """A failed try; ``final`` when urllib3 has already spent every retry on it."""
+
+    def __init__(self, problem: str, *, final: bool = False):
         super().__init__(problem)
         self.problem = problem
-        self.retry_after = retry_after
+        self.final = final
 
 
 def _download_once(
@@ -220,16 +268,14 @@ def _download_once(
         resp = sess.get(
             url, params=query, stream=True, timeout=timeout, headers={"User-Agent": USER_AGENT}
         )
-    except requests.Timeout as exc:
-        raise _Retryable(f"timed out after {timeout:g} s waiting for the server") from exc
-    except requests.ConnectionError as exc:
-        raise _Retryable(f"connection failed ({_reason(exc)})") from exc
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        if isinstance(exc, requests.Timeout) or _caused_by(exc, ReadTimeoutError):
+            raise _Retryable(f"timed out after {timeout:g} s waiting for the server",
+                             final=True) from exc  # fmt: skip
+        raise _Retryable(f"connection failed ({_reason(exc)})", final=True) from exc
     with resp:
-        if resp.status_code in RETRY_STATUSES:
-            raise _Retryable(
-                f"HTTP {resp.status_code} {resp.reason}",
-                retry_after=_retry_after(resp.headers.get("Retry-After")),
-            )
+        if resp.status_code in RETRY_STATUSES:  # urllib3 retried it already
+            raise _Retryable(f"HTTP {resp.status_code} {resp.reason}", final=True)
         if resp.status_code >= 400:
             raise DownloadError(
                 f"{shown}: HTTP {resp.status_code} {resp.reason}; nothing was cached"
@@ -318,6 +364,19 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """True when ``kind`` is anywhere in ``exc``'s chain (or the reason of a urllib3 error)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind) or isinstance(getattr(seen, "reason", None), kind):
+            return True
+        inner = seen.args[0] if seen.args else None
+        if isinstance(inner, BaseException) and inner is not seen and _caused_by(inner, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _reason(exc: BaseException) -> str:

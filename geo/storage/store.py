@@ -28,8 +28,9 @@ any temporary file a crashed writer left behind. POSIX only (Linux, macOS).
 
 Examples
 --------
->>> version = save(path, "vouchers", gdf, file_name="vouchers.csv", file_bytes=raw, user="ana")
->>> current = load(path, "vouchers")
+>>> version = save(path, "vouchers", gdf, file_name="vouchers.csv", file_bytes=raw,
+...               user="ana")  # doctest: +SKIP
+>>> current = load(path, "vouchers")  # doctest: +SKIP
 >>> restore(path, "vouchers", 1, user="ana")  # doctest: +SKIP
 """
 
