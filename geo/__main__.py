@@ -78,6 +78,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _import_premises(paths: list[Path], catalog: Path, args: argparse.Namespace) -> None:
     from geo.storage.premises import PREMISES_LAYER, import_premises
+    from geo.storage.workspace import store_beside
 
     if args.dask and args.dask != "local":
         from distributed import Client
@@ -93,7 +94,8 @@ def _import_premises(paths: list[Path], catalog: Path, args: argparse.Namespace)
         counts = import_premises(paths, catalog, synthetic=args.synthetic)
     t = counts.totals
     print(
-        f"{len(paths)} BDUK file(s) → {catalog} (layer {PREMISES_LAYER}): {t['rows']:,} premises; "
+        f"{len(paths)} BDUK file(s) → {store_beside(catalog)} (dataset {PREMISES_LAYER}): "
+        f"{t['rows']:,} premises; "
         f"{t['by_uprn']:,} placed by UPRN, {t['by_postcode']:,} by postcode centroid "
         f"(UPRN not in OS Open UPRN), {t['unlocated']:,} unlocated"
     )

@@ -142,6 +142,8 @@ VOUCHER_STATUS_COLOURS: dict[str, str] = {
 }
 """Okabe–Ito colours per voucher status."""
 OTHER_POINT_COLOUR = "#555555"
+BDUK_PREMISES_COLOUR = "#000000"
+"""Okabe–Ito black: one marker per area for BDUK premises counts (white outline)."""
 
 # --- Sources and licences -------------------------------------------------------------------------
 ONS_ARCGIS_ROOT = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"

@@ -45,8 +45,9 @@ from geo.sources.bduk import read_premises, read_premises_file
 from geo.sources.postcodes import read_postcode_file
 from geo.sources.uprn import prepare_uprn, read_uprn_batches
 from geo.storage.catalog import save_areas, save_postcodes
-from geo.storage.premises import PREMISES_LAYER, load_premises
-from geo.storage.workspace import file_stamp
+from geo.storage.premises import PREMISES_LAYER
+from geo.storage.premises import load_premises as _load_premises
+from geo.storage.workspace import file_stamp, store_beside
 from tests.conftest import require_shared
 from tests.squares import squares
 
@@ -79,6 +80,11 @@ EXPECTED = pd.DataFrame(
     },
     index=pd.Index(["E58000001", "E58000002"], name="area_code"),
 )
+
+
+def load_premises(catalogue: Path):
+    """The premises records saved in the store beside ``catalogue``."""
+    return _load_premises(store_beside(catalogue))
 
 
 def _bduk(path: Path, rows=ROWS, district: str = DISTRICT, words=("false", "true")) -> Path:
@@ -258,10 +264,11 @@ def test_import_command_stores_the_figures(catalogue, tmp_path, areas, capsys):
     assert table is not None
     figures = premises_figures(table, areas, level="ced")
     assert_frame_equal(figures[EXPECTED.columns], EXPECTED)
-    facts = table.attrs
-    assert facts["districts"][DISTRICT]["by_postcode"] == 1
-    assert facts["districts"][DISTRICT]["uprn_release"] == "2025-07"
-    assert "OS Open UPRN" in facts["licence"] and "BDUK" in facts["licence"]
+    assert set(table["district"]) == {DISTRICT}
+    assert set(table["uprn_release"]) == {"2025-07"}
+    assert set(table["district_by_postcode"]) == {1} and set(table["district_unlocated"]) == {1}
+    assert set(table["area_name"]) == {"Alpha", "Bravo"}
+    assert table.crs == "EPSG:27700" and areas.contains(table.geometry.reset_index(drop=True)).all()
 
 
 def test_import_command_on_dask(catalogue, tmp_path, areas):
@@ -288,7 +295,7 @@ def test_reimporting_a_district_replaces_only_it(catalogue, tmp_path, areas):
     assert figures.loc["E58000001", "n_premises"] == 2  # 101 (re-issued) + 201 (kept)
     assert figures.loc["E58000001", "n_grey_black"] == 2
     assert figures.loc["E58000002", "n_premises"] == 0
-    assert set(table.attrs["districts"]) == {"E07000148", "E07000149"}
+    assert set(table["district"]) == {"E07000148", "E07000149"}
 
 
 def test_a_malformed_file_stores_nothing(catalogue, tmp_path, capsys):
@@ -298,14 +305,14 @@ def test_a_malformed_file_stores_nothing(catalogue, tmp_path, capsys):
     bad[4] = bad[4].replace(",NR1 1AB,", ",NR1 XYZ,")
     bad[5] = "10x5" + bad[5][3:]
     (tmp_path / "E07000148.csv").write_text("\n".join(bad) + "\n")
-    before = file_stamp(catalogue)
+    before = file_stamp(catalogue), file_stamp(store_beside(catalogue))
     assert main(["import", str(good), str(tmp_path / "E07000148.csv")]) == 2
     err = capsys.readouterr().err
     assert "row 3, column 'subsidy_control_status': must be one of" in err
     assert "row 5, column 'postcode': is not a valid UK postcode (value 'NR1 XYZ')" in err
     assert "row 6, column 'uprn': is not a UPRN" in err
     assert "Traceback" not in err
-    assert file_stamp(catalogue) == before
+    assert (file_stamp(catalogue), file_stamp(store_beside(catalogue))) == before
     assert load_premises(catalogue) is None
 
 

@@ -29,11 +29,9 @@ from pathlib import Path
 from typing import Literal
 
 import dask
-import dask.dataframe as dd
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from distributed import get_client
 
 from geo.geometry.aggregate import AREA_CODE, count_by_area_xy
 from geo.sources.bduk import (
@@ -93,6 +91,14 @@ MEASURES: dict[str, PremisesMeasure] = {
         PremisesMeasure("bduk_vouchers", "In the voucher scheme", _bit(BDUK_VOUCHERS)),
         PremisesMeasure(
             "in_scheme", "In a BDUK contract or voucher scheme", _bit(BDUK_GIS | BDUK_VOUCHERS)
+        ),
+        PremisesMeasure(
+            "white_unserved",
+            "White with no gigabit, none planned and no BDUK scheme",
+            lambda f: (
+                ((f & STATUS_MASK) == 0)
+                & ((f & (CURRENT_GIGABIT | FUTURE_GIGABIT | BDUK_GIS | BDUK_VOUCHERS)) == 0)
+            ),
         ),
         PremisesMeasure("by_postcode", "Placed by postcode centroid", _bit(BY_POSTCODE)),
     )
@@ -316,6 +322,8 @@ def _positions(part: pd.DataFrame) -> np.ndarray:
 
 def _shared(value: object) -> object:
     """``value`` sent to every worker once (a cluster) or wrapped for the local scheduler."""
+    from distributed import get_client  # only the dask engine needs distributed
+
     try:
         return get_client().scatter(value, broadcast=True, hash=False)
     except ValueError:
@@ -328,6 +336,8 @@ def _count_partitioned(
     sorted_keys: np.ndarray,
     areas: Mapping[str, gpd.GeoDataFrame],
 ) -> tuple[dict[str, tuple[pd.DataFrame, pd.Series]], np.ndarray]:
+    import dask.dataframe as dd
+
     from geo.geometry.partitioned import count_by_area_tasks
 
     regions = partition_regions(dataset)

@@ -560,7 +560,8 @@ def _union(parts: Sequence[pd.Categorical]) -> pd.Categorical:
     for p in parts:
         remap = cats.get_indexer(pd.Index(np.asarray(p.categories, dtype=object), dtype=object))
         own = np.asarray(p.codes, dtype=np.int64)
-        codes.append(np.where(own >= 0, remap[np.maximum(own, 0)], -1).astype(np.int32))
+        mapped = remap[np.maximum(own, 0)] if len(remap) else np.full(len(own), -1)
+        codes.append(np.where(own >= 0, mapped, -1).astype(np.int32))
     return pd.Categorical.from_codes(np.concatenate(codes), categories=cats)
 
 

@@ -1,36 +1,50 @@
-"""BDUK premises figures and the OS Open UPRN release in the catalogue.
+"""BDUK premises figures in the store, and the OS Open UPRN release beside the catalogue.
 
 ``python -m geo import osopenuprn_YYYYMM.csv`` (or its zip, or the GeoPackage) checks the
 release and keeps it beside the catalogue as spatially partitioned Parquet
-(``<catalogue folder>/uprn/<release>/``, too large for the GeoPackage); the catalogue's meta
-layer records which release is in force. ``python -m geo import`` of BDUK "premises in BDUK
-plans" CSVs (or the regional zips) then places every premises with that release (postcode
-centroids from the catalogue for UPRNs it lacks), counts them per area of every level loaded,
-and stores the counts in the ``bduk_premises`` layer, one row per (level, area, district).
+(``<catalogue folder>/uprn/<file stem>/``, too large for the GeoPackage); the catalogue's meta
+layer records which release is in force.
 
-Importing a district again replaces only that district's rows, so districts can be imported
-one file at a time. A file with any problem stores nothing.
+``python -m geo import`` of BDUK "premises in BDUK plans" CSVs (or the regional zips) places
+every premises with that release (postcode centroids from the catalogue for UPRNs it lacks),
+counts them per area of every level loaded and saves the counts as a new version of the
+``bduk_premises`` dataset in the store beside the catalogue (versioned and audited like an
+upload: :mod:`geo.storage.store`). Each record is one (level, area, district) with its counts,
+placed at a point inside the area, so the pages show it as they show any layer. Importing a
+district again replaces only that district's records. A file with any problem stores nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+import hashlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
-import pyogrio
 
-from geo.analysis.bduk import COUNT_COLUMNS, METHOD, Engine, PremisesCounts, count_premises
-from geo.config import BDUK_LINE, BDUK_PREMISES_URL, OS_OPEN_UPRN_LINE, OS_OPEN_UPRN_URL
+from geo.analysis.bduk import COUNT_COLUMNS, Engine, PremisesCounts, count_premises
+from geo.config import OS_OPEN_UPRN_LINE, OS_OPEN_UPRN_URL, WORKING_CRS
 from geo.errors import DataError
-from geo.sources.bduk import read_premises
+from geo.geometry.aggregate import AREA_CODE
+from geo.sources.bduk import read_premises, read_premises_file
 from geo.sources.uprn import UprnDataset, open_dataset, prepare_uprn, release_of
+from geo.storage import store
 from geo.storage.catalog import _locked, _write, load_catalog
+from geo.storage.workspace import Workspace, current, store_beside
 
 PREMISES_LAYER = "bduk_premises"
+"""The store dataset of BDUK premises counts (and the key of its layer)."""
 UPRN_META = "os_open_uprn"
 """Meta entry naming the OS Open UPRN release in force (the data is beside the catalogue)."""
+DISTRICT_COLUMNS: tuple[str, ...] = (
+    "district_rows",
+    "district_by_uprn",
+    "district_by_postcode",
+    "district_unlocated",
+)
+"""Per record, its district's totals: rows read and how they were placed."""
 
 
 def uprn_folder(catalog_path: str | Path, source_name: str) -> Path:
@@ -65,51 +79,57 @@ def uprn_in_force(catalog_path: str | Path) -> UprnDataset | None:
     return open_dataset(catalog_path.parent / str(facts["folder"]))
 
 
-def load_premises(catalog_path: str | Path) -> pd.DataFrame | None:
-    """The stored counts (see :class:`geo.analysis.bduk.PremisesCounts`), or ``None``.
+def premises_records(
+    counts: PremisesCounts, areas: Mapping[str, gpd.GeoDataFrame], *, release: str | None
+) -> gpd.GeoDataFrame:
+    """Counts as records: one per (level, area, district), at a point inside the area.
 
-    ``attrs`` holds the layer's facts: districts imported, how premises were placed, the
-    OS Open UPRN release, method and licence.
+    Columns ``level``, ``area_code``, ``area_name``, ``district``,
+    :data:`~geo.analysis.bduk.COUNT_COLUMNS`,
+    :data:`DISTRICT_COLUMNS`, ``uprn_release``; EPSG:27700.
     """
-    catalog_path = Path(catalog_path)
-    if not catalog_path.exists():
-        return None
-    if PREMISES_LAYER not in {name for name, _ in pyogrio.list_layers(catalog_path)}:
-        return None
-    table = pyogrio.read_dataframe(catalog_path, layer=PREMISES_LAYER)
-    table = table.astype({c: "int64" for c in COUNT_COLUMNS})
-    table.attrs.update(load_catalog(catalog_path).meta.get(PREMISES_LAYER, {}))
-    return table
+    table = counts.table.copy()
+    points, names = [], []
+    for level, frame in areas.items():
+        indexed = frame.set_index(AREA_CODE)
+        rows = table["level"] == level
+        codes = table.loc[rows, AREA_CODE]
+        inside = indexed.geometry.representative_point().reindex(codes)
+        points.append(pd.Series(inside.to_numpy(), index=table.index[rows]))
+        if "area_name" in indexed:
+            names.append(pd.Series(indexed["area_name"].reindex(codes).to_numpy(),
+                                   index=table.index[rows]))  # fmt: skip
+    geometry = pd.concat(points).reindex(table.index) if points else pd.Series(dtype=object)
+    table.insert(2, "area_name", pd.concat(names).reindex(table.index) if names else "")
+    table["area_name"] = table["area_name"].fillna(table[AREA_CODE])
+    located = counts.located.rename(columns=lambda c: f"district_{c}")
+    table = table.join(located[list(DISTRICT_COLUMNS)], on="district")
+    table["uprn_release"] = release or ""
+    return gpd.GeoDataFrame(table, geometry=geometry.to_numpy(), crs=WORKING_CRS)
 
 
-def import_premises(
-    paths: Iterable[str | Path],
-    catalog_path: str | Path,
-    *,
-    engine: Engine = "single",
-    uprn: UprnDataset | str | Path | None = None,
-    synthetic: bool = False,
-) -> PremisesCounts:
-    """Read, place, count and store BDUK premises files (CSVs or zips of them).
+def merge_records(old: pd.DataFrame | None, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``old`` records with the districts in ``new`` replaced by ``new``'s."""
+    if old is None or len(old) == 0:
+        merged = new
+    else:
+        keep = old[~old["district"].isin(set(new["district"]))]
+        merged = pd.concat([keep, new], ignore_index=True)
+    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=WORKING_CRS)
+    ints = {c: np.int64 for c in (*COUNT_COLUMNS, *DISTRICT_COLUMNS)}
+    return merged.astype(ints).sort_values(["level", AREA_CODE, "district"], ignore_index=True)
 
-    Parameters
-    ----------
-    uprn
-        OS Open UPRN to place premises with; the catalogue's release in force when omitted.
-    engine
-        ``"single"`` or ``"dask"`` (on the current dask scheduler; see
-        :mod:`geo.analysis.bduk`).
 
-    Raises
-    ------
-    DataError
-        Any problem in any file (nothing is stored), no boundaries or no OS Open UPRN release
-        loaded, or no premises falling in any area.
-    """
-    catalog_path = Path(catalog_path)
-    files = [Path(p) for p in paths]
-    rows = read_premises(files)
-    name = files[0].name if len(files) == 1 else f"{len(files)} BDUK files"
+def load_premises(store_path: str | Path) -> gpd.GeoDataFrame | None:
+    """The current version of the premises records in a store, or ``None``."""
+    found = store.load(store_path, PREMISES_LAYER)
+    return found if isinstance(found, gpd.GeoDataFrame) and len(found) else None
+
+
+def _places(
+    catalog_path: Path, name: str, uprn: UprnDataset | str | Path | None
+) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame | None, UprnDataset | str | Path]:
+    """The catalogue's areas (every level), postcodes and the OS Open UPRN release to use."""
     cat = load_catalog(catalog_path)
     if not cat.areas:
         raise DataError.single(
@@ -122,70 +142,107 @@ def import_premises(
             "has no coordinates: import OS Open UPRN first "
             "(python -m geo import osopenuprn_YYYYMM.csv)",
         )
-    if engine == "dask" and not isinstance(dataset, UprnDataset):
-        dataset = open_dataset(dataset)
-    areas = {level: a[["area_code", "geometry"]] for level, a in cat.areas.items()}
-    counts = count_premises(rows, areas, uprn=dataset, postcodes=cat.postcodes, engine=engine)
+    areas = {level: a[[AREA_CODE, "area_name", "geometry"]] for level, a in cat.areas.items()}
+    return areas, cat.postcodes, dataset
+
+
+def _release(dataset: UprnDataset | str | Path) -> str | None:
+    return dataset.release if isinstance(dataset, UprnDataset) else release_of(str(dataset))
+
+
+def _check_any(counts: PremisesCounts, name: str) -> None:
     if counts.table.empty:
         raise DataError.single(
             name, "has no premises in any loaded area: check the county and the boundaries"
         )
-    _save(catalog_path, counts, rows.files, dataset, synthetic=synthetic)
+
+
+def import_premises(
+    paths: Iterable[str | Path],
+    catalog_path: str | Path,
+    *,
+    store_path: str | Path | None = None,
+    user: str = "python -m geo import",
+    engine: Engine = "single",
+    uprn: UprnDataset | str | Path | None = None,
+    synthetic: bool = False,
+) -> PremisesCounts:
+    """Read, place and count BDUK premises files (CSVs or zips of them); save a new version.
+
+    Parameters
+    ----------
+    store_path
+        The store to save in; the one beside the catalogue when omitted.
+    uprn
+        OS Open UPRN to place premises with; the catalogue's release in force when omitted.
+    engine
+        ``"single"`` or ``"dask"`` (on the current dask scheduler; see
+        :mod:`geo.analysis.bduk`).
+    synthetic
+        Label the saved version as synthetic (its file name says so, as pages look for).
+
+    Raises
+    ------
+    DataError
+        Any problem in any file (nothing is stored), no boundaries or no OS Open UPRN release
+        loaded, or no premises falling in any area.
+    """
+    catalog_path = Path(catalog_path)
+    files = [Path(p) for p in paths]
+    rows = read_premises(files)
+    name = files[0].name if len(files) == 1 else f"{len(files)} BDUK files"
+    areas, postcodes, dataset = _places(catalog_path, name, uprn)
+    if engine == "dask" and not isinstance(dataset, UprnDataset):
+        dataset = open_dataset(dataset)
+    counts = count_premises(rows, areas, uprn=dataset, postcodes=postcodes, engine=engine)
+    _check_any(counts, name)
+    target = Path(store_path) if store_path is not None else store_beside(catalog_path)
+    records = premises_records(counts, areas, release=_release(dataset))
+    manifest = "".join(f"{f.name}\t{f.stat().st_size}\t{_sha256(f)}\n" for f in files)
+    store.save(
+        target, PREMISES_LAYER, merge_records(load_premises(target), records),
+        file_name=", ".join(f.name for f in files) + (" (synthetic)" if synthetic else ""),
+        file_bytes=manifest.encode(), user=user,
+    )  # fmt: skip
     return counts
 
 
-def _save(
-    catalog_path: Path,
-    counts: PremisesCounts,
-    files: tuple[str, ...],
-    dataset: UprnDataset | str | Path,
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def records_from_upload(
+    data: bytes,
     *,
-    synthetic: bool,
-) -> None:
-    new_districts = set(counts.located.index)
-    release = dataset.release if isinstance(dataset, UprnDataset) else release_of(str(dataset))
-    with _locked(catalog_path):
-        old = load_premises(catalog_path)
-        table = counts.table
-        facts: dict[str, object] = dict(old.attrs) if old is not None else {}
-        if old is not None:
-            keep = old[~old["district"].isin(new_districts)]
-            table = pd.concat([keep, table], ignore_index=True)
-        districts = dict(facts.get("districts", {}))  # type: ignore[call-overload]
-        outside = counts.outside.groupby("district")
-        for district, located in counts.located.iterrows():
-            per_level = {}
-            if district in outside.groups:
-                part = outside.get_group(district)
-                per_level = dict(zip(part["level"], part["n_premises"].astype(int), strict=True))
-            districts[str(district)] = {
-                **{k: int(v) for k, v in located.items()},
-                "outside": per_level,
-                "files": list(files),
-                "uprn_release": release,
-                "imported": date.today().isoformat(),
-            }
-        facts.update(
-            {
-                "districts": districts,
-                "source": sorted({f for d in districts.values() for f in d["files"]}),
-                "method": METHOD,
-                "licence": f"{BDUK_LINE} {OS_OPEN_UPRN_LINE}",
-                "url": BDUK_PREMISES_URL,
-                "synthetic": synthetic or bool(facts.get("synthetic")),
-                "unlocated_sample": counts.unlocated[:20],
-            }
-        )
-        table = table.sort_values(["level", "area_code", "district"], ignore_index=True)
-        _write(catalog_path, {PREMISES_LAYER: table}, {PREMISES_LAYER: facts})
+    filename: str,
+    postcodes: pd.DataFrame | None,
+    workspace: Workspace | None = None,
+) -> gpd.GeoDataFrame:
+    """One uploaded BDUK CSV (the Data page) as the new records: placed, counted, merged.
+
+    The workspace in force gives the areas of every level and the OS Open UPRN release (its
+    catalogue) and the records already saved (its store); the file's districts replace theirs.
+    """
+    ws = workspace or current()
+    rows = read_premises_file(data, filename=filename)
+    areas, _, dataset = _places(ws.catalog_path, filename, None)
+    counts = count_premises(rows, areas, uprn=dataset, postcodes=postcodes)
+    _check_any(counts, filename)
+    records = premises_records(counts, areas, release=_release(dataset))
+    return merge_records(load_premises(ws.store_path), records)
 
 
 __all__ = [
+    "DISTRICT_COLUMNS",
     "PREMISES_LAYER",
     "UPRN_META",
     "import_premises",
     "import_uprn",
     "load_premises",
+    "merge_records",
+    "premises_records",
+    "records_from_upload",
     "uprn_folder",
     "uprn_in_force",
 ]
