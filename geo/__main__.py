@@ -77,21 +77,27 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _import_premises(paths: list[Path], catalog: Path, args: argparse.Namespace) -> None:
+    from functools import partial
+
     from geo.storage.premises import PREMISES_LAYER, import_premises
     from geo.storage.workspace import store_beside
+
+    cat = load_catalog(catalog)
+    run = partial(import_premises, paths, catalog, areas=cat.areas, postcodes=cat.postcodes,
+                  synthetic=args.synthetic)  # fmt: skip
 
     if args.dask and args.dask != "local":
         from distributed import Client
 
         with Client(args.dask):  # a running cluster: python -m geo import … --dask tcp://host:8786
-            counts = import_premises(paths, catalog, engine="dask", synthetic=args.synthetic)
+            counts = run(engine="dask")
     elif args.dask:
         from distributed import Client, LocalCluster
 
         with LocalCluster(processes=False, dashboard_address=":0") as cluster, Client(cluster):
-            counts = import_premises(paths, catalog, engine="dask", synthetic=args.synthetic)
+            counts = run(engine="dask")
     else:
-        counts = import_premises(paths, catalog, synthetic=args.synthetic)
+        counts = run()
     t = counts.totals
     print(
         f"{len(paths)} BDUK file(s) → {store_beside(catalog)} (dataset {PREMISES_LAYER}): "

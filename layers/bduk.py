@@ -19,7 +19,9 @@ from geo.analysis.privacy import count_text
 from geo.config import BDUK_LINE, BDUK_PREMISES_COLOUR, LEVELS, OS_OPEN_UPRN_LINE
 from geo.geometry.aggregate import AREA_CODE
 from geo.sources.bduk import COLUMNS
+from geo.storage.catalog import load_catalog
 from geo.storage.premises import DISTRICT_COLUMNS, PREMISES_LAYER, records_from_upload
+from geo.storage.workspace import current
 from layers._points import add_markers, esc, feature_group
 from layers.base import Layer, ReadContext, Section, register
 
@@ -32,6 +34,9 @@ SHOWN = ("white", "grey_black", "under_review", "current_gigabit", "future_gigab
 def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> gpd.GeoDataFrame:
     """A BDUK district CSV from the Data page, placed and counted (see the module docstring).
 
+    The areas of every level, the OS Open UPRN release and the records already saved are the
+    workspace's in force (its catalogue and store).
+
     Raises
     ------
     DataError
@@ -39,7 +44,10 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
         loaded, or no premises in any area.
     """
     context = context or ReadContext()
-    return records_from_upload(data, filename=filename, postcodes=context.postcodes)
+    ws = current()
+    cat = load_catalog(ws.catalog_path)
+    return records_from_upload(data, filename=filename, catalog_path=ws.catalog_path,
+                               areas=cat.areas, postcodes=context.postcodes)  # fmt: skip
 
 
 def aggregate(records: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:

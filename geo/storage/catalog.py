@@ -221,7 +221,10 @@ def _import_premises_or_uprn(
     if is_uprn_file(path):
         return premises.import_uprn(path, catalog_path)
     if is_premises_file(path):
-        premises.import_premises([path], catalog_path, synthetic=synthetic)
+        cat = load_catalog(catalog_path)
+        premises.import_premises(
+            [path], catalog_path, areas=cat.areas, postcodes=cat.postcodes, synthetic=synthetic
+        )
         return premises.PREMISES_LAYER
     return None
 

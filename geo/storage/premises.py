@@ -2,8 +2,8 @@
 
 ``python -m geo import osopenuprn_YYYYMM.csv`` (or its zip, or the GeoPackage) checks the
 release and keeps it beside the catalogue as spatially partitioned Parquet
-(``<catalogue folder>/uprn/<file stem>/``, too large for the GeoPackage); the catalogue's meta
-layer records which release is in force.
+(``<catalogue folder>/uprn/<file stem>/``, too large for the GeoPackage);
+``<catalogue folder>/uprn/in_force.json`` names the release in force.
 
 ``python -m geo import`` of BDUK "premises in BDUK plans" CSVs (or the regional zips) places
 every premises with that release (postcode centroids from the catalogue for UPRNs it lacks),
@@ -17,6 +17,9 @@ district again replaces only that district's records. A file with any problem st
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -31,13 +34,14 @@ from geo.geometry.aggregate import AREA_CODE
 from geo.sources.bduk import read_premises, read_premises_file
 from geo.sources.uprn import UprnDataset, open_dataset, prepare_uprn, release_of
 from geo.storage import store
-from geo.storage.catalog import _locked, _write, load_catalog
-from geo.storage.workspace import Workspace, current, store_beside
+from geo.storage.atomic import fsync
+from geo.storage.workspace import store_beside
 
 PREMISES_LAYER = "bduk_premises"
 """The store dataset of BDUK premises counts (and the key of its layer)."""
-UPRN_META = "os_open_uprn"
-"""Meta entry naming the OS Open UPRN release in force (the data is beside the catalogue)."""
+UPRN_LAYER = "os_open_uprn"
+"""What :func:`import_uprn` says it made (the data is beside the catalogue, not in it)."""
+IN_FORCE = "in_force.json"
 DISTRICT_COLUMNS: tuple[str, ...] = (
     "district_rows",
     "district_by_uprn",
@@ -54,29 +58,33 @@ def uprn_folder(catalog_path: str | Path, source_name: str) -> Path:
 
 
 def import_uprn(path: str | Path, catalog_path: str | Path) -> str:
-    """Check an OS Open UPRN release, store it beside the catalogue, make it the one in force."""
+    """Check an OS Open UPRN release, keep it beside the catalogue, make it the one in force."""
     path, catalog_path = Path(path), Path(catalog_path)
     dataset = prepare_uprn(path, uprn_folder(catalog_path, path.name))
-    facts: dict[str, object] = {
+    facts = {
         "source": path.name,
         "release": dataset.release or release_of(path.name),
         "rows": dataset.rows,
-        "folder": str(dataset.path.relative_to(catalog_path.parent)),
+        "folder": dataset.path.name,
         "licence": OS_OPEN_UPRN_LINE,
         "url": OS_OPEN_UPRN_URL,
     }
-    with _locked(catalog_path):
-        _write(catalog_path, {}, {UPRN_META: facts})
-    return UPRN_META
+    folder = dataset.path.parent
+    fd, tmp = tempfile.mkstemp(prefix=".in_force-", suffix=".json", dir=folder)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(facts, fh, indent=1)
+    fsync(Path(tmp))
+    os.replace(tmp, folder / IN_FORCE)
+    return UPRN_LAYER
 
 
 def uprn_in_force(catalog_path: str | Path) -> UprnDataset | None:
-    """The OS Open UPRN dataset recorded in the catalogue, or ``None``."""
-    catalog_path = Path(catalog_path)
-    facts = load_catalog(catalog_path).meta.get(UPRN_META)
-    if not facts:
+    """The OS Open UPRN dataset in force beside the catalogue, or ``None``."""
+    marker = Path(catalog_path).parent / "uprn" / IN_FORCE
+    if not marker.exists():
         return None
-    return open_dataset(catalog_path.parent / str(facts["folder"]))
+    facts = json.loads(marker.read_text())
+    return open_dataset(marker.parent / str(facts["folder"]))
 
 
 def premises_records(
@@ -127,11 +135,13 @@ def load_premises(store_path: str | Path) -> gpd.GeoDataFrame | None:
 
 
 def _places(
-    catalog_path: Path, name: str, uprn: UprnDataset | str | Path | None
-) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame | None, UprnDataset | str | Path]:
-    """The catalogue's areas (every level), postcodes and the OS Open UPRN release to use."""
-    cat = load_catalog(catalog_path)
-    if not cat.areas:
+    areas: Mapping[str, gpd.GeoDataFrame],
+    catalog_path: Path,
+    name: str,
+    uprn: UprnDataset | str | Path | None,
+) -> tuple[dict[str, gpd.GeoDataFrame], UprnDataset | str | Path]:
+    """The areas of every level (codes, names, shapes) and the OS Open UPRN release to use."""
+    if not areas:
         raise DataError.single(
             name, "cannot be placed in areas: import boundaries first (python -m geo fetch)"
         )
@@ -142,8 +152,8 @@ def _places(
             "has no coordinates: import OS Open UPRN first "
             "(python -m geo import osopenuprn_YYYYMM.csv)",
         )
-    areas = {level: a[[AREA_CODE, "area_name", "geometry"]] for level, a in cat.areas.items()}
-    return areas, cat.postcodes, dataset
+    keep = [AREA_CODE, "area_name", "geometry"]
+    return {level: a[[c for c in keep if c in a]] for level, a in areas.items()}, dataset
 
 
 def _release(dataset: UprnDataset | str | Path) -> str | None:
@@ -161,6 +171,8 @@ def import_premises(
     paths: Iterable[str | Path],
     catalog_path: str | Path,
     *,
+    areas: Mapping[str, gpd.GeoDataFrame],
+    postcodes: pd.DataFrame | None,
     store_path: str | Path | None = None,
     user: str = "python -m geo import",
     engine: Engine = "single",
@@ -171,6 +183,12 @@ def import_premises(
 
     Parameters
     ----------
+    catalog_path
+        The catalogue the ``areas`` and ``postcodes`` come from; the OS Open UPRN release in
+        force and the store are beside it.
+    areas, postcodes
+        The catalogue's areas per level and its postcode directory (``None``: UPRNs missing
+        from the release stay unlocated).
     store_path
         The store to save in; the one beside the catalogue when omitted.
     uprn
@@ -191,7 +209,7 @@ def import_premises(
     files = [Path(p) for p in paths]
     rows = read_premises(files)
     name = files[0].name if len(files) == 1 else f"{len(files)} BDUK files"
-    areas, postcodes, dataset = _places(catalog_path, name, uprn)
+    areas, dataset = _places(areas, catalog_path, name, uprn)
     if engine == "dask" and not isinstance(dataset, UprnDataset):
         dataset = open_dataset(dataset)
     counts = count_premises(rows, areas, uprn=dataset, postcodes=postcodes, engine=engine)
@@ -216,27 +234,28 @@ def records_from_upload(
     data: bytes,
     *,
     filename: str,
+    catalog_path: str | Path,
+    areas: Mapping[str, gpd.GeoDataFrame],
     postcodes: pd.DataFrame | None,
-    workspace: Workspace | None = None,
 ) -> gpd.GeoDataFrame:
     """One uploaded BDUK CSV (the Data page) as the new records: placed, counted, merged.
 
-    The workspace in force gives the areas of every level and the OS Open UPRN release (its
-    catalogue) and the records already saved (its store); the file's districts replace theirs.
+    The OS Open UPRN release in force and the records already saved (the store) are those
+    beside ``catalog_path``; the file's districts replace theirs, the others are kept.
     """
-    ws = workspace or current()
+    catalog_path = Path(catalog_path)
     rows = read_premises_file(data, filename=filename)
-    areas, _, dataset = _places(ws.catalog_path, filename, None)
-    counts = count_premises(rows, areas, uprn=dataset, postcodes=postcodes)
+    levels, dataset = _places(areas, catalog_path, filename, None)
+    counts = count_premises(rows, levels, uprn=dataset, postcodes=postcodes)
     _check_any(counts, filename)
-    records = premises_records(counts, areas, release=_release(dataset))
-    return merge_records(load_premises(ws.store_path), records)
+    records = premises_records(counts, levels, release=_release(dataset))
+    return merge_records(load_premises(store_beside(catalog_path)), records)
 
 
 __all__ = [
     "DISTRICT_COLUMNS",
     "PREMISES_LAYER",
-    "UPRN_META",
+    "UPRN_LAYER",
     "import_premises",
     "import_uprn",
     "load_premises",
