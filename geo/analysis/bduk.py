@@ -144,8 +144,9 @@ class PremisesCounts:
 
 
 def _base_keys(rows: PremisesRows) -> np.ndarray:
-    codes = np.asarray(rows.district.codes, dtype=np.int64)
-    return codes * N_KEYS + rows.flags.astype(np.int64)
+    """district × N_KEYS + flags, as int32 (4 bytes a premises: 30 million fit in 120 MB)."""
+    codes = np.asarray(rows.district.codes, dtype=np.int32)
+    return codes * np.int32(N_KEYS) + rows.flags.astype(np.int32)
 
 
 def _postcode_points(
