@@ -125,6 +125,16 @@ def _status(_args: argparse.Namespace) -> int:
         print(f"  {LEVELS[level].label}: {len(areas)} areas, vintage {areas.attrs.get('vintage')}")
     print(f"  Ofcom releases: {', '.join(cat.releases) or 'none'}")
     print(f"  Postcodes: {0 if cat.postcodes is None else len(cat.postcodes):,}")
+    from geo.storage.premises import load_premises, uprn_in_force
+    from geo.storage.workspace import store_beside
+
+    uprn = uprn_in_force(settings.boundaries_path)
+    print(f"  OS Open UPRN: {f'{uprn.source} ({uprn.rows:,} UPRNs)' if uprn else 'none'}")
+    premises = load_premises(store_beside(settings.boundaries_path))
+    if premises is not None:
+        districts = premises.drop_duplicates("district")
+        print(f"  BDUK premises in plans: {int(districts['district_rows'].sum()):,} premises "
+              f"from {len(districts)} district(s)")  # fmt: skip
     return 0
 
 

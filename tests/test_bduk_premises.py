@@ -268,6 +268,10 @@ def test_import_command_stores_the_figures(catalogue, tmp_path, areas, capsys):
     assert set(table["uprn_release"]) == {"2025-07"}
     assert set(table["district_by_postcode"]) == {1} and set(table["district_unlocated"]) == {1}
     assert set(table["area_name"]) == {"Alpha", "Bravo"}
+    assert main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert "OS Open UPRN: osopenuprn_202507.csv (6 UPRNs)" in status
+    assert "BDUK premises in plans: 7 premises from 1 district(s)" in status
     assert table.crs == "EPSG:27700" and areas.contains(table.geometry.reset_index(drop=True)).all()
 
 
