@@ -33,7 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.geometry.aggregate import AREA_CODE, count_by_area_xy
+from geo.geometry.aggregate import AREA_CODE, add_counts, count_by_area_xy
 from geo.sources.bduk import (
     BDUK_GIS,
     BDUK_VOUCHERS,
@@ -189,13 +189,6 @@ def _count_levels(
     return {level: count_by_area_xy(x, y, keys, a) for level, a in areas.items()}
 
 
-def _add(a: tuple[pd.DataFrame, pd.Series], b: tuple[pd.DataFrame, pd.Series]):
-    counts = pd.concat([a[0], b[0]], ignore_index=True)
-    counts = counts.groupby([AREA_CODE, "key"], sort=True, as_index=False)["n"].sum()
-    outside = pd.concat([a[1], b[1]]).groupby(level=0, sort=True).sum()
-    return counts, outside
-
-
 def count_premises(
     rows: PremisesRows,
     areas: Mapping[str, gpd.GeoDataFrame],
@@ -255,7 +248,7 @@ def count_premises(
     px, py, reason = _postcode_points(rows, need, postcodes)
     placed = reason == 0
     fallback = _count_levels(px[placed], py[placed], keys[need[placed]] | BY_POSTCODE, areas)
-    results = {level: _add(results[level], fallback[level]) for level in areas}
+    results = {level: add_counts(results[level], fallback[level]) for level in areas}
     return _assemble(rows, results, by_uprn, need, placed, reason)
 
 

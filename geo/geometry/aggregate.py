@@ -326,6 +326,14 @@ def _count_owned(
     return counts, outside
 
 
+def add_counts(*partials: tuple[pd.DataFrame, pd.Series]) -> tuple[pd.DataFrame, pd.Series]:
+    """Add (counts, outside) pairs from :func:`count_by_area_xy`: equal (area, key) are summed."""
+    counts = pd.concat([c for c, _ in partials], ignore_index=True)
+    counts = counts.groupby([AREA_CODE, "key"], sort=True, as_index=False)["n"].sum()
+    outside = pd.concat([o for _, o in partials]).groupby(level=0, sort=True).sum()
+    return counts.astype({"n": np.int64}), outside.astype(np.int64).rename("n")
+
+
 def count_by_area_xy(
     x: np.ndarray | Sequence[float],
     y: np.ndarray | Sequence[float],
@@ -413,6 +421,7 @@ def aggregate_points_naive(
 
 __all__ = [
     "KEY_SPAN",
+    "add_counts",
     "aggregate_points",
     "aggregate_points_naive",
     "aggregate_xy",

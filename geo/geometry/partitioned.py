@@ -56,6 +56,7 @@ from geo.geometry.aggregate import (
     _point_xy,
     _present_sums,
     _with_every_area,
+    add_counts,
     assign_areas,
 )
 from geo.geometry.crs import require_same_crs
@@ -268,14 +269,6 @@ def _count_partial(
     return _count_owned(owner, part[key].to_numpy(), codes)
 
 
-def _add_counts(*partials: tuple[pd.DataFrame, pd.Series]) -> tuple[pd.DataFrame, pd.Series]:
-    """Add (counts, outside) pairs: the same (area, key) or key are summed."""
-    counts = pd.concat([c for c, _ in partials], ignore_index=True)
-    counts = counts.groupby([AREA_CODE, "key"], sort=True, as_index=False)["n"].sum()
-    outside = pd.concat([o for _, o in partials]).groupby(level=0, sort=True).sum()
-    return counts.astype({"n": np.int64}), outside.astype(np.int64).rename("n")
-
-
 def count_by_area_tasks(
     points: dd.DataFrame,
     areas: gpd.GeoDataFrame,
@@ -302,7 +295,7 @@ def count_by_area_tasks(
     empty = _count_owned(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object))
     if not partials:
         return dask.delayed(empty)
-    return dask.delayed(_add_counts)(empty, tree_reduce(partials, _add_counts))
+    return dask.delayed(add_counts)(empty, tree_reduce(partials, add_counts))
 
 
 def count_by_area(
