@@ -119,13 +119,21 @@ def _code_ranks(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray] | None
     return codes, rank.astype(np.int64)
 
 
-def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
+def _owner_ranks(
+    x: np.ndarray,
+    y: np.ndarray,
+    geoms: np.ndarray,
+    rank: np.ndarray,
+    *,
+    threads: int | None = None,
+) -> np.ndarray:
     """For each x/y, the lowest ``rank`` of the geometries it intersects, or -1.
 
     Points are bucketed on a grid about one area wide and sorted by cell, so each area tests
     only the points in its bounding box, with a prepared polygon (:func:`shapely.intersects_xy`).
     Areas are visited in rank order and a point, once owned, is not tested again: a point on a
-    shared border goes to the lowest rank, exactly once.
+    shared border goes to the lowest rank, exactly once. ``threads`` caps the threads used (a
+    dask task passes 1: the scheduler already runs one task per core).
     """
     owner = np.full(len(x), -1, dtype=np.int64)
     if len(x) == 0 or len(geoms) == 0:
@@ -178,7 +186,8 @@ def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarr
 
     # Grid columns hold disjoint points, so threads split by column never write the same
     # point, and within a thread every point still meets its areas in rank order.
-    n_threads = max(1, min(_THREADS, len(idx) // _MIN_POINTS_PER_THREAD))
+    most = _THREADS if threads is None else threads
+    n_threads = max(1, min(most, len(idx) // _MIN_POINTS_PER_THREAD))
     if n_threads == 1:
         run_pairs(np.arange(len(pair_area)))
     else:

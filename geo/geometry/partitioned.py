@@ -187,12 +187,12 @@ def _partition_owner(
     codes, rank = ranked
     if xy is not None:
         x, y = part[xy[0]].to_numpy(dtype=float), part[xy[1]].to_numpy(dtype=float)
-        return _owner_ranks(x, y, areas.geometry.to_numpy(), rank), codes
+        return _owner_ranks(x, y, areas.geometry.to_numpy(), rank, threads=1), codes
     if len(part) == 0:
         return np.empty(0, dtype=np.int64), codes
     found = _point_xy(part)
     if found is not None:
-        return _owner_ranks(found[0], found[1], areas.geometry.to_numpy(), rank), codes
+        return _owner_ranks(found[0], found[1], areas.geometry.to_numpy(), rank, threads=1), codes
     # Not all plain points (e.g. empty or missing geometries): the general, indexed path.
     named = assign_areas(part, areas)
     owner = np.full(len(part), -1, dtype=np.int64)

@@ -93,7 +93,6 @@ _STATUS_CODES = {header_key(k): SUBSIDY_STATUSES.index(v) for k, v in SUBSIDY_SY
 MAX_LISTED = 100
 """Problems listed per column and reason; the rest are counted in one more problem."""
 _DISTRICT = re.compile(r"^[EWSN][0-9]{8}$")
-_UPRN_PATTERN = r"^[0-9]{1,12}$"
 
 
 @dataclass
@@ -397,7 +396,8 @@ def _check(
     # UPRN: 1–12 digits, never blank.
     raw = table.column(wanted["uprn"])
     stripped = pc.utf8_trim_whitespace(raw)
-    ok = pc.match_substring_regex(stripped, _UPRN_PATTERN).to_numpy(zero_copy_only=False)
+    digits = pc.and_(pc.ascii_is_decimal(stripped), pc.less_equal(pc.utf8_length(stripped), 12))
+    ok = digits.to_numpy(zero_copy_only=False)  # 1–12 ASCII digits (false for "")
     bad = np.flatnonzero(~ok)
     if len(bad):
         values = pc.take(stripped, pa.array(bad[:MAX_LISTED])).to_pylist()
