@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from geo.errors import DataError, Problem
-from geo.sources.postcodes import normalise_postcodes
+from geo.sources.postcodes import normalise_postcode_array
 from geo.sources.tabular import FALSE_WORDS, TRUE_WORDS, header_key
 
 SUBSIDY_STATUSES: tuple[str, ...] = ("white", "grey_black", "under_review")
@@ -462,11 +462,13 @@ def _check(
     )  # fmt: skip
     district = _recode(codes, [v or None for v in norm])
     # Postcode: blank is allowed (the UPRN places the premises); malformed is not.
-    codes, values = _dictionary(table, wanted["postcode"])
-    normalised = normalise_postcodes(pd.Series(values, dtype="str"))
-    normal = normalised.to_numpy(dtype=object, na_value=None).tolist()
-    blank_pc = _is_blank(pa.array(values, type=pa.string()))
-    malformed = normalised.isna().to_numpy() & ~blank_pc
+    col = table.column(wanted["postcode"]).combine_chunks()
+    codes = col.indices.to_numpy(zero_copy_only=False)
+    values = col.dictionary.to_pylist()
+    normalised = normalise_postcode_array(col.dictionary)
+    normal = normalised.to_pylist()
+    blank_pc = _is_blank(col.dictionary)
+    malformed = normalised.is_null().to_numpy(zero_copy_only=False) & ~blank_pc
     if not len(malformed):
         malformed = np.zeros(1, dtype=bool)
     _add_bad(out, codes, malformed, values, "is not a valid UK postcode", wanted, "postcode")

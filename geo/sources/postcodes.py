@@ -73,14 +73,19 @@ def normalise_postcode(s: object) -> str | None:
 def normalise_postcodes(values: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_postcode` (in Arrow); ``NaN`` where invalid, same index."""
     text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.string())
+    out = normalise_postcode_array(text)
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
+
+
+def normalise_postcode_array(text: pa.Array) -> pa.Array:
+    """:func:`normalise_postcode` over an Arrow string array; null where invalid."""
     compact = pc.utf8_upper(pc.replace_substring_regex(text, r"\s+", ""))
     valid = pc.match_substring_regex(compact, _POSTCODE.pattern)
     spaced = pc.binary_join_element_wise(
         pc.utf8_slice_codeunits(compact, 0, -3), pc.utf8_slice_codeunits(compact, -3), " "
     )
     special = pc.is_in(compact, value_set=pa.array(sorted(_SPECIAL)))
-    out = pc.if_else(special, "GIR 0AA", pc.if_else(valid, spaced, None))
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
+    return pc.if_else(special, "GIR 0AA", pc.if_else(valid, spaced, None))
 
 
 def read_postcode_file(path_or_bytes: str | Path | bytes, *, filename: str) -> pd.DataFrame:
@@ -294,6 +299,7 @@ __all__ = [
     "POSTCODE_FILE_COLUMNS",
     "locate_postcodes",
     "normalise_postcode",
+    "normalise_postcode_array",
     "normalise_postcodes",
     "read_postcode_file",
 ]
