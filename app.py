@@ -15,6 +15,7 @@ from views import (
     planner_page,
     profile_page,
     public_page,
+    risk_page,
     sources_page,
 )
 from views.pages import PAGES, page
@@ -29,13 +30,14 @@ RENDER = {
     "map": map_page.render,
     "division": profile_page.render,
     "planner": planner_page.render,
+    "risk": risk_page.render,
     "data": data_page.render,
     "sources": sources_page.render,
 }
 
 ctx = access.context()
 if not ctx.public:
-    access.sign_in_form()
+    access.sign_in_form(ctx)
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map
     RENDER["map"] = public_page.render
 pages = [page(p.key, RENDER[p.key]) for p in PAGES if access.allowed(p.key, ctx)]

@@ -148,7 +148,7 @@ def synthetic_postcodes(
     GeoDataFrame or DataFrame
         EPSG:27700, RangeIndex; columns ``postcode``, ``x``, ``y``, :data:`COVERAGE_COLUMNS`,
         ``synthetic`` (always ``True``). ``full_fibre ≤ gigabit ≤ ufbb ≤ sfbb ≤ premises`` and
-        ``below_uso ≤ unable_10 ≤ premises − sfbb``.
+        ``no_decent ≤ below_uso ≤ unable_10 ≤ premises − sfbb``.
     """
     rng = np.random.default_rng(seed)
     x, y = _points_within(n, areas, rng) if areas is not None else _clustered(n, bounds, rng)
@@ -168,6 +168,7 @@ def synthetic_postcodes(
         "full_fibre": full_fibre,
         "unable_10": unable_10,
         "below_uso": below_uso,
+        "no_decent": rng.binomial(below_uso, 0.7),
     }
     frame = pd.DataFrame(
         {

@@ -6,9 +6,11 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level ced --level lad
 
-Import files downloaded by hand (boundaries, Ofcom CSVs, ONSPD/NSPL CSVs)::
+Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
+UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
+    python -m geo import ONSPD_FEB_2026_UK.zip 202601_fixed_pc_coverage_r2.zip
 
 BDUK premises in plans, placed with OS Open UPRN (imported once per release)::
 
@@ -69,7 +71,15 @@ def _import(args: argparse.Namespace) -> int:
     for name in args.paths:
         if Path(name) in premises:
             continue
-        what = import_file(Path(name), settings.boundaries_path, synthetic=args.synthetic)
+        what = import_file(
+            Path(name),
+            settings.boundaries_path,
+            synthetic=args.synthetic,
+            release=args.release,
+            county=None if args.all_rows else settings.county_code,
+            progress=True,
+            report=lambda line: print(f"  {line}"),
+        )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
     if premises:  # all BDUK files together: OS Open UPRN is read once for them
         _import_premises(premises, settings.boundaries_path, args)
@@ -171,6 +181,15 @@ def main(argv: list[str] | None = None) -> int:
         const="local",
         metavar="ADDRESS",
         help="place BDUK premises on dask: a local cluster, or a scheduler such as tcp://host:8786",
+    )
+    imp.add_argument(
+        "--release",
+        help="Ofcom release (YYYY-MM) of a file whose name and columns carry no date",
+    )
+    imp.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="keep every row of a UK-wide file, not only BROADBAND_COUNTY's",
     )
     imp.set_defaults(run=_import)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)

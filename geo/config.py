@@ -53,11 +53,26 @@ MEASURES: dict[str, Measure] = {
         Measure("full_fibre", "Full fibre (FTTP)", "Full fibre", True),
         Measure("unable_10", f"Unable to get {USO_MBPS} Mbit/s", "Under 10 Mbit/s", False),
         Measure("below_uso", "Below the Universal Service Obligation", "Below USO", False),
+        Measure(
+            "no_decent",
+            "Unable to get decent broadband from fixed or FWA",
+            "No decent broadband",
+            False,
+        ),
     )
 }
 """Coverage measures in display order. Each gives columns ``n_<key>`` and ``pct_<key>``."""
 
 DEFAULT_MEASURE = "gigabit"
+NOT_PUBLISHED = "not published in this release"
+"""Shown for a measure that a release's file does not carry (never a blank or a zero)."""
+SFBB_BAND_CAVEAT = (
+    "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
+    "30–300 Mbit/s band that leaves out ultrafast premises, so superfast coverage looks lower in "
+    "those years than before or after; compare superfast across those years with care."
+)
+SFBB_BAND_YEARS = ("2017", "2018", "2019")
+"""Releases whose "SFBB availability" is the exclusive 30–300 Mbit/s band (SOURCES.md)."""
 
 # --- Area levels ----------------------------------------------------------------------------------
 
@@ -201,6 +216,107 @@ ENGLAND_CODE = "E92000001"
 
 SYNTHETIC_LABEL = "Synthetic demo data"
 """Shown wherever a person sees generated data."""
+
+# --- Digital exclusion risk (DERI-style; see docs/formats-mobile-census.md) ---------------------
+CENSUS_LINE = "Census 2021 age (TS007/TS007A): Office for National Statistics, OGL v3.0."
+NOMIS_CENSUS_BULK_URL = "https://www.nomisweb.co.uk/sources/census_2021_bulk"
+"""Where the TS007 / TS007A bulk zips (one CSV per geography) are downloaded."""
+OFCOM_MOBILE_API_URL = "https://api-proxy.ofcom.org.uk/mobile/coverage"
+"""Ofcom's mobile coverage API: ``GET <url>/<postcode>`` → per-UPRN ratings per operator."""
+MOBILE_LINE = "Mobile coverage: Ofcom Connected Nations, OGL v3.0."
+DERI_LINE = (
+    "Method after the Digital Exclusion Risk Index, Greater Manchester Combined Authority "
+    "(GreaterManchesterODA/Digital-Exclusion-Risk-Index), OGL v3.0."
+)
+MAX_CENSUS_FILE_BYTES = 512 * 1024 * 1024
+"""A census table (TS007 for every OA in England and Wales is about 100 MB) larger than this is
+refused."""
+
+RISK_COMPONENTS: dict[str, str] = {
+    "age": "Age",
+    "broadband": "Broadband",
+    "deprivation": "Deprivation",
+    "activity": "Activity",
+}
+"""DERI's components, in display order."""
+RISK_COMPONENT_WEIGHTS: dict[str, float] = {
+    "age": 3.0,
+    "broadband": 3.0,
+    "deprivation": 3.0,
+    "activity": 1.5,
+}
+"""DERI v1.2 defaults (0–10 scale, each divided by the sum of the weights in use). Activity was
+dropped from DERI (its data is not open); it keeps Salford's half weight (17% beside 33%) and
+counts only when a hard-to-count file is loaded."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One small-area indicator of the risk index: what it is, where it comes from, its weight."""
+
+    key: str
+    label: str
+    component: str
+    weight: float
+    higher_is_risk: bool
+    source: str
+    year: str
+    licence: str
+    deri: str
+    """The DERI indicator it is (or stands in for), and how it differs."""
+
+
+RISK_INDICATORS: dict[str, Indicator] = {
+    i.key: i
+    for i in (
+        Indicator("age_65", "Residents aged 65 and over (%)", "age", 5.0, True,
+                  "ONS Census 2021 TS007 / TS007A", "2021", "OGL v3.0",
+                  "Proportion of population aged 65+ (DERI uses mid-year estimates)"),
+        Indicator("age_75", "Residents aged 75 and over (%)", "age", 5.0, True,
+                  "ONS Census 2021 TS007 / TS007A", "2021", "OGL v3.0",
+                  "Proportion of population aged 75+"),
+        Indicator("below_uso", "Premises unable to get decent broadband (%)", "broadband", 3.0,
+                  True, "Ofcom Connected Nations fixed coverage", "loaded release", "OGL v3.0",
+                  "Stands in for 'homes unable to receive 30 Mbit/s': the USO's decent broadband"),
+        Indicator("unable_10", f"Premises unable to get {USO_MBPS} Mbit/s (%)", "broadband", 3.0,
+                  True, "Ofcom Connected Nations fixed coverage", "loaded release", "OGL v3.0",
+                  "Stands in for 'connections under 10 Mbit/s' (coverage, not connections)"),
+        Indicator("imd", "Deprivation (IMD 2019 national rank, reversed)", "deprivation", 2.0,
+                  True, "MHCLG English Indices of Deprivation 2019, File 1", "2019", "OGL v3.0",
+                  "IMD score; File 1 has ranks, so 32,845 − rank stands in for it"),
+        Indicator("pension_credit", "Guaranteed Pension Credit per 1,000 aged 65+",
+                  "deprivation", 2.0, True, "DWP Stat-Xplore (council file)", "as loaded",
+                  "OGL v3.0", "Guaranteed Pension Credit claimants per 1,000 aged 65+"),
+        Indicator("no_qualifications", "Residents 16+ with no qualifications (%)",
+                  "deprivation", 4.0, True, "ONS Census 2021 TS067 (council file)", "as loaded",
+                  "OGL v3.0", "Proportion of 16+ population with no qualifications"),
+        Indicator("unemployment", "Unemployment rate (%)", "deprivation", 2.0, True,
+                  "DWP alternative claimant count (council file)", "as loaded", "OGL v3.0",
+                  "Alternative unemployment rate"),
+        Indicator("hard_to_count", "Digital hard-to-count score", "activity", 1.0, True,
+                  "ONS (council file)", "as loaded", "as supplied",
+                  "Digital Hard to Count score (not openly published)"),
+    )
+}  # fmt: skip
+"""Indicators in display order, with DERI v1.2's weights within each component."""
+RISK_NOT_AVAILABLE: dict[str, str] = {
+    "Average download speed": "in Ofcom's performance files, not the coverage files loaded here",
+}
+"""DERI indicators the index cannot use yet, and why (shown on the page)."""
+RISK_MAX_SCORE = 10.0
+"""Indicator, component and overall scores run from 0 (least risk) to this."""
+HIGH_RISK_SHARE = 0.2
+"""By default the fifth of divisions with the highest scores count as "high risk"."""
+SUPPORT_RADIUS_KM = 5.0
+"""Default radius for "high risk, no support within N km"."""
+SWITCHOFF_MAX_INDOOR_4G_OPERATORS = 1
+"""Weak indoor 4G: indoor 4G from at most this many of the four networks."""
+SWITCHOFF_WEAK_4G_PCT = 10.0
+"""Flag when at least this % of premises have weak indoor 4G …"""
+SWITCHOFF_NO_DECENT_PCT = 2.0
+"""… and at least this % cannot get decent broadband (the USO) …"""
+SWITCHOFF_PCT_75 = 10.0
+"""… and at least this % of residents are aged 75 or over."""
 
 # --- Privacy --------------------------------------------------------------------------------------
 SMALL_COUNT_THRESHOLD = 5

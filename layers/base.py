@@ -88,7 +88,8 @@ class Layer:
     components: dict[str, str] = field(default_factory=dict)
     """Gap-score components this layer adds (column of :attr:`evidence` → label)."""
     roles: frozenset[str] = frozenset()
-    """What else the layer is for: ``"anchor_sites"`` (candidate sites for the planner's reach)."""
+    """What else the layer is for: ``"anchor_sites"`` (candidate sites for the planner's reach),
+    ``"support_points"`` (digital-inclusion support set beside the risk index)."""
     map_style: PointStyle | None = None
     """Points on the printed division map, or ``None`` to leave them off."""
     extra: dict[str, Any] = field(default_factory=dict)

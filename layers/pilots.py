@@ -242,6 +242,7 @@ LAYER = register(
             "Digital inclusion support", SEQUENTIAL_PALETTE[3], marker="^", size=50
         ),
         personal_data=False,
+        roles=frozenset({"support_points"}),
         extra={"kinds": KINDS, "colours": SUPPORT_KIND_COLOURS},
     )
 )

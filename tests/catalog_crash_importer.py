@@ -2,7 +2,7 @@
 
 Usage::
 
-    python tests/catalog_crash_importer.py FILE CATALOGUE [--pause-marker PATH]
+    python tests/catalog_crash_importer.py FILE CATALOGUE [--pause-marker PATH] [--release R]
 
 With ``--pause-marker`` the importer stops after writing its temporary copy and before
 ``os.replace`` swaps it in, writes the temporary file's path to PATH (the signal the test
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file")
     parser.add_argument("catalogue")
     parser.add_argument("--pause-marker", type=Path)
+    parser.add_argument("--release", help="the release of an undated Ofcom file")
     args = parser.parse_args(argv)
     if args.pause_marker is not None:
         marker: Path = args.pause_marker
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(3600)  # the test kills us here
 
         catalog._before_swap = pause
-    print(catalog.import_file(args.file, args.catalogue), flush=True)
+    print(catalog.import_file(args.file, args.catalogue, release=args.release), flush=True)
     return 0
 
 

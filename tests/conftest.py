@@ -33,3 +33,8 @@ def shared_data() -> Path:
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test gets its own empty data directory: tests never touch ``data/``."""
     monkeypatch.setenv("BROADBAND_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+# The corpus generators under tests/data are scripts, not tests: --doctest-modules would import
+# them all as "make_corpus" and stop at the second one.
+collect_ignore_glob = ["data/*/make_corpus.py", "data/*/*/make_corpus.py"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import itertools
 import os
 import subprocess
 import sys
@@ -66,9 +65,8 @@ def test_a_malformed_hash_is_a_configuration_error(bad: str):
 
 
 # --- The access table ---------------------------------------------------------------------------
-# Written out by hand from the policy: (page, mode) -> allowed for each (auth_configured,
-# authenticated) in the order (F,F), (F,T), (T,F), (T,T). "internal" = neither flag; the three
-# public modes are public_only, embed, or both.
+# Written out by hand from the policy: (page, mode) -> allowed for the roles viewer, officer, admin
+# in that order. "internal" = neither flag; the three public modes are public_only, embed, or both.
 MODES = {
     "internal": (False, False),
     "public_only": (True, False),
@@ -77,45 +75,63 @@ MODES = {
 }
 TABLE = {
     # page: (internal, public_only, embed, both)
-    "map": ("1111", "1111", "1111", "1111"),
-    "division": ("1111", "1111", "1111", "1111"),
-    "table": ("1111", "1111", "1111", "1111"),
-    "planner": ("1111", "0000", "0000", "0000"),
-    "data": ("1101", "0000", "0000", "0000"),
-    "admin": ("1101", "0000", "0000", "0000"),
+    "map": ("111", "111", "111", "111"),
+    "division": ("111", "111", "111", "111"),
+    "table": ("111", "111", "111", "111"),
+    "planner": ("011", "000", "000", "000"),
+    "risk": ("111", "000", "000", "000"),
+    "data": ("011", "000", "000", "000"),
+    "admin": ("001", "000", "000", "000"),
 }
 CASES = [
-    (page, mode, configured, signed_in, TABLE[page][m][2 * configured + signed_in] == "1")
+    (page, mode, role, TABLE[page][m][r] == "1")
     for page in TABLE
     for m, mode in enumerate(MODES)
-    for configured, signed_in in itertools.product((False, True), repeat=2)
+    for r, role in enumerate(auth.ROLES)
 ]
 
 
 def test_table_covers_every_page_and_combination():
     assert set(TABLE) == set(auth.PAGES)
-    assert len(CASES) == 6 * 4 * 4 == 96
-    assert sum(allowed for *_, allowed in CASES) == 58
+    assert auth.ROLES == ("viewer", "officer", "admin")
+    assert len(CASES) == 7 * 4 * 3 == 84
+    assert sum(allowed for *_, allowed in CASES) == 14 + 3 * 9 + 3
 
 
-@pytest.mark.parametrize(("page", "mode", "configured", "signed_in", "allowed"), CASES)
-def test_access_table(page: str, mode: str, configured: bool, signed_in: bool, allowed: bool):
+@pytest.mark.parametrize(("page", "mode", "role", "allowed"), CASES)
+def test_access_table(page: str, mode: str, role: str, allowed: bool):
     public_only, embed = MODES[mode]
-    got = auth.access_allowed(
-        page,
-        public_only=public_only,
-        embed=embed,
-        authenticated=signed_in,
-        auth_configured=configured,
-    )
+    got = auth.access_allowed(page, public_only=public_only, embed=embed, role=role)
     assert got is allowed
 
 
-def test_unknown_page_is_refused_by_name():
+def test_unknown_page_or_role_is_refused_by_name():
     with pytest.raises(ValueError, match=r"page must be one of .*'admin'.*not 'upload'"):
-        auth.access_allowed(
-            "upload", public_only=False, embed=False, authenticated=True, auth_configured=True
-        )
+        auth.access_allowed("upload", public_only=False, embed=False, role="admin")
+    with pytest.raises(ValueError, match=r"role must be one of .*not 'root'"):
+        auth.access_allowed("data", public_only=False, embed=False, role="root")
+
+
+ACTIONS = {  # action: allowed for (viewer, officer, admin) in an internal deployment
+    "upload": "011",
+    "records": "011",
+    "plan": "011",
+    "restore": "001",
+    "moderate": "001",
+    "settings": "001",
+}
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_actions_by_role_and_never_in_public_mode(action: str):
+    assert set(ACTIONS) == set(auth.ACTION_ROLES)
+    for r, role in enumerate(auth.ROLES):
+        internal = auth.action_allowed(action, public_only=False, embed=False, role=role)
+        assert internal is (ACTIONS[action][r] == "1")
+        for public_only, embed in [(True, False), (False, True), (True, True)]:
+            assert not auth.action_allowed(action, public_only=public_only, embed=embed, role=role)
+    with pytest.raises(ValueError, match="action must be one of"):
+        auth.action_allowed("delete", public_only=False, embed=False, role="admin")
 
 
 # --- Command line -------------------------------------------------------------------------------

@@ -63,10 +63,12 @@ def test_cp1252_names_are_decoded() -> None:
 
 def test_accepted_file_imports_into_the_catalogue(template: Path, tmp_path: Path) -> None:
     cat = copy_catalogue(template, tmp_path / "data")
-    assert catalog.import_file(FOLDER / "ok_utf16_bom.csv", cat) == "coverage"
+    # The file's name has no date and it has no release column: the release must be given.
+    assert catalog.import_file(FOLDER / "ok_utf16_bom.csv", cat, release="2024-01") == "coverage"
     coverage = catalog.load_catalog(cat).coverage
     assert coverage is not None
     assert coverage["premises"].sum() == 3500 and coverage["n_gigabit"].sum() == 1350
+    assert set(coverage["release"]) == {"2024-01"}
 
 
 def test_every_problem_in_a_file_is_reported_at_once() -> None:

@@ -427,3 +427,27 @@ def test_real_norfolk_divisions_single_equals_dask(tmp_path, client):
     inside = figures["n_premises"].sum()
     assert inside + single.outside["n_premises"].sum() == country.n_bduk
     assert PREMISES_LAYER == "bduk_premises"
+
+
+def test_the_import_registry_takes_the_release_and_a_regional_zip(tmp_path, areas, postcodes):
+    """Through ``import_file`` (the registry of formats) rather than the command line."""
+    import geopandas as gpd
+
+    from geo.storage.catalog import import_file
+
+    catalog = tmp_path / "data" / "broadband.gpkg"
+    areas.attrs.update(squares().attrs)
+    save_areas(catalog, areas)
+    save_postcodes(catalog, postcodes, source=POSTCODES.name)
+    csv_path = _release(tmp_path / "osopenuprn_202507.csv")
+    frame = pd.read_csv(csv_path, encoding="utf-8-sig")
+    gpkg = tmp_path / "osopenuprn_202507.gpkg"
+    points = gpd.points_from_xy(frame["X_COORDINATE"], frame["Y_COORDINATE"])
+    gpd.GeoDataFrame(frame, geometry=points, crs=27700).to_file(gpkg, engine="pyogrio")
+    assert import_file(gpkg, catalog) == "os_open_uprn"
+    zipped = zip_files(tmp_path / "osopenuprn_202507_csv.zip", [csv_path])
+    assert import_file(zipped, catalog) == "os_open_uprn"
+    region = zip_files(tmp_path / "east.zip", [_bduk(tmp_path / "E07000148.csv")])
+    assert import_file(region, catalog) == PREMISES_LAYER
+    figures = premises_figures(load_premises(catalog), areas, level="ced")
+    assert_frame_equal(figures[EXPECTED.columns], EXPECTED)

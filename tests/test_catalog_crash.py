@@ -18,11 +18,12 @@ from tests.bad_support import BAD, digest, seeded_catalogue
 from tests.crash_support import ROOT, start, wait_for_pause
 
 IMPORTER = ROOT / "tests" / "catalog_crash_importer.py"
-GOOD = BAD / "ofcom" / "ok_utf8_bom.csv"  # synthetic: 3 districts, 3,500 premises
+GOOD = BAD / "ofcom" / "ok_utf8_bom.csv"  # synthetic: 3 districts, 3,500 premises; undated
 
 
 def _importer(source: Path, cat: Path, *args: str) -> subprocess.Popen[str]:
-    return start(IMPORTER, str(source), str(cat), *args)
+    # An undated Ofcom file needs its release named (a release column, if any, wins).
+    return start(IMPORTER, str(source), str(cat), *args, "--release", "2023-01")
 
 
 def test_import_killed_before_swap_leaves_previous_catalogue(tmp_path: Path) -> None:
@@ -79,8 +80,8 @@ def test_concurrent_imports_are_serialised(tmp_path: Path) -> None:
     loaded = catalog.load_catalog(cat)
     assert loaded.areas["ced"]["area_code"].tolist() == ["E58000901"]  # the boundary import
     assert loaded.coverage is not None
-    # Both coverage files survived: release "unknown" (3 rows) and release "2024" (3 rows).
-    assert sorted(loaded.coverage["release"].unique()) == ["2024", "unknown"]
+    # Both coverage files survived: release "2023-01" (3 rows) and release "2024" (3 rows).
+    assert sorted(loaded.coverage["release"].unique()) == ["2023-01", "2024"]
     assert len(loaded.coverage) == 6
     assert set(loaded.meta["coverage"]["count_source_by_file"]) == {
         "ok_utf8_bom.csv",

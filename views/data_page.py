@@ -34,19 +34,21 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
-def _user() -> str:
-    return str(st.session_state.get("audit_user") or "").strip() or "officer"
+def _user(ctx: access.AccessContext) -> str:
+    """Who the audit names: the signed-in person, else the name typed on this page."""
+    return access.audit_user(ctx, str(st.session_state.get("audit_user") or ""))
 
 
 def _save() -> None:
     """Save the checked file (a button callback: runs before the page redraws)."""
     check: UploadCheck | None = st.session_state.get(PENDING)
-    if check is None or not check.ok:
+    ctx = access.context()  # asked again at the moment of writing, not when the page was drawn
+    if check is None or not check.ok or not access.may("upload", ctx):
         return
     path = state.key().store
     version = store.save(
         path, check.layer, check.records, file_name=check.filename,
-        file_bytes=st.session_state[PENDING + "_bytes"], user=_user(),
+        file_bytes=st.session_state[PENDING + "_bytes"], user=_user(ctx),
     )  # fmt: skip
     st.session_state[MESSAGE] = (
         f"Saved {check.filename} as version {version} of {registered()[check.layer].title}. "
@@ -56,7 +58,10 @@ def _save() -> None:
 
 
 def _restore(layer: str, version: int) -> None:
-    new = store.restore(state.key().store, layer, version, user=_user())
+    ctx = access.context()
+    if not access.may("restore", ctx):
+        return
+    new = store.restore(state.key().store, layer, version, user=_user(ctx))
     st.session_state[MESSAGE] = (
         f"Restored version {version} of {registered()[layer].title} as version {new}."
     )
@@ -70,17 +75,20 @@ def render() -> None:
     st.title("Data: upload and versions")
     if not ctx.auth_configured:
         st.warning(
-            "This page is not password-protected: `BROADBAND_PASSWORD_HASH` is not set, so "
-            "anyone who can open the app can upload and restore data. That is meant for one "
-            "officer on their own machine; set a password (`python -m geo.auth hash`, see "
-            "geo/auth.py) before sharing the app.",
+            "This page is not password-protected: no sign-in is configured (neither `[auth]` in "
+            "`.streamlit/secrets.toml` nor `BROADBAND_PASSWORD_HASH`), so anyone who can open "
+            "the app can upload and restore data. That is meant for one officer on their own "
+            "machine; set up sign-in (see README, Deployment) before sharing the app.",
             icon="🔓",
         )
     if message := st.session_state.pop(MESSAGE, None):
         st.success(md_text(message))
-    st.text_input("Your name, for the audit log", value="officer", key="audit_user")
+    if ctx.identity.named:
+        st.caption(md_text(f"Changes you make are recorded as {_user(ctx)}."))
+    else:
+        st.text_input("Your name, for the audit log", value="officer", key="audit_user")
     _upload_section(cat)
-    _versions_section()
+    _versions_section(may_restore=access.may("restore", ctx))
 
 
 def _upload_section(cat: Catalog) -> None:
@@ -159,7 +167,7 @@ def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
     )  # fmt: skip
 
 
-def _versions_section() -> None:
+def _versions_section(*, may_restore: bool) -> None:
     st.header("Versions and audit")
     path = state.key().store
     st.caption(md_text(f"Store: {path}"))
@@ -173,14 +181,20 @@ def _versions_section() -> None:
                        "user", "source_version"]]  # fmt: skip
         st.dataframe(shown, hide_index=True, width="stretch", key=f"versions_{key}")
         earlier = [int(v) for v in found.loc[~found["current"], "version"]]
+        if earlier and not may_restore:
+            st.caption("Restoring an earlier version needs the admin role.")
+            earlier = []
         cols = st.columns(6)
         for i, version in enumerate(earlier):
             cols[i % 6].button(
                 f"Restore version {version}", key=f"restore_{key}_{version}",
                 on_click=_restore, args=(key, version),
             )  # fmt: skip
-    with st.expander("Full audit log"):
-        st.dataframe(store.audit(path), hide_index=True, width="stretch", key="audit_log")
+    st.header("Who did what")
+    log = store.audit(path)
+    log = log[["saved_at", "user", "action", "dataset", "version", "file_name", "row_count",
+               "source_version", "sha256"]].iloc[::-1]  # fmt: skip
+    st.dataframe(log, hide_index=True, width="stretch", key="audit_log")
 
 
 __all__ = ["md_text", "render"]

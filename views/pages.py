@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("map", "Map", ":material/map:", ""),
     PageSpec("division", "Division profile", ":material/description:", "division"),
     PageSpec("planner", "Bid planner", ":material/insights:", "planner"),
+    PageSpec("risk", "Digital inclusion need", ":material/diversity_3:", "need"),
     PageSpec("data", "Data", ":material/upload_file:", "data"),
     PageSpec("sources", "Sources", ":material/menu_book:", "sources"),
 )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-
 import folium
 import geopandas as gpd
-import mapclassify
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -20,21 +17,17 @@ from geo.analysis.gap import (
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
-    BOUNDARY_COLOUR,
+    DERI_LINE,
     IMD_LINE,
-    NO_DATA_COLOUR,
-    SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
 from geo.geometry.crs import to_display
 from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
-from layers.assets import localise
 from layers.base import evidence_table
-from layers.choropleth import Legend
+from layers.scoremap import finish, score_map
 from layers.text import esc
-from layers.webmap import base_map
-from views import overlay_panel, state
+from views import overlay_panel, risk_section, state
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -58,31 +51,8 @@ def gap_map(
     anchors: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
-    shown = web[["area_code", "area_name", "geometry"]].merge(
-        scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
-    )
-    edges = [0, 20, 40, 60, 80, 100]
-    scored = shown["score"].notna()
-    bins = mapclassify.UserDefined(shown.loc[scored, "score"], bins=edges[1:])
-    shown["fill"] = NO_DATA_COLOUR
-    shown.loc[scored, "fill"] = [SEQUENTIAL_PALETTE[int(c)] for c in bins.yb]
-    shown["area_name"] = shown["area_name"].map(esc)
-    shown["label"] = [
-        "no score" if pd.isna(s) else f"{s:.0f} / 100 (rank {int(r)})"
-        for s, r in zip(shown["score"], shown["rank"], strict=True)
-    ]
-    fmap = base_map(tuple(shown.total_bounds))
-    folium.GeoJson(
-        shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
-        name="Gap score",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.7,
-            "color": BOUNDARY_COLOUR,
-            "weight": 0.8,
-        },
-        tooltip=folium.GeoJsonTooltip(["area_name", "label"], aliases=["Area", "Gap score"]),
-    ).add_to(fmap)
+    fmap = score_map(web, scores, top=100, name="Gap score", alias="Gap score",
+                     title="Gap score (higher = more need)")  # fmt: skip
     if reach is not None and len(reach.buffers):
         circles = to_display(reach.buffers[["geometry"]])
         folium.GeoJson(
@@ -103,13 +73,7 @@ def gap_map(
                 tooltip=esc(name),
             ).add_to(group)
         group.add_to(fmap)
-    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)]
-    Legend(
-        "Gap score (higher = more need)",
-        [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")],
-    ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return localise(fmap)
+    return finish(fmap)
 
 
 def render() -> None:
@@ -201,6 +165,7 @@ def render() -> None:
         )
 
     overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
+    risk = risk_section.pack_tables(k, level, release)
     _pack(
         cat,
         release,
@@ -211,6 +176,7 @@ def render() -> None:
         reach,
         tables,
         {"weights": scores.attrs.get("weights"), "imd_method": method},
+        risk,
     )
 
 
@@ -266,6 +232,7 @@ def _pack_bytes(
     readme: str,
     key: str,
     synthetic: bool,
+    _risk: dict[str, pd.DataFrame] | None = None,
 ) -> bytes:
     del key, synthetic  # cache key only
     divisions = _figs.drop(columns=["weight"], errors="ignore").merge(
@@ -277,6 +244,7 @@ def _pack_bytes(
         tables["reach_areas"] = _reach.drop(columns="geometry")
     for key, by_area in _layer_tables.items():
         tables[f"{key}_by_area"] = by_area.reset_index()
+    tables.update(_risk or {})
     return evidence_pack(
         divisions=divisions,
         anchors=_anchors,
@@ -288,9 +256,13 @@ def _pack_bytes(
     )
 
 
-def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, options) -> None:  # type: ignore[no-untyped-def]
+def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, options, risk) -> None:  # type: ignore[no-untyped-def]
     st.subheader("Evidence pack")
     sources = [str(facts.get("source")) for facts in cat.meta.values() if facts.get("source")]
+    if risk:
+        w = risk["risk_weights"]
+        options = {**options, "risk_weights": dict(zip(w["key"], w["weight"], strict=True))}
+        sources.append(DERI_LINE)
     if options.get("imd_method"):
         sources.append(IMD_LINE)
     if reach is not None:
@@ -305,7 +277,13 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
     key = "|".join(
         map(
             str,
-            [release, sorted(options.items(), key=str), picked, scores["score"].round(6).tolist()],
+            [
+                release,
+                sorted(options.items(), key=str),
+                picked,
+                scores["score"].round(6).tolist(),
+                risk["risk_scores"]["score"].round(6).tolist() if risk else None,
+            ],
         )
     )
     pack = _pack_bytes(
@@ -317,6 +295,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
         readme,
         key,
         cat.synthetic,
+        risk,
     )
     label = f"Download the evidence pack (zip){' — ' + SYNTHETIC_LABEL if cat.synthetic else ''}"
     st.download_button(
@@ -324,6 +303,7 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
     )
     st.caption(
         "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, "
-        "voucher_aggregates), CSV tables (safe for spreadsheets), a PNG map and a README "
-        "of sources, releases and licences."
+        "voucher_aggregates), CSV tables (safe for spreadsheets; with the risk index, "
+        "risk_scores and risk_weights), a PNG map and a README of sources, releases and "
+        "licences."
     )

@@ -20,7 +20,7 @@ from geo.config import (
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
-from views import access, overlay_panel, state, widgets
+from views import access, overlay_panel, risk_section, state, widgets
 
 PICKER_KEY = "profile_division"
 
@@ -95,7 +95,8 @@ def _exports(
         if spec.map_style is not None and (recs := state.stored(key, k)) is not None
     ]
     picture = map_png(figs, code, points=points)
-    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile))
+    risk = risk_section.profile_lines(k, level, release, code)
+    pdf = profile_pdf(profile, map_image=picture, chart_image=chart_png(profile), risk=risk)
     return pdf, profile_png(profile, areas=figs, points=points)
 
 
@@ -149,6 +150,7 @@ def render() -> None:
     profile = _profile(*key)
     lad = figs.set_index("area_code").loc[code].get("lad_code")
     _show(profile, level=level, lad_code=None if pd.isna(lad) else str(lad))
+    risk_section.profile_section(k, level, release, code)
     _downloads(profile, key)
 
 

@@ -21,18 +21,13 @@ from geo.config import (
     ENGLAND_CODE,
     GIGABIT_TARGET_PCT,
     MEASURES,
+    SFBB_BAND_CAVEAT,
+    SFBB_BAND_YEARS,
     SUPERFAST_TARGET_PCT,
     WORKING_CRS,
 )
 from geo.geometry.aggregate import AREA_CODE, assign_areas
 from geo.sources.postcodes import normalise_postcode
-
-SFBB_BAND_CAVEAT = (
-    "In Ofcom's 2017, 2018 and 2019 files 'superfast' (SFBB) was published as an exclusive "
-    "30–300 Mbit/s band that leaves out ultrafast premises, so superfast coverage looks lower in "
-    "those years than before or after; compare superfast across those years with care."
-)
-SFBB_BAND_YEARS = ("2017", "2018", "2019")
 
 
 def trend_caveat(releases: list[str]) -> str | None:

@@ -4,7 +4,8 @@ Contents
 --------
 ``evidence.gpkg``   GeoPackage (EPSG:27700) with the layers :data:`GPKG_LAYERS`; a layer with
                     no data is still present, empty, so every pack has the same shape.
-``<name>.csv``      each table given, every cell formula-neutralised for spreadsheets.
+``<name>.csv``      each table given, every cell formula-neutralised for spreadsheets (with the
+                    risk index loaded: ``risk_scores.csv`` and ``risk_weights.csv``).
 ``gap_map.png``     the gap score map with anchor reach drawn from the GeoDataFrames.
 ``README.txt``      what is in the pack: sources, Ofcom release, options, licences.
 """
@@ -24,6 +25,7 @@ import pyogrio
 from matplotlib.figure import Figure
 
 from geo.analysis.privacy import neutralise_frame
+from geo.analysis.risk import RiskResult
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
@@ -82,6 +84,23 @@ def gap_map_png(
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight", facecolor="white")
     return buf.getvalue()
+
+
+def risk_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
+    """The risk index for the pack: ``risk_scores`` (rank, score, components, indicator scores
+    and the counts behind them per division) and ``risk_weights`` (every weight in use, its
+    share of the score, and each indicator's source, year and licence)."""
+    scores = result.divisions.drop(columns=["x", "y"]).reset_index()
+    weights = result.weights.merge(
+        result.indicators.rename(columns={"Indicator": "label"})[
+            ["label", "Source", "Year", "Licence"]
+        ],
+        on="label",
+        how="left",
+    )
+    weights["small_areas"] = result.level
+    weights["population_weight"] = result.weight_method
+    return {"risk_scores": scores, "risk_weights": weights}
 
 
 def readme_text(
@@ -154,4 +173,11 @@ def evidence_pack(
     return buf.getvalue()
 
 
-__all__ = ["GPKG_LAYERS", "evidence_pack", "gap_map_png", "on_divisions", "readme_text"]
+__all__ = [
+    "GPKG_LAYERS",
+    "evidence_pack",
+    "gap_map_png",
+    "on_divisions",
+    "readme_text",
+    "risk_tables",
+]

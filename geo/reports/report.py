@@ -21,10 +21,13 @@ from fpdf import FPDF
 from matplotlib.figure import Figure
 
 from geo.analysis.profile import DivisionProfile
+from geo.analysis.risk import RiskResult
 from geo.config import (
     ATTRIBUTION_LINES,
+    DERI_LINE,
     HIGHLIGHT_COLOUR,
     OSM_LINE,
+    RISK_COMPONENTS,
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
 )
@@ -224,10 +227,64 @@ class _Sheet(FPDF):
         self.set_margins(12, 12, 12)
 
 
-def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: bytes) -> bytes:
-    """A one-page A4 PDF: title, map and chart images, figures table, summary, sources.
+def risk_section_lines(
+    result: RiskResult, code: str, *, switchoff: pd.DataFrame | None = None
+) -> list[str]:
+    """The division's digital-exclusion risk as plain lines (profile page, PDF), or ``[]``.
 
-    All text is written as plain text cells, so names print exactly as stored.
+    ``switchoff`` is :func:`geo.analysis.switchoff.switchoff_risk` output, or ``None``.
+    """
+    d = result.divisions
+    if code not in d.index or pd.isna(d.loc[code, "score"]):
+        return []
+    row = d.loc[code]
+    ranked = int(d["score"].notna().sum())
+    lines = [f"Digital exclusion risk: {row['score']:.1f} / 10 (rank {int(row['rank'])} of "
+             f"{ranked}; 10 = most need)"]  # fmt: skip
+    comps = [f"{label} {row[f'comp_{k}']:.1f}" for k, label in RISK_COMPONENTS.items()
+             if f"comp_{k}" in d and pd.notna(row[f"comp_{k}"])]  # fmt: skip
+    lines.append("Components (0–10): " + ", ".join(comps))
+    facts = []
+    if "aged_75_plus" in d and pd.notna(row["aged_75_plus"]):
+        facts.append(f"residents aged 75+: {row['aged_75_plus']:,.0f} of "
+                     f"{row['residents']:,.0f} ({row['pct_75']:.1f}%)")  # fmt: skip
+    if "n_below_uso" in d and pd.notna(row["n_below_uso"]):
+        facts.append(f"premises unable to get decent broadband: {row['n_below_uso']:,.0f} "
+                     f"({row['pct_below_uso']:.1f}%)")  # fmt: skip
+    if facts:
+        lines.append("; ".join(facts).capitalize())
+    if switchoff is not None and code in switchoff.index:
+        s = switchoff.loc[code]
+        weak = "no figure" if pd.isna(s["pct_weak_indoor_4g"]) else (
+            f"{s['pct_weak_indoor_4g']:.1f}% of premises ({s['mobile_from']})")  # fmt: skip
+        flag = "yes" if bool(s["at_risk"]) else "no"
+        lines.append(f"Landline/3G switch-off risk: {flag}; weak indoor 4G {weak}")
+    cw = ", ".join(f"{RISK_COMPONENTS[k].lower()} {w:g}"
+                   for k, w in _component_weights(result).items())  # fmt: skip
+    lines.append(f"Weights: {cw}; small areas: {result.level.upper()}s weighted by "
+                 f"{result.weight_method}. {DERI_LINE}")  # fmt: skip
+    used = result.indicators[result.indicators["Used"] == "yes"]
+    sources = dict.fromkeys(f"{r.Source} ({r.Year}, {r.Licence})" for r in used.itertuples())
+    lines.append("Indicator sources: " + "; ".join(sources))
+    return lines
+
+
+def _component_weights(result: RiskResult) -> dict[str, float]:
+    rows = result.weights[result.weights["kind"] == "component"]
+    return dict(zip(rows["key"], rows["weight"], strict=True))
+
+
+def profile_pdf(
+    profile: DivisionProfile,
+    *,
+    map_image: bytes,
+    chart_image: bytes,
+    risk: list[str] | None = None,
+) -> bytes:
+    """A one-page A4 PDF: title, map and chart images, figures table, summary, risk, sources.
+
+    All text is written as plain text cells, so names print exactly as stored. ``risk`` is
+    :func:`risk_section_lines` output (a "Digital inclusion need" section when not empty).
     """
     pdf = _Sheet()
     pdf.add_page()
@@ -263,6 +320,13 @@ def profile_pdf(profile: DivisionProfile, *, map_image: bytes, chart_image: byte
     pdf.set_font("DejaVu", "", 8.5)
     for line in _summary_lines(profile):
         pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+    if risk:
+        pdf.ln(1)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(width, 5, "Digital inclusion need", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 8)
+        for line in risk:
+            pdf.multi_cell(width, 4.0, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(pdf.h - 12 - 3.6 * len(source_lines(profile)))
     pdf.set_font("DejaVu", "", 6.8)
     pdf.set_text_color(60, 60, 60)
@@ -288,5 +352,6 @@ __all__ = [
     "map_png",
     "profile_pdf",
     "profile_png",
+    "risk_section_lines",
     "source_lines",
 ]

@@ -186,9 +186,16 @@ def _zip_members(path: Path, *, prefix: str = "", data: bytes | None = None):
                 yield name, zf.read(info)
 
 
-def premises_sources(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | bytes]]:
+Source = str | Path | tuple[str, Path | bytes]
+"""A BDUK file: a path (CSV or zip), or (name for messages, path or bytes) of one CSV."""
+
+
+def premises_sources(paths: Iterable[Source]) -> Iterator[tuple[str, Path | bytes]]:
     """(name, source) of each BDUK CSV in ``paths``: CSV files as paths, zip members as bytes."""
     for p in paths:
+        if isinstance(p, tuple):
+            yield p
+            continue
         path = Path(p)
         if not path.exists():
             raise DataError.single(path.name, f"file not found at {path}")
@@ -595,7 +602,7 @@ def _read_one(name: str, source: Path | bytes) -> PremisesRows | list[Problem]:
         return exc.problems
 
 
-def read_premises(paths: Iterable[str | Path]) -> PremisesRows:
+def read_premises(paths: Iterable[Source]) -> PremisesRows:
     """Read every BDUK CSV in ``paths`` (CSV files or zips of them) into one :class:`PremisesRows`.
 
     Files are read in parallel on the current dask scheduler (threads on one machine; the
@@ -629,6 +636,7 @@ __all__ = [
     "SUBSIDY_STATUSES",
     "SUBSIDY_SYNONYMS",
     "PremisesRows",
+    "Source",
     "concat_premises",
     "is_premises_file",
     "is_premises_header",

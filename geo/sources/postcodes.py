@@ -18,6 +18,7 @@ district       ``oslaua`` (ONSPD), ``laua`` (NSPL)  ``lad25cd`` (any ``ladNNcd``
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -29,8 +30,9 @@ import pyarrow.compute as pc
 import shapely
 
 from geo.config import GB_GRID_MAX, MAX_POSTCODE_FILE_BYTES, WORKING_CRS
-from geo.errors import DataError, Problem
-from geo.sources.tabular import Table, header_key, parse_numbers, read_table
+from geo.errors import DataError, Problem, ProblemCollector
+from geo.sources.csvstream import Opener, open_binary, opener_for
+from geo.sources.tabular import Table, _parser_error, decode_bytes, header_key, parse_numbers
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _SPECIAL = {"GIR0AA"}
@@ -88,67 +90,185 @@ def normalise_postcode_array(text: pa.Array) -> pa.Array:
     return pc.if_else(special, "GIR 0AA", pc.if_else(valid, spaced, None))
 
 
-def read_postcode_file(path_or_bytes: str | Path | bytes, *, filename: str) -> pd.DataFrame:
-    """Read an ONSPD or NSPL CSV (any edition) into a postcode lookup.
+def read_postcode_file(
+    path_or_bytes: str | Path | bytes | Opener,
+    *,
+    filename: str,
+    county: str | None = None,
+    progress: bool = False,
+    require_rows: bool = True,
+) -> pd.DataFrame:
+    """Read an ONSPD or NSPL CSV (any edition) into a postcode lookup, in one streamed pass.
 
     Parameters
     ----------
     path_or_bytes
-        Path to the CSV, or its bytes.
+        Path to the CSV, its bytes, or an opener (a zip member).
     filename
         Name used in messages.
+    county
+        Keep only the rows whose county column (``oscty``, ``cty``, ``ctyNNcd``) or district
+        column (``oslaua``, ``laua``, ``ladNNcd``) is this GSS code: a UK-wide directory
+        (about 2.7 million rows, 1 GB) is read in chunks of :data:`CHUNK_ROWS` and only the
+        county's rows are kept. ``None`` keeps every row.
+    progress
+        Show a byte progress bar on stderr.
+    require_rows
+        False: a file with no row in ``county`` gives an empty lookup (one part of several).
 
     Returns
     -------
     DataFrame
         Index: normalised postcode (unique). Columns ``easting``, ``northing`` (EPSG:27700
         metres; NaN when the directory holds no grid reference), ``terminated`` (bool, from
-        ``doterm``), and ``oa_code``, ``lsoa_code``, ``lad_code`` when the file has them.
+        ``doterm``), and ``oa_code``, ``lsoa_code``, ``lad_code``, ``county_code`` (and
+        ``oa11_code`` beside a newer ``oa_code``) when the file has them. ``attrs``:
+        ``source``, ``rows_read``.
 
     Raises
     ------
     DataError
-        Missing columns, malformed postcodes or coordinates, duplicate postcodes.
+        Missing columns, malformed postcodes or coordinates, duplicate postcodes, no row in
+        ``county``.
     """
-    if isinstance(path_or_bytes, bytes):
-        data = path_or_bytes
-    else:
-        path = Path(path_or_bytes)
-        if not path.exists():
-            raise DataError.single(filename, f"file not found at {path}")
-        data = path.read_bytes()
-    table = read_table(
-        data,
-        filename=filename,
-        aliases=_aliases_for(data),
-        required=("postcode", "easting", "northing"),
-        max_bytes=MAX_POSTCODE_FILE_BYTES,
+    if isinstance(path_or_bytes, str | Path) and not Path(path_or_bytes).exists():
+        raise DataError.single(filename, f"file not found at {path_or_bytes}")
+    if isinstance(path_or_bytes, str | Path | bytes):
+        size = opener_for(path_or_bytes)[1] or 0
+        if size > MAX_POSTCODE_FILE_BYTES:
+            raise DataError.single(
+                filename,
+                f"is too large ({size / 1e6:.0f} MB); the limit is "
+                f"{MAX_POSTCODE_FILE_BYTES / 1e6:.0f} MB",
+            )
+    opener = opener_for(path_or_bytes)[0]
+    with opener() as fh:
+        if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (a spreadsheet's export): small
+            with opener() as whole:
+                text = decode_bytes(whole.read(), filename=filename)
+            path_or_bytes = text.encode("utf-8")
+    try:
+        return _read_streamed(path_or_bytes, filename, county, progress, require_rows, None)
+    except UnicodeDecodeError:
+        return _read_streamed(path_or_bytes, filename, county, progress, require_rows, "cp1252")
+
+
+CHUNK_ROWS = 200_000
+"""Rows per chunk when a postcode directory is streamed."""
+_COUNTY_VINTAGED = re.compile(r"^cty\d{2}cd$")
+
+
+def choose_columns(headers: list[str]) -> dict[str, str]:
+    """Canonical name → the header a directory uses for it (first match, newest form first)."""
+    keys = {header_key(h): h for h in reversed(headers)}
+    forms = dict(POSTCODE_FILE_COLUMNS)
+    forms["lad_code"] = (
+        *[header_key(h) for h in headers if _LAD_VINTAGED.match(header_key(h))],
+        *forms["lad_code"],
     )
-    return _lookup_from_table(table)
+    forms["county_code"] = (
+        *[header_key(h) for h in headers if _COUNTY_VINTAGED.match(header_key(h))],
+        "oscty",
+        "cty",
+    )
+    chosen = {}
+    for canon, names in forms.items():
+        hit = next((keys[header_key(n)] for n in names if header_key(n) in keys), None)
+        if hit is not None:
+            chosen[canon] = hit
+    old_oa = next((keys[n] for n in ("oa11cd", "oa11") if n in keys), None)
+    if old_oa is not None and chosen.get("oa_code") != old_oa:
+        chosen["oa11_code"] = old_oa
+    return chosen
 
 
-def _aliases_for(data: bytes) -> dict[str, tuple[str, ...]]:
-    """Aliases, with the first ``ladNNcd`` header (2025 editions) as the district code."""
-    first_line = data[:4096].split(b"\n", 1)[0].decode("utf-8", "replace")
-    headers = [header_key(h) for h in first_line.replace('"', "").split(",")]
-    aliases = {k: v for k, v in POSTCODE_FILE_COLUMNS.items()}
-    vintaged = [h for h in headers if _LAD_VINTAGED.match(h)]
-    if vintaged:
-        aliases["lad_code"] = (vintaged[0], *aliases["lad_code"])
-    # Several postcode forms (pcd, pcd2, pcds) sit side by side: use only the best one.
-    for form in POSTCODE_FILE_COLUMNS["postcode"]:
-        if form in headers:
-            aliases["postcode"] = (form,)
-            aliases.update({f"_{f}": (f,) for f in POSTCODE_FILE_COLUMNS["postcode"] if f != form})
-            break
-    for key in ("easting", "northing", "grid_quality", "oa_code", "lsoa_code"):
-        for form in POSTCODE_FILE_COLUMNS[key]:
-            if form in headers:
-                aliases[key] = (form,)
-                others = [f for f in POSTCODE_FILE_COLUMNS[key] if f != form]
-                aliases.update({f"_{f}": (f,) for f in others})
-                break
-    return aliases
+def _read_streamed(
+    source: str | Path | bytes | Opener,
+    filename: str,
+    county: str | None,
+    progress: bool,
+    require_rows: bool,
+    encoding: str | None,
+) -> pd.DataFrame:
+    with open_binary(source, filename=filename, encoding=encoding, progress=progress) as (
+        stream,
+        encoding,
+    ):
+        header_bytes = stream.readline()
+        header_line = header_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
+        headers = [h.strip() for h in next(csv.reader([header_line]), [])]
+        problems = ProblemCollector(filename)
+        seen: dict[str, str] = {}
+        for h in headers:
+            if h and header_key(h) in seen and header_key(h) in map(header_key, _ALL_FORMS):
+                problems.add(
+                    f"column '{h}' repeats column '{seen[header_key(h)]}'", row=1, column=h
+                )
+            seen.setdefault(header_key(h), h)
+        chosen = choose_columns(headers)
+        for col in ("postcode", "easting", "northing"):
+            if col not in chosen:
+                accepted = ", ".join(repr(a) for a in POSTCODE_FILE_COLUMNS[col])
+                problems.add(f"required column '{col}' is missing (accepted headers: {accepted})")
+        if county is not None and not ({"county_code", "lad_code"} & set(chosen)):
+            problems.add(
+                f"has no county or district column to pick county {county}'s rows "
+                "(expected oscty, cty, ctyNNcd, oslaua, laua or ladNNcd)"
+            )
+        problems.raise_if_any()
+        positions = [headers.index(h) for h in chosen.values()]
+        names = dict(zip(positions, chosen, strict=True))
+        try:
+            chunks = pd.read_csv(
+                stream, header=None, names=range(len(headers)), usecols=sorted(positions),
+                dtype=object, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                chunksize=CHUNK_ROWS, engine="c", encoding=_after_bom(encoding),
+            )  # fmt: skip
+            kept: list[pd.DataFrame] = []
+            read = 0
+            for chunk in chunks:
+                chunk.index = chunk.index + 2  # the header is row 1
+                if county is not None:
+                    mine = np.zeros(len(chunk), dtype=bool)
+                    for col in ("county_code", "lad_code"):
+                        if col in chosen:
+                            values = chunk[headers.index(chosen[col])]
+                            mine |= (values == county).to_numpy()
+                            mine |= (values.str.strip() == county).to_numpy() & ~mine
+                    maybe_blank = chunk[(chunk[headers.index(chosen["postcode"])] == "").to_numpy()]
+                    read += len(chunk) - int((maybe_blank == "").all(axis=1).sum())
+                    chunk = chunk[mine]
+                else:
+                    chunk = chunk[(chunk != "").any(axis=1)]
+                    read += len(chunk)
+                kept.append(chunk.rename(columns=names))
+        except pd.errors.ParserError as exc:
+            raise _parser_error(filename, exc) from exc
+    if read == 0:
+        raise DataError.single(
+            filename, "has a header row but no records", row=1, value=header_line.strip()
+        )
+    frame = pd.concat(kept) if kept else pd.DataFrame(columns=list(chosen))
+    if county is not None and frame.empty and require_rows:
+        cols = ", ".join(f"'{chosen[c]}'" for c in ("county_code", "lad_code") if c in chosen)
+        raise DataError.single(
+            filename,
+            f"has no postcode in {county} ({cols}) among its {read:,} rows; "
+            "check BROADBAND_COUNTY or use the directory that covers the county",
+        )
+    frame = frame.apply(lambda c: c.str.strip())
+    table = Table(filename=filename, frame=frame, original=chosen)
+    out = _lookup_from_table(table)
+    out.attrs["rows_read"] = read
+    return out
+
+
+def _after_bom(encoding: str) -> str:
+    """The codec for the bytes after the header line (its BOM is already read)."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+_ALL_FORMS = {header_key(f) for forms in POSTCODE_FILE_COLUMNS.values() for f in forms}
 
 
 def _lookup_from_table(table: Table) -> pd.DataFrame:
@@ -178,7 +298,7 @@ def _lookup_from_table(table: Table) -> pd.DataFrame:
         },
         index=pd.Index(postcode.astype(str).to_numpy(), name="postcode"),
     )
-    for col in ("oa_code", "lsoa_code", "lad_code"):
+    for col in ("oa_code", "oa11_code", "lsoa_code", "lad_code", "county_code"):
         if table.has(col):
             out[col] = table.col(col).replace("", pd.NA).to_numpy()
     out.attrs["source"] = table.filename

@@ -4,11 +4,21 @@ Layers
 ------
 ``areas_<level>``   boundaries (``area_code``, ``area_name``, ``lad_code``, geometry, EPSG:27700)
 ``coverage``        Ofcom rows in canonical columns, every release and file level imported
+``coverage_residential``  the same from Ofcom's ``_res_`` files (residential premises only)
+``coverage_pct``    Ofcom percentages from files without premises counts (postcode files since
+                    2024, the 2016 LA file): each row is that postcode's or district's own
+                    figure, never summed or averaged into an area
 ``postcodes``       postcode centroids (EPSG:27700 eastings/northings) from ONSPD / NSPL
 ``oa_centroids``    output-area centroids (from OA polygons or population-weighted centroids)
 ``imd``             IMD 2019 rank and decile per 2011 LSOA
 ``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
-``meta``            JSON facts per layer: source file, vintage, release, whether synthetic
+``census_age``      Census 2021 residents and residents aged 65+ / 75+ per OA or LSOA
+``mobile``          Ofcom mobile coverage per area (operator-count %), every release and level
+``mobile_postcodes`` premises per postcode with indoor 4G per operator (Ofcom mobile API)
+``risk_indicators`` council-held small-area indicators for the risk index (pension credit …)
+``meta``            JSON facts per layer: source file, vintage, release, whether synthetic;
+                    for the coverage layers, per release and level which measures the file
+                    publishes and its caveats (``releases``)
 
 Every import rewrites a copy of the file and swaps it in with :func:`os.replace`, so a failed
 import leaves the previous catalogue as it was.
@@ -18,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +39,24 @@ import pyogrio
 
 from geo.config import LEVELS
 from geo.errors import DataError
-from geo.geometry.boundaries import detect_level, load_boundaries, read_boundary_file
 from geo.geometry.crs import to_working
 from geo.storage.atomic import swap_in, writer_lock
 
 COVERAGE_LAYER = "coverage"
+RESIDENTIAL_LAYER = "coverage_residential"
+PERCENT_LAYER = "coverage_pct"
 POSTCODES_LAYER = "postcodes"
 OA_LAYER = "oa_centroids"
 META_LAYER = "meta"
 IMD_LAYER = "imd"
 LSOA_LAYER = "lsoa"
+CoverageCheck = Callable[[pd.DataFrame, "Catalog"], None]
+"""Called with an import's coverage rows and the catalogue before they are stored; raises
+:class:`~geo.errors.DataError` to refuse them."""
+CENSUS_LAYER = "census_age"
+MOBILE_LAYER = "mobile"
+MOBILE_PC_LAYER = "mobile_postcodes"
+INDICATORS_LAYER = "risk_indicators"
 
 
 @dataclass
@@ -46,10 +65,17 @@ class Catalog:
 
     areas: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     coverage: pd.DataFrame | None = None
+    coverage_residential: pd.DataFrame | None = None
+    coverage_pct: pd.DataFrame | None = None
+    """Percentages as published, per postcode (or district), release and level."""
     postcodes: pd.DataFrame | None = None
     oa_centroids: pd.DataFrame | None = None
     imd: pd.DataFrame | None = None
     lsoa: gpd.GeoDataFrame | None = None
+    census_age: pd.DataFrame | None = None
+    mobile: pd.DataFrame | None = None
+    mobile_postcodes: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
@@ -82,10 +108,15 @@ def load_catalog(path: str | Path) -> Catalog:
             gdf = gpd.read_file(path, layer=_areas_layer(level), engine="pyogrio")
             gdf.attrs.update(cat.meta.get(_areas_layer(level), {}))
             cat.areas[level] = gdf
-    if COVERAGE_LAYER in layers:
-        cov = pyogrio.read_dataframe(path, layer=COVERAGE_LAYER)
-        cov.attrs.update(cat.meta.get(COVERAGE_LAYER, {}))
-        cat.coverage = cov
+    for name, attr in (
+        (COVERAGE_LAYER, "coverage"),
+        (RESIDENTIAL_LAYER, "coverage_residential"),
+        (PERCENT_LAYER, "coverage_pct"),
+    ):
+        if name in layers:
+            cov = pyogrio.read_dataframe(path, layer=name)
+            cov.attrs.update(cat.meta.get(name, {}))
+            setattr(cat, attr, cov)
     if POSTCODES_LAYER in layers:
         cat.postcodes = pyogrio.read_dataframe(path, layer=POSTCODES_LAYER).set_index("postcode")
     if OA_LAYER in layers:
@@ -94,7 +125,22 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
     if LSOA_LAYER in layers:
         cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
+    for layer, attr in _RISK_LAYERS.items():
+        if layer in layers:
+            frame = pyogrio.read_dataframe(path, layer=layer)
+            frame.attrs.update(cat.meta.get(layer, {}))
+            setattr(cat, attr, frame)
+    if cat.mobile_postcodes is not None:
+        cat.mobile_postcodes = cat.mobile_postcodes.set_index("postcode")
     return cat
+
+
+_RISK_LAYERS = {
+    CENSUS_LAYER: "census_age",
+    MOBILE_LAYER: "mobile",
+    MOBILE_PC_LAYER: "mobile_postcodes",
+    INDICATORS_LAYER: "indicators",
+}
 
 
 _before_swap: Callable[[Path], None] | None = None
@@ -150,25 +196,67 @@ def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = F
     return layer
 
 
-def save_coverage(path: str | Path, coverage: pd.DataFrame, *, synthetic: bool = False) -> str:
-    """Add one Ofcom file's rows to ``coverage``, replacing rows of the same release and level."""
+def save_coverage(
+    path: str | Path,
+    coverage: pd.DataFrame,
+    *,
+    synthetic: bool = False,
+    layer: str = COVERAGE_LAYER,
+    check: CoverageCheck | None = None,
+) -> str:
+    """Add one Ofcom file's rows to ``layer``, replacing rows of the same release and level.
+
+    ``coverage`` is :func:`geo.sources.ofcom.read_coverage` output (or
+    :func:`~geo.sources.ofcom.read_percentages` output with ``layer`` = ``coverage_pct``); its
+    ``attrs`` (level, source, published measures and caveats per release) go to the meta.
+    ``check`` (if given) sees the rows and the catalogue first and may refuse them.
+    """
     path = Path(path)
     with _locked(path):
+        if check is not None:
+            check(coverage, load_catalog(path))
         level = coverage.attrs["level"]
         new = coverage.assign(level=level, source=coverage.attrs.get("source", ""))
-        old = load_catalog(path).coverage
+        old_cat = load_catalog(path)
+        old = getattr(old_cat, _ATTR[layer])
         if old is not None:
             keep = ~(old["release"].isin(new["release"].unique()) & (old["level"] == level))
             new = pd.concat([old[keep], new], ignore_index=True)
-        meta = load_catalog(path).meta.get(COVERAGE_LAYER, {}) if path.exists() else {}
+        meta = dict(old_cat.meta.get(layer, {}))
         sources = dict(meta.get("count_source_by_file", {}))  # type: ignore[call-overload]
-        sources[str(coverage.attrs.get("source"))] = coverage.attrs.get("count_source", {})
+        if "count_source" in coverage.attrs:
+            sources[str(coverage.attrs.get("source"))] = coverage.attrs["count_source"]
+        releases = {k: dict(v) for k, v in dict(meta.get("releases", {})).items()}  # type: ignore[call-overload]
+        for release, measures in dict(coverage.attrs.get("published", {})).items():
+            releases.setdefault(str(release), {})[level] = {
+                "published": list(measures),
+                "caveats": list(dict(coverage.attrs.get("caveats", {})).get(release, [])),
+                "source": coverage.attrs.get("source"),
+                "residential": bool(coverage.attrs.get("residential")),
+                "count_source": coverage.attrs.get("count_source"),
+            }
         facts = {
             "count_source_by_file": sources,
+            "releases": releases,
             "synthetic": synthetic or bool(meta.get("synthetic")),
         }
-        _write(path, {COVERAGE_LAYER: new}, {COVERAGE_LAYER: facts})
-    return COVERAGE_LAYER
+        _write(path, {layer: new}, {layer: facts})
+    return layer
+
+
+_ATTR = {
+    COVERAGE_LAYER: "coverage",
+    RESIDENTIAL_LAYER: "coverage_residential",
+    PERCENT_LAYER: "coverage_pct",
+}
+
+
+def load_layer(path: str | Path, layer: str) -> pd.DataFrame | None:
+    """One non-spatial layer of the catalogue (``None`` when absent), without the others."""
+    path = Path(path)
+    if not path.exists() or layer not in {n for n, _ in pyogrio.list_layers(path)}:
+        return None
+    return pyogrio.read_dataframe(path, layer=layer)
 
 
 def save_postcodes(
@@ -210,79 +298,127 @@ def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     return LSOA_LAYER
 
 
-def _import_premises_or_uprn(
-    path: Path, catalog_path: str | Path, *, synthetic: bool
-) -> str | None:
-    """BDUK premises CSVs / zips and OS Open UPRN releases (:mod:`geo.storage.premises`)."""
-    from geo.sources.bduk import is_premises_file
-    from geo.sources.uprn import is_uprn_file
-    from geo.storage import premises
-
-    if is_uprn_file(path):
-        return premises.import_uprn(path, catalog_path)
-    if is_premises_file(path):
-        cat = load_catalog(catalog_path)
-        premises.import_premises(
-            [path], catalog_path, areas=cat.areas, postcodes=cat.postcodes, synthetic=synthetic
-        )
-        return premises.PREMISES_LAYER
-    return None
+def save_census_age(path: str | Path, ages: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Store Census 2021 ages (:func:`geo.sources.census.read_census_age`) as ``census_age``."""
+    facts = {k: ages.attrs.get(k) for k in ("source", "table", "layout", "vintage")}
+    facts["synthetic"] = synthetic
+    with _locked(Path(path)):
+        _write(Path(path), {CENSUS_LAYER: ages}, {CENSUS_LAYER: facts})
+    return CENSUS_LAYER
 
 
-def import_file(path: str | Path, catalog_path: str | Path, *, synthetic: bool = False) -> str:
-    """Import one hand-downloaded file, recognised by its content; returns what it became.
-
-    Boundaries (GeoJSON / GeoPackage / zipped shapefile with ONS field names), output areas
-    (``OA11CD``/``OA21CD``), LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs
-    (``LSOA code (2011)``), Ofcom coverage CSVs, ONSPD / NSPL postcode CSVs, OS Open UPRN
-    releases and BDUK "premises in BDUK plans" CSVs (or zips) are recognised.
-    """
-    from geo.sources.ofcom import read_coverage
-    from geo.sources.postcodes import read_postcode_file  # local: keeps start-up light
-
+def save_mobile(path: str | Path, mobile: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Add one Ofcom mobile area file (:func:`geo.sources.mobile.read_mobile_coverage`) to
+    ``mobile``, replacing rows of the same release and level."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    premises = _import_premises_or_uprn(path, catalog_path, synthetic=synthetic)
-    if premises is not None:
-        return premises
-    if suffix in (".geojson", ".json", ".gpkg", ".zip", ".shp"):
-        raw = read_boundary_file(path)
-        if any(c.upper() in ("OA11CD", "OA21CD") for c in raw.columns):
-            return save_oa_centroids(catalog_path, raw, source=path.name)
-        if any(c.upper() in ("LSOA11CD", "LSOA21CD") for c in raw.columns):
-            from geo.sources.imd import lsoa_polygons
+    with _locked(path):
+        level = mobile.attrs["level"]
+        new = mobile.assign(level=level, source=mobile.attrs.get("source", ""))
+        old = load_catalog(path).mobile
+        if old is not None:
+            keep = ~(old["release"].isin(new["release"].unique()) & (old["level"] == level))
+            new = pd.concat([old[keep], new], ignore_index=True)
+        meta = load_catalog(path).meta.get(MOBILE_LAYER, {}) if path.exists() else {}
+        facts = {"synthetic": synthetic or bool(meta.get("synthetic")),
+                 "source": mobile.attrs.get("source")}  # fmt: skip
+        _write(path, {MOBILE_LAYER: new}, {MOBILE_LAYER: facts})
+    return MOBILE_LAYER
 
-            return save_lsoa(catalog_path, lsoa_polygons(raw, source=path.name), source=path.name)
-        if detect_level(raw) is None:
-            raise DataError.single(
-                path.name, "has no ONS area code field (CEDnnCD, WDnnCD, LADnnCD or OAnnCD)"
-            )
-        return save_areas(catalog_path, load_boundaries(path), synthetic=synthetic)
-    if suffix in (".csv", ".txt"):
-        with path.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8-sig", errors="replace").lower()
-        first = head.splitlines()[0] if head else ""
-        if any(k in first for k in ("east1m", "oseast1m")):
-            lookup = read_postcode_file(path, filename=path.name)
-            return save_postcodes(catalog_path, lookup, source=path.name, synthetic=synthetic)
-        from geo.sources.imd import is_imd_header, read_imd
 
-        if is_imd_header(first):
-            return save_imd(catalog_path, read_imd(path), source=path.name)
-        return save_coverage(catalog_path, read_coverage(path), synthetic=synthetic)
-    raise DataError.single(
-        path.name, "is not a file this tool can import (.geojson, .gpkg, .zip, .csv)"
-    )
+def save_mobile_postcodes(
+    path: str | Path, counts: pd.DataFrame, *, synthetic: bool = False
+) -> str:
+    """Store premises per postcode from the mobile API (:func:`geo.sources.mobile.
+    mobile_by_postcode`) as ``mobile_postcodes``; postcodes already stored are replaced."""
+    path = Path(path)
+    with _locked(path):
+        old = load_catalog(path).mobile_postcodes
+        kept = None if old is None else old.drop(counts.index, errors="ignore")
+        new = counts if kept is None else pd.concat([kept, counts])
+        facts = {k: counts.attrs.get(k) for k in ("source", "release")}
+        facts["synthetic"] = synthetic
+        frame = new.reset_index(names="postcode")
+        _write(path, {MOBILE_PC_LAYER: frame}, {MOBILE_PC_LAYER: facts})
+    return MOBILE_PC_LAYER
+
+
+def save_indicators(path: str | Path, table: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Store council-held indicators (:func:`geo.sources.indicators.read_indicators`) as
+    ``risk_indicators``."""
+    facts = {"source": table.attrs.get("source"), "synthetic": synthetic,
+             "indicators": table.attrs.get("indicators")}  # fmt: skip
+    with _locked(Path(path)):
+        _write(Path(path), {INDICATORS_LAYER: table}, {INDICATORS_LAYER: facts})
+    return INDICATORS_LAYER
+
+
+def import_file(
+    path: str | Path,
+    catalog_path: str | Path,
+    *,
+    synthetic: bool = False,
+    release: str | None = None,
+    county: str | None = None,
+    progress: bool = False,
+    report: Callable[[str], None] | None = None,
+    check: CoverageCheck | None = None,
+) -> str:
+    """Import one hand-downloaded file (or zip), recognised by its content; returns the layer(s).
+
+    Every format in :data:`geo.sources.formats.FORMATS` is tried in turn: boundaries (GeoJSON /
+    GeoPackage / zipped shapefile with ONS field names), output areas (``OA11CD``/``OA21CD``),
+    LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs, ONSPD / NSPL postcode directories,
+    Ofcom coverage files of every release (zips of them too, a zip inside a zip included), OS
+    Open UPRN releases and BDUK "premises in BDUK plans" CSVs (:mod:`geo.storage.premises`).
+
+    Parameters
+    ----------
+    release
+        The Ofcom release (``YYYY-MM``) of a file whose name and columns carry none.
+    county
+        GSS code: UK-wide output-area, postcode and postcode-directory files keep only this
+        county's rows (found through the loaded OA centroids / postcode directory).
+    progress
+        Progress bars on stderr while big files stream.
+    report
+        Called with each line that says what was read, used and skipped.
+    check
+        Passed to :func:`save_coverage` for premises-count coverage rows.
+
+    Returns
+    -------
+    str
+        The layer written (several, comma-separated, for a zip of several kinds).
+    """
+    import geo.sources.premises_formats  # registers BDUK premises and OS Open UPRN
+    import geo.sources.risk_formats  # noqa: F401  (registers the risk index's formats)
+    from geo.sources.formats import import_path  # local: keeps start-up light
+
+    results = import_path(
+        path, catalog_path, synthetic=synthetic, release=release, county=county,
+        progress=progress, check=check, store=sys.modules[__name__],
+    )  # fmt: skip
+    for result in results:
+        for line in result.notes:
+            (report or (lambda _line: None))(line)
+    return ", ".join(dict.fromkeys(r.layer for r in results))
 
 
 __all__ = [
+    "PERCENT_LAYER",
+    "RESIDENTIAL_LAYER",
     "Catalog",
     "import_file",
     "load_catalog",
+    "load_layer",
     "save_areas",
+    "save_census_age",
     "save_coverage",
     "save_imd",
+    "save_indicators",
     "save_lsoa",
+    "save_mobile",
+    "save_mobile_postcodes",
     "save_oa_centroids",
     "save_postcodes",
 ]

@@ -31,7 +31,7 @@ from geo.analysis.bduk import COUNT_COLUMNS, Engine, PremisesCounts, count_premi
 from geo.config import OS_OPEN_UPRN_LINE, OS_OPEN_UPRN_URL, WORKING_CRS
 from geo.errors import DataError
 from geo.geometry.aggregate import AREA_CODE
-from geo.sources.bduk import read_premises, read_premises_file
+from geo.sources.bduk import Source, premises_sources, read_premises, read_premises_file
 from geo.sources.uprn import UprnDataset, open_dataset, prepare_uprn, release_of
 from geo.storage import store
 from geo.storage.atomic import fsync
@@ -168,7 +168,7 @@ def _check_any(counts: PremisesCounts, name: str) -> None:
 
 
 def import_premises(
-    paths: Iterable[str | Path],
+    paths: Iterable[Source],
     catalog_path: str | Path,
     *,
     areas: Mapping[str, gpd.GeoDataFrame],
@@ -206,9 +206,9 @@ def import_premises(
         loaded, or no premises falling in any area.
     """
     catalog_path = Path(catalog_path)
-    files = [Path(p) for p in paths]
+    files = list(premises_sources(paths))
     rows = read_premises(files)
-    name = files[0].name if len(files) == 1 else f"{len(files)} BDUK files"
+    name = files[0][0] if len(files) == 1 else f"{len(files)} BDUK files"
     areas, dataset = _places(areas, catalog_path, name, uprn)
     if engine == "dask" and not isinstance(dataset, UprnDataset):
         dataset = open_dataset(dataset)
@@ -216,17 +216,23 @@ def import_premises(
     _check_any(counts, name)
     target = Path(store_path) if store_path is not None else store_beside(catalog_path)
     records = premises_records(counts, areas, release=_release(dataset))
-    manifest = "".join(f"{f.name}\t{f.stat().st_size}\t{_sha256(f)}\n" for f in files)
+    manifest = "".join(f"{n}\t{_size(s)}\t{_sha256(s)}\n" for n, s in files)
     store.save(
         target, PREMISES_LAYER, merge_records(load_premises(target), records),
-        file_name=", ".join(f.name for f in files) + (" (synthetic)" if synthetic else ""),
+        file_name=", ".join(n for n, _ in files) + (" (synthetic)" if synthetic else ""),
         file_bytes=manifest.encode(), user=user,
     )  # fmt: skip
     return counts
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
+def _size(source: Path | bytes) -> int:
+    return len(source) if isinstance(source, bytes) else source.stat().st_size
+
+
+def _sha256(source: Path | bytes) -> str:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    with source.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 

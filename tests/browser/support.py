@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,14 +44,27 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL."""
-    port = free_port()
+def running_app(
+    data_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    args: Sequence[str] = (),
+    log: Path | None = None,
+) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a loopback port (free unless given); yield its base URL.
+
+    ``args`` are more ``streamlit run`` options (e.g. ``--secrets.files``); ``log`` keeps the
+    server's output in a file (otherwise it is discarded).
+    """
+    port = port or free_port()
     environ = {**os.environ, "BROADBAND_DATA_DIR": str(data_dir), **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
            "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.PIPE,
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           *args]  # fmt: skip
+    out = log.open("wb") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=out,
                             stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -71,6 +84,8 @@ def running_app(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterato
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()  # type: ignore[union-attr]
 
 
 @contextmanager

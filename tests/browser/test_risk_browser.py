@@ -1,0 +1,46 @@
+"""The Digital inclusion need page in a real browser, desktop and phone (real Norfolk files plus
+SYNTHETIC ages, coverage, mobile coverage and support points)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+from tests.conftest import require_shared
+from tests.risk_support import build_norfolk_risk_catalog
+
+pytestmark = [pytest.mark.browser, pytest.mark.shared]
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1400, 1000),
+                                                       ("phone", 390, 844)])  # fmt: skip
+def test_need_page_map_and_ranking_render(
+    tmp_path: Path, name: str, width: int, height: int
+) -> None:
+    require_chromium()
+    require_shared("norfolk_oa_2011_bgc.geojson")
+    build_norfolk_risk_catalog(tmp_path)
+    with running_app(tmp_path) as url, browser_page(width=width, height=height) as page:
+        page.goto(f"{url}/need", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Digital inclusion need").wait_for(timeout=120_000)
+        frame = page.frame_locator("iframe").first
+        frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+        paths = frame.locator("path.leaflet-interactive").count()
+        legend = frame.locator(".bb-legend").inner_text()
+        page.get_by_text("Landline and 3G switch-off risk").wait_for(timeout=120_000)
+        page.get_by_text("Synthetic demo data").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(2500)
+        shots = [screenshot(page, f"risk_{name}_top")]
+        # Streamlit scrolls inside its own container, so each section is brought into view.
+        for part, heading in (("map", "Risk by division"), ("provision", "Need beside provision"),
+                              ("switchoff", "Landline and 3G switch-off risk")):  # fmt: skip
+            page.get_by_role("heading", name=heading).evaluate(
+                "el => el.scrollIntoView({block: 'start'})"
+            )
+            page.wait_for_timeout(1500)
+            shots.append(screenshot(page, f"risk_{name}_{part}"))
+    assert paths >= 84  # every division drawn (support points are circles too)
+    assert "Digital exclusion risk" in legend
+    assert all(s.stat().st_size > 10_000 for s in shots)
