@@ -220,7 +220,7 @@ def count_premises(
     """
     keys = _base_keys(rows)
     order = rows.order if rows.order is not None else np.argsort(rows.uprn, kind="stable")
-    sorted_uprn = rows.uprn[order]
+    sorted_uprn, sorted_keys = rows.uprn[order], keys[order]
     if engine == "single":
         dataset = _as_dataset(uprn)
         if dataset is None:  # a published file: stream it once
@@ -229,7 +229,7 @@ def count_premises(
             hit = order[by_uprn_sorted]
             results = _count_levels(xs[by_uprn_sorted], ys[by_uprn_sorted], keys[hit], areas)
         else:
-            parts = [_read_join(f, sorted_uprn, keys[order]) for f in dataset.files]
+            parts = [_read_join(f, sorted_uprn, sorted_keys) for f in dataset.files]
             joined = pd.concat(parts, ignore_index=True)
             x, y, k = (joined[c].to_numpy() for c in ("x", "y", "key"))
             results = _count_levels(x, y, k, areas)
@@ -239,7 +239,7 @@ def count_premises(
         dataset = _as_dataset(uprn)
         if dataset is None:
             raise TypeError("engine='dask' needs a prepared dataset (see prepare_uprn)")
-        results, by_uprn_sorted = _count_partitioned(dataset, sorted_uprn, keys[order], areas)
+        results, by_uprn_sorted = _count_partitioned(dataset, sorted_uprn, sorted_keys, areas)
     else:
         raise ValueError(f"engine must be 'single' or 'dask', not {engine!r}")
     by_uprn = np.zeros(len(rows), dtype=bool)
