@@ -92,6 +92,13 @@ def _import_premises(paths: list[Path], catalog: Path, args: argparse.Namespace)
     from geo.storage.premises import PREMISES_LAYER, import_premises
     from geo.storage.workspace import store_beside
 
+    if args.dask:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise DataError.single(
+                "--dask", "needs dask: pip install -e '.[scale]' (or run without --dask)"
+            ) from None
     cat = load_catalog(catalog)
     run = partial(import_premises, paths, catalog, areas=cat.areas, postcodes=cat.postcodes,
                   synthetic=args.synthetic)  # fmt: skip

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import dask
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -316,7 +315,8 @@ def _positions(part: pd.DataFrame) -> np.ndarray:
 
 def _shared(value: object) -> object:
     """``value`` sent to every worker once (a cluster) or wrapped for the local scheduler."""
-    from distributed import get_client  # only the dask engine needs distributed
+    import dask
+    from distributed import get_client  # only the dask engine needs dask (extra "scale")
 
     try:
         return get_client().scatter(value, broadcast=True, hash=False)
@@ -330,6 +330,7 @@ def _count_partitioned(
     sorted_keys: np.ndarray,
     areas: Mapping[str, gpd.GeoDataFrame],
 ) -> tuple[dict[str, tuple[pd.DataFrame, pd.Series]], np.ndarray]:
+    import dask
     import dask.dataframe as dd
 
     from geo.geometry.partitioned import count_by_area_tasks
