@@ -1,10 +1,14 @@
-"""Command line: ``python -m geo {fetch,import,demo,status,export-html}``.
+"""Command line: ``python -m geo {fetch,import,export,demo,status,export-html}``.
 
 Examples
 --------
 Download and cache Norfolk's divisions (and wards and districts) from the ONS portal::
 
     python -m geo fetch --county E10000020 --level ced --level lad
+
+…its output-area population-weighted centroids (2011 and 2021) and postcode centroids::
+
+    python -m geo fetch --county E10000020 --level oa --level postcodes
 
 Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
 UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
@@ -17,6 +21,10 @@ BDUK premises in plans, placed with OS Open UPRN (imported once per release)::
     python -m geo import osopenuprn_202507_csv.zip
     python -m geo import east_of_england.zip --dask      # or --dask tcp://scheduler:8786
 
+Write every division's figures (count, %, method, source, release) to CSV or GeoPackage::
+
+    python -m geo export norfolk_divisions.csv --level ced --release 2021-05
+
 Write the public map as one self-contained HTML file (opens from file://, no server)::
 
     python -m geo export-html norfolk.html --measure gigabit --layers anchors,pilots
@@ -25,7 +33,10 @@ Write the public map as one self-contained HTML file (opens from file://, no ser
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -33,12 +44,22 @@ from typing import Any
 
 from geo.config import (
     BOUNDARY_LAYERS,
+    DEFAULT_LEVEL,
     LEVELS,
     ONS_ARCGIS_ROOT,
 )
-from geo.errors import DataError, DownloadError
+from geo.errors import DataError, DownloadError, SetupError
 from geo.settings import load_settings
-from geo.storage.catalog import import_file, load_catalog, save_areas
+from geo.storage.catalog import (
+    import_file,
+    load_catalog,
+    save_areas,
+    save_oa_centroids,
+    save_postcodes,
+)
+
+CENTROID_LEVELS = ("oa", "postcodes")
+"""``fetch --level`` values that are centroids, not boundaries."""
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -46,27 +67,92 @@ def _fetch(args: argparse.Namespace) -> int:
     from geo.sources.download import fetch
 
     settings = load_settings()
+    settings.require_writable()
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
     county = args.county or settings.county_code
-    for level in args.level or ["ced"]:
+    levels = args.level or ["ced"]
+    for level in [lv for lv in levels if lv not in CENTROID_LEVELS]:
         print(f"Fetching {LEVELS[level].label} for {county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
             county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
+    if "oa" in levels:
+        _fetch_oa_centroids(county, root=root, mirror=mirror)
+    if "postcodes" in levels:
+        _fetch_postcodes(county, root=root, mirror=mirror)
     for url in args.file_url or []:
         path = fetch(url, cache_dir=settings.cache_dir, progress=True)
         print(f"  {url} → {path}")
-        print(f"  imported as {import_file(path, settings.boundaries_path)}")
+        what = import_file(path, settings.boundaries_path, check=_check_import())
+        print(f"  imported as {what}")
+    _print_reconciliation(settings.boundaries_path)
     return 0
+
+
+def _fetch_oa_centroids(county: str, *, root: str, mirror: dict[str, str]) -> None:
+    from geo.sources.arcgis import fetch_county_boundaries
+    from geo.sources.centroids import fetch_oa_centroids, oa_centroid_urls
+
+    settings = load_settings()
+    print(f"Fetching the districts of {county} to find their output areas …")
+    districts = fetch_county_boundaries(
+        county, level="lad", cache_dir=settings.cache_dir, base_urls=mirror, progress=True
+    )
+    for vintage, url in oa_centroid_urls(root).items():
+        print(f"Fetching {vintage} OA population-weighted centroids from {url} …")
+        points = fetch_oa_centroids(
+            county, vintage=vintage, cache_dir=settings.cache_dir, layer_url=url,
+            districts=districts, progress=True,
+        )  # fmt: skip
+        save_oa_centroids(
+            settings.boundaries_path, points, source=points.attrs["source"], vintage=vintage,
+            kind="pwc", county_code=county,
+        )  # fmt: skip
+        print(f"  {len(points):,} {vintage} OA centroids → {settings.boundaries_path}")
+
+
+def _fetch_postcodes(county: str, *, root: str, mirror: dict[str, str]) -> None:
+    from geo.sources.centroids import fetch_postcode_centroids, postcode_centroids_url
+
+    settings = load_settings()
+    url = postcode_centroids_url(root)
+    print(f"Fetching postcode centroids for {county} from {url} …")
+    lookup = fetch_postcode_centroids(
+        county, cache_dir=settings.cache_dir, layer_url=url, lookup_url=mirror["lookup"],
+        progress=True,
+    )  # fmt: skip
+    save_postcodes(settings.boundaries_path, lookup, source=lookup.attrs["source"])
+    live = int((~lookup["terminated"]).sum())
+    print(f"  {len(lookup):,} postcodes ({live:,} live) → {settings.boundaries_path}")
+
+
+def _check_import() -> Callable[[Any, Any], None]:
+    from geo.analysis.reconcile import check_import
+
+    return check_import
+
+
+def _print_reconciliation(catalog_path: Path) -> None:
+    """Recompute, store and print every OA/postcode reconciliation the catalogue allows."""
+    if not catalog_path.exists():
+        return
+    from geo.analysis.reconcile import refresh
+
+    done, problems = refresh(catalog_path)
+    for rec in done:
+        print("\n".join(rec.lines()))
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _import(args: argparse.Namespace) -> int:
     from geo.sources.bduk import is_premises_file
 
     settings = load_settings()
+    settings.require_writable()
     premises = [Path(p) for p in args.paths if is_premises_file(p)]
     for name in args.paths:
         if Path(name) in premises:
@@ -79,10 +165,30 @@ def _import(args: argparse.Namespace) -> int:
             county=None if args.all_rows else settings.county_code,
             progress=True,
             report=lambda line: print(f"  {line}"),
+            layer=args.layer,
+            check=_check_import(),
         )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
     if premises:  # all BDUK files together: OS Open UPRN is read once for them
         _import_premises(premises, settings.boundaries_path, args)
+    _print_reconciliation(settings.boundaries_path)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from geo.reports.figures_file import export_figures
+
+    settings = load_settings()
+    cat = load_catalog(settings.boundaries_path)
+    try:
+        path, n = export_figures(cat, args.out, level=args.level, release=args.release)
+    except ValueError as exc:
+        if isinstance(exc, DataError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    note = " (SYNTHETIC DEMO DATA)" if cat.synthetic else ""
+    print(f"{n} {LEVELS[args.level].label.lower()} → {path}{note}")
     return 0
 
 
@@ -142,6 +248,9 @@ def _status(_args: argparse.Namespace) -> int:
         print(f"  {LEVELS[level].label}: {len(areas)} areas, vintage {areas.attrs.get('vintage')}")
     print(f"  Ofcom releases: {', '.join(cat.releases) or 'none'}")
     print(f"  Postcodes: {0 if cat.postcodes is None else len(cat.postcodes):,}")
+    vintages: dict[str, dict[str, Any]] = cat.meta.get("oa_centroids", {}).get("vintages", {})  # type: ignore[assignment]
+    shown = [f"{v} ({f['count']:,}, {f['kind']}, {f['source']})" for v, f in vintages.items()]
+    print(f"  OA centroids: {'; '.join(shown) or 'none'}")
     from geo.storage.premises import load_premises, uprn_in_force
     from geo.storage.workspace import store_beside
 
@@ -164,15 +273,19 @@ def _plugins() -> list[Callable[[Any], None]]:
     return [ep.load() for ep in entry_points(group="broadband_map.commands")]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser(
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
     fetch.add_argument("--county", help="county GSS code (default: BROADBAND_COUNTY or Norfolk)")
-    fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
+    fetch.add_argument(
+        "--level",
+        action="append",
+        choices=[*sorted(LEVELS), *CENTROID_LEVELS],
+        help="boundaries (ced, lad, ward), OA centroids (oa) or postcode centroids (postcodes)",
+    )
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
     fetch.add_argument(
         "--service-root",
@@ -198,16 +311,76 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep every row of a UK-wide file, not only BROADBAND_COUNTY's",
     )
+    imp.add_argument(
+        "--layer",
+        metavar="NAME",
+        help="the layer to import from a GeoPackage (or the .shp in a zip) that holds several",
+    )
     imp.set_defaults(run=_import)
+    export = sub.add_parser("export", help="write every area's figures to a CSV or GeoPackage")
+    export.add_argument("out", help="OUT.csv or OUT.gpkg")
+    export.add_argument("--level", default=DEFAULT_LEVEL, choices=sorted(LEVELS))
+    export.add_argument("--release", help="an Ofcom release such as 2021-05 (default: latest)")
+    export.set_defaults(run=_export)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     for add_commands in _plugins():
         add_commands(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+EXPECTED_ERRORS = (DataError, DownloadError, SetupError, OSError)
+"""Failures a person can fix (a bad file, a failed download, a setting, a disk or permission
+problem): one line on stderr, exit status 2."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line: every problem of a :class:`DataError`, joined (at most 10)."""
+    if isinstance(exc, DataError) and len(exc.problems) > 1:
+        shown = "; ".join(str(p) for p in exc.problems[:10])
+        more = len(exc.problems) - 10
+        return f"{len(exc.problems)} problems: {shown}" + (
+            f"; … and {more} more" if more > 0 else ""
+        )
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    """Write the traceback to a log file (for whoever maintains the deployment); its path."""
+    folder = Path(tempfile.gettempdir()) / "broadband-map"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="cli-", suffix=".log", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"python -m geo {' '.join(sys.argv[1:])}\n")
+        fh.write("".join(traceback.format_exception(exc)))
+    return Path(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    No traceback reaches the person running it: an expected failure (:data:`EXPECTED_ERRORS`)
+    prints one line and returns 2; anything else prints one line naming a log file that holds
+    the traceback, and returns 1.
+    """
     try:
+        args = _parser().parse_args(argv)
         return int(args.run(args))
-    except (DataError, DownloadError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except EXPECTED_ERRORS as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log = _log_unexpected(exc)
+        print(
+            f"error: unexpected {type(exc).__name__}: {one_line(exc)} (details in {log})",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

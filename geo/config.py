@@ -6,6 +6,7 @@ Everything else in the project imports these names; nothing restates them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 # --- Coordinate reference systems -----------------------------------------------------------------
@@ -86,6 +87,8 @@ class Level:
     singular: str
     code_fields: tuple[str, ...]
     name_fields: tuple[str, ...]
+    code_prefixes: tuple[str, ...]
+    """GSS entity codes (country letter + two digits) an area code of this level starts with."""
 
 
 LEVELS: dict[str, Level] = {
@@ -97,6 +100,7 @@ LEVELS: dict[str, Level] = {
             "division",
             ("CED25CD", "CED24CD", "CED23CD", "CED21CD", "CED17CD", "ced25cd"),
             ("CED25NM", "CED24NM", "CED23NM", "CED21NM", "CED17NM", "name"),
+            ("E58",),
         ),
         Level(
             "ward",
@@ -104,6 +108,7 @@ LEVELS: dict[str, Level] = {
             "ward",
             ("WD25CD", "WD24CD", "WD23CD", "WD22CD", "WD21CD", "WD13CD"),
             ("WD25NM", "WD24NM", "WD23NM", "WD22NM", "WD21NM", "WD13NM"),
+            ("E05", "W05", "S13", "N08"),
         ),
         Level(
             "lad",
@@ -111,10 +116,27 @@ LEVELS: dict[str, Level] = {
             "district",
             ("LAD25CD", "LAD24CD", "LAD23CD", "LAD21CD", "LAD13CD", "LAD11CD"),
             ("LAD25NM", "LAD24NM", "LAD23NM", "LAD21NM", "LAD13NM", "LAD11NM"),
+            ("E06", "E07", "E08", "E09", "W06", "S12", "N09"),
         ),
     )
 }
 DEFAULT_LEVEL = "ced"
+
+GSS_COUNTRY_LETTERS = "EWSNK"
+"""An ONS Government Statistical Service (GSS) code is one of these letters (England, Wales,
+Scotland, Northern Ireland, UK-wide), a 2-digit entity and a 6-digit number: ``E58000001``."""
+SYNTHETIC_CODE_LETTER = "X"
+"""Country letter of made-up GSS-shaped codes (the demo's ``X58000001``): only synthetic
+imports may use it, so a real file can never pass one off."""
+GSS_ENTITIES: dict[str, str] = {
+    "E00": "output area", "E01": "LSOA", "E02": "MSOA", "E05": "ward",
+    "E06": "unitary authority", "E07": "non-metropolitan district",
+    "E08": "metropolitan district", "E09": "London borough", "E10": "county",
+    "E12": "region", "E14": "parliamentary constituency", "E58": "county electoral division",
+    "E92": "country", "W05": "ward", "W06": "unitary authority", "S12": "council area",
+    "S13": "ward", "N08": "ward", "N09": "local government district",
+}  # fmt: skip
+"""What the entity part of a GSS code names (for messages about codes of the wrong level)."""
 
 # --- Colours --------------------------------------------------------------------------------------
 SEQUENTIAL_PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
@@ -122,6 +144,10 @@ SEQUENTIAL_PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b
 ACCESSIBLE_PALETTE: tuple[str, ...] = ("#f7f7f7", "#4393c3", "#053061")
 """Three classes with ≥ 3:1 contrast between neighbours (WCAG 1.4.11), for the public map."""
 NO_DATA_COLOUR = "#bdbdbd"
+HATCH_COLOUR = "#ffffff"
+HATCH_EDGE_COLOUR = "#555555"
+"""White stripes edged in dark grey, drawn over an area's fill when it shows its district's
+figure, not its own: visible on every class colour, white included."""
 BOUNDARY_COLOUR = "#333333"
 HIGHLIGHT_COLOUR = "#e66101"
 
@@ -175,6 +201,26 @@ BOUNDARY_SERVICES: dict[str, str] = {
 """ONS Open Geography Portal FeatureServer layers, one per level (May 2025, generalised clipped)."""
 WARD_CED_LOOKUP_SERVICE = f"{ONS_ARCGIS_ROOT}/{BOUNDARY_LAYERS['lookup']}"
 """Ward → LAD → county → CED lookup: how a county's divisions and wards are found."""
+OA_CENTROID_LAYERS: dict[str, str] = {
+    "2011": "Output_Areas_Dec_2011_PWC_2022/FeatureServer/0",
+    "2021": "OA_December_2021_EW_PWC_V4/FeatureServer/0",
+}
+"""ONS population-weighted centroids (PWC) of output areas, per census vintage (points)."""
+OA_CODE_FIELDS: dict[str, str] = {"2011": "OA11CD", "2021": "OA21CD"}
+"""The OA code field of each vintage's layers and files."""
+OA11_LAST_CODES: dict[str, int] = {"E": 176_774, "W": 10_265}
+"""The highest 2011 OA code number per country (E00176774, W00010265): a higher number is a
+code first issued for the 2021 census."""
+POSTCODE_CENTROIDS_LAYER = "ONSPD_LATEST_UK/FeatureServer/0"
+"""The ONS Postcode Directory (latest) as a FeatureServer of postcode centroids. Its field
+names carry the boundary year and are renamed yearly (``LAD25CD`` → ``LAD26CD``), so the
+client reads them from the layer's own schema."""
+UNMATCHED_OA_MAX_SHARE = 0.005
+"""An OA-level import or figure fails when OAs it cannot place hold more than this share (0.5%)
+of the county's premises."""
+SNAP_TOLERANCE_M = 250.0
+"""A centroid in no area but this close to one (the thin gaps along rivers that generalised
+boundaries leave) counts in the nearest area; farther out, it is outside the areas."""
 OFCOM_CONNECTED_NATIONS_URL = (
     "https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-20242/"
     "data-downloads-2024"
@@ -325,10 +371,38 @@ SMALL_COUNT_THRESHOLD = 5
 # --- Uploads --------------------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 """An uploaded CSV larger than this is refused with a clear message (25 MB)."""
+MAX_UPLOAD_NUMBER = 1e12
+"""No number in an upload may exceed this (a typing slip or 400 nines, which a float would
+hold as infinity); layers set tighter maxima for their own columns."""
+MAX_VOUCHER_VALUE_GBP = 100_000.0
+"""A voucher's value above this is refused: gigabit vouchers are a few thousand pounds per
+premises, and even a pooled community project stays well below it."""
+MAX_PEOPLE_HELPED = 1_000_000
+"""People helped by one digital-inclusion site above this are refused as implausible."""
+EARLIEST_UPLOAD_DATE = date(1990, 1, 1)
+"""Dates in uploads before this are refused as implausible (year 0001 or 1066 is a slip)."""
+UPLOAD_DATE_YEARS_AHEAD = 10
+"""Dates more than this many years after today are refused as implausible (year 2999)."""
+UPLOAD_CHECK_CACHE_SIZE = 8
+"""Upload checks remembered per process (keyed by the file's SHA-256, layer and context), so
+a page rerun never reads and validates the same file again."""
 MAX_POSTCODE_FILE_BYTES = 2 * 1024 * 1024 * 1024
 """A postcode directory (ONSPD/NSPL, about 1 GB for the whole UK) larger than this is refused."""
+MAX_IMD_FILE_BYTES = 64 * 1024 * 1024
+"""An IMD CSV larger than this is refused (England's File 1 is about 3 MB)."""
 MAX_BOUNDARY_FILE_BYTES = 512 * 1024 * 1024
 """A boundary file (GeoJSON, GeoPackage, zipped shapefile) larger than this is refused (512 MB)."""
+MAX_VERTICES_PER_AREA = 250_000
+"""An area with more vertices than this is refused before any geometry work (GEOS validity
+checks grow faster than linearly there); Norfolk's largest full-resolution division has a few
+thousand."""
+MAX_VERTICES_PER_FILE = 20_000_000
+"""A boundary file with more vertices than this in all is refused (a county's boundaries at
+full resolution hold well under a million)."""
+UK_LATITUDE = (49.8, 60.9)
+"""Latitudes (°N) of the United Kingdom, with a margin."""
+UK_LONGITUDE = (-8.7, 1.8)
+"""Longitudes (°E) of the United Kingdom, with a margin."""
 GB_EXTENT_27700 = (-200_000.0, -100_000.0, 900_000.0, 1_300_000.0)
 """(min x, min y, max x, max y) in EPSG:27700 that holds all of the UK with a margin; boundaries
 outside it are in the wrong CRS (e.g. lon/lat numbers labelled as British National Grid)."""

@@ -78,6 +78,11 @@ class DownloadError(RuntimeError):
     """A download failed; nothing from it was cached."""
 
 
+class SetupError(ValueError):
+    """The deployment cannot do what was asked: a bad setting (``BROADBAND_*``), a data folder
+    that is a file or not writable, or data that has not been loaded yet."""
+
+
 class ProblemCollector:
     """Collects problems while a file is checked, then raises them together."""
 
@@ -102,4 +107,11 @@ class ProblemCollector:
             raise DataError(self.problems)
 
 
-__all__ = ["CRSMismatchError", "DataError", "DownloadError", "Problem", "ProblemCollector"]
+__all__ = [
+    "CRSMismatchError",
+    "DataError",
+    "DownloadError",
+    "Problem",
+    "ProblemCollector",
+    "SetupError",
+]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.config import DEFAULT_DATA_DIR, DEFAULT_LEVEL, LEVELS, NORFOLK_CODE
+from geo.errors import SetupError
 
 CATALOG_FILE = "broadband.gpkg"
 STORE_FILE = "store.gpkg"
@@ -52,14 +53,47 @@ class Settings:
         """The council's uploaded datasets, versioned, with an audit table (GeoPackage)."""
         return self.data_dir / STORE_FILE
 
+    def require_writable(self) -> Path:
+        """Create the data folder if needed and check this process may write in it.
+
+        Raises
+        ------
+        SetupError
+            If the folder cannot be created or is not writable.
+        """
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SetupError(
+                f"BROADBAND_DATA_DIR {self.data_dir} cannot be created ({exc.strerror})"
+            ) from exc
+        if not os.access(self.data_dir, os.W_OK | os.X_OK):
+            raise SetupError(
+                f"BROADBAND_DATA_DIR {self.data_dir} is not writable by this user; point it at "
+                "a folder this user may write in"
+            )
+        return self.data_dir
+
 
 def load_settings() -> Settings:
-    """Read :class:`Settings` from the environment."""
+    """Read :class:`Settings` from the environment.
+
+    Raises
+    ------
+    SetupError
+        ``BROADBAND_LEVEL`` is not a known level, or ``BROADBAND_DATA_DIR`` is a file.
+    """
     level = os.environ.get("BROADBAND_LEVEL", DEFAULT_LEVEL)
     if level not in LEVELS:
-        raise ValueError(f"BROADBAND_LEVEL must be one of {sorted(LEVELS)}, not {level!r}")
+        raise SetupError(f"BROADBAND_LEVEL must be one of {sorted(LEVELS)}, not {level!r}")
+    data_dir = Path(os.environ.get("BROADBAND_DATA_DIR", DEFAULT_DATA_DIR))
+    if data_dir.exists() and not data_dir.is_dir():
+        raise SetupError(
+            f"BROADBAND_DATA_DIR {data_dir} is a file, not a folder; point it at a folder "
+            "(it is created when missing)"
+        )
     return Settings(
-        data_dir=Path(os.environ.get("BROADBAND_DATA_DIR", DEFAULT_DATA_DIR)),
+        data_dir=data_dir,
         county_code=os.environ.get("BROADBAND_COUNTY", NORFOLK_CODE),
         level=level,
         public_only=_flag("BROADBAND_PUBLIC_ONLY"),

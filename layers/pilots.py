@@ -15,19 +15,22 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.privacy import count_text
-from geo.config import OTHER_POINT_COLOUR, SEQUENTIAL_PALETTE, SUPPORT_KIND_COLOURS
+from geo.config import (
+    MAX_PEOPLE_HELPED,
+    OTHER_POINT_COLOUR,
+    SEQUENTIAL_PALETTE,
+    SUPPORT_KIND_COLOURS,
+)
 from geo.geometry.aggregate import assign_areas, sum_by_area
 from geo.reports.report import PointStyle
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import parse_choice, parse_dates, parse_numbers, read_table
+from layers import render
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,
-    esc,
     feature_group,
     locate_rows,
-    plain_popup,
-    popup_html,
     records_frame,
 )
 from layers.base import Layer, ReadContext, Section, register
@@ -74,8 +77,8 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
         for row in raw.index[raw == ""]:
             table.add(f"{col} is blank", row=int(row), column=col, value="")
     kind = parse_choice(table, "kind", allowed=KINDS, synonyms=_KIND_SYNONYMS)
-    start = parse_dates(table, "start_date", blank_ok=False)
-    end = parse_dates(table, "end_date")
+    start = parse_dates(table, "start_date", blank_ok=False, today=context.today)
+    end = parse_dates(table, "end_date", today=context.today)
     for row in end.index[end < start]:
         table.add(
             "end date is before the start date",
@@ -83,7 +86,9 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             column="end_date",
             value=table.col("end_date")[row],
         )
-    people = parse_numbers(table, "people_helped", minimum=0, integer=True)
+    people = parse_numbers(
+        table, "people_helped", minimum=0, maximum=MAX_PEOPLE_HELPED, integer=True
+    )
     located = locate_rows(table, context=context)
     table.finish()
     return records_frame(
@@ -95,7 +100,7 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             "start_date": start,
             "end_date": end,
             "people_helped": people,
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )
@@ -153,22 +158,16 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         end = "running" if pd.isna(rec["end_date"]) else f"{rec['end_date']:%d/%m/%Y}"
         start = "" if pd.isna(rec["start_date"]) else f"{rec['start_date']:%d/%m/%Y}"
         helped = "" if pd.isna(rec["people_helped"]) else f"{rec['people_helped']:,.0f}"
-        popup = popup_html(
-            rec["site_name"],
-            [("Programme", rec["programme"]), ("Kind", str(rec["kind"]).replace("_", " ")),
-             ("From", start), ("Until", end), ("People helped", helped)],
+        return render.circle(
+            (lat, lon),
+            label=f"{rec['site_name']} ({rec['programme']})",
+            popup_title=rec["site_name"],
+            popup_fields=[("Programme", rec["programme"]),
+                          ("Kind", str(rec["kind"]).replace("_", " ")),
+                          ("From", start), ("Until", end), ("People helped", helped)],
+            radius=7, color="#ffffff", weight=2, fill=True,
+            fill_color=SUPPORT_KIND_COLOURS.get(rec["kind"], OTHER_POINT_COLOUR), fill_opacity=0.95,
         )  # fmt: skip
-        return folium.CircleMarker(
-            location=(lat, lon),
-            radius=7,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=SUPPORT_KIND_COLOURS.get(rec["kind"], OTHER_POINT_COLOUR),
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(esc(f"{rec['site_name']} ({rec['programme']})")),
-            popup=plain_popup(popup),
-        )
 
     add_markers(group, records, make=make)
     return group

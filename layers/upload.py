@@ -8,11 +8,15 @@ their per-area aggregate. Saving is a separate, explicit step (:func:`geo.storag
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
+from geo.config import UPLOAD_CHECK_CACHE_SIZE
 from geo.errors import DataError, Problem
 from layers.base import ReadContext, registered
 
@@ -68,6 +72,29 @@ class UploadCheck:
         return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
 
 
+_CHECKS: OrderedDict[Hashable, UploadCheck] = OrderedDict()
+"""Recent checks, newest last (at most :data:`~geo.config.UPLOAD_CHECK_CACHE_SIZE`)."""
+
+
+def _fingerprint(context: ReadContext, areas: gpd.GeoDataFrame) -> Hashable:
+    """A plain value that changes when anything a check depends on changes.
+
+    ``context.stamp`` (e.g. the catalogue's file stamp) when the caller gives one; otherwise a
+    hash of the postcode directory and the county outline. The areas count by their codes and
+    bounds, ``today`` by its value.
+    """
+    if context.stamp is not None:
+        source: Hashable = context.stamp
+    else:
+        pcs = context.postcodes
+        pc_hash = None if pcs is None else int(pd.util.hash_pandas_object(pcs).sum())
+        county = None if context.county is None else shapely.to_wkb(context.county)
+        source = (pc_hash, None if county is None else hashlib.sha256(county).hexdigest())
+    bounds = shapely.bounds(areas.geometry.array).round(3).tobytes()
+    codes = "\x1f".join(map(str, areas["area_code"])).encode()
+    return (source, context.today, hashlib.sha256(codes + bounds).hexdigest())
+
+
 def check_upload(
     data: bytes,
     *,
@@ -77,6 +104,11 @@ def check_upload(
     areas: gpd.GeoDataFrame,
 ) -> UploadCheck:
     """Read ``data`` with ``layer``'s reader and aggregate it to ``areas``; never raises DataError.
+
+    A file is read and validated once: the outcome is remembered by the SHA-256 of its bytes,
+    its name, the layer and a fingerprint of the context and areas, so a page rerun with the
+    same upload costs a hash, not a second validation. Treat the returned check (and its
+    frames) as read-only: it may be shared with later calls.
 
     Parameters
     ----------
@@ -92,8 +124,28 @@ def check_upload(
     layers = registered()
     if layer not in layers:
         raise ValueError(f"layer must be one of {sorted(layers)}, not {layer!r}")
-    spec = layers[layer]
     digest = hashlib.sha256(data).hexdigest()
+    key = (digest, filename, layer, _fingerprint(context, areas))
+    if key in _CHECKS:
+        _CHECKS.move_to_end(key)
+        return _CHECKS[key]
+    check = _check(data, digest, filename=filename, layer=layer, context=context, areas=areas)
+    _CHECKS[key] = check
+    while len(_CHECKS) > UPLOAD_CHECK_CACHE_SIZE:
+        _CHECKS.popitem(last=False)
+    return check
+
+
+def _check(
+    data: bytes,
+    digest: str,
+    *,
+    filename: str,
+    layer: str,
+    context: ReadContext,
+    areas: gpd.GeoDataFrame,
+) -> UploadCheck:
+    spec = registered()[layer]
     try:
         records = spec.read(data, filename=filename, context=context)
     except DataError as err:

@@ -23,11 +23,11 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.privacy import count_text, is_suppressed
-from geo.config import OTHER_POINT_COLOUR, VOUCHER_STATUS_COLOURS
+from geo.config import MAX_VOUCHER_VALUE_GBP, OTHER_POINT_COLOUR, VOUCHER_STATUS_COLOURS
 from geo.geometry.aggregate import assign_areas, sum_by_area
 from geo.sources.bduk import SUBSIDY_SHORT_LABELS as SUBSIDY_LABELS
 from geo.sources.bduk import SUBSIDY_STATUSES, SUBSIDY_SYNONYMS
-from geo.sources.postcodes import normalise_postcode
+from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import (
     Table,
     check_duplicates,
@@ -38,14 +38,12 @@ from geo.sources.tabular import (
     parse_numbers,
     read_table,
 )
+from layers import render
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,
-    esc,
     feature_group,
     locate_rows,
-    plain_popup,
-    popup_html,
     records_frame,
 )
 from layers.base import Layer, ReadContext, Section, register
@@ -114,9 +112,9 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
         },
         blank="unknown",
     )
-    when = parse_dates(table, "date")
+    when = parse_dates(table, "date", today=context.today)
     _reject_future(table, when, context.today)
-    value = parse_numbers(table, "value", minimum=0)
+    value = parse_numbers(table, "value", minimum=0, maximum=MAX_VOUCHER_VALUE_GBP)
     located = locate_rows(table, context=context)
     table.finish()
     return records_frame(
@@ -130,7 +128,7 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
             "supplier": table.col("supplier"),
             "subsidy_control": pd.Series(pd.NA, index=table.frame.index, dtype=object),
             "source": pd.Series("council", index=table.frame.index),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )
@@ -167,7 +165,7 @@ def _read_bduk(data: bytes, *, filename: str, context: ReadContext) -> gpd.GeoDa
             "supplier": table.col("supplier"),
             "subsidy_control": subsidy.where(subsidy.notna(), blank),
             "source": pd.Series("bduk", index=table.frame.index),
-            "postcode": table.col("postcode").map(normalise_postcode),
+            "postcode": normalise_postcodes(table.col("postcode")),
         },
         located,
     )
@@ -258,9 +256,11 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         colour = VOUCHER_STATUS_COLOURS.get(rec["status"], OTHER_POINT_COLOUR)
         when = "" if pd.isna(rec["date"]) else f"{rec['date']:%d/%m/%Y}"
         value = "" if pd.isna(rec["value"]) else f"£{rec['value']:,.0f}"
-        popup = popup_html(
-            f"Voucher {rec['reference']}",
-            [
+        return render.circle(
+            (lat, lon),
+            label=f"{rec['reference']}: {rec['status']}",
+            popup_title=f"Voucher {rec['reference']}",
+            popup_fields=[
                 ("Status", rec["status"]),
                 ("Premises", rec["premises_type"]),
                 ("Date", when),
@@ -268,18 +268,8 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
                 ("Supplier", rec["supplier"]),
                 ("Postcode", rec["postcode"]),
             ],
-        )
-        return folium.CircleMarker(
-            location=(lat, lon),
-            radius=5,
-            color="#ffffff",
-            weight=1.5,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(esc(f"{rec['reference']}: {rec['status']}")),
-            popup=plain_popup(popup),
-        )
+            radius=5, color="#ffffff", weight=1.5, fill=True, fill_color=colour, fill_opacity=0.95,
+        )  # fmt: skip
 
     add_markers(group, records, make=make)
     return group

@@ -35,7 +35,7 @@ from geo.errors import DataError, Problem
 from geo.geometry.boundaries import (
     READABLE_SUFFIXES,
     detect_level,
-    load_boundaries,
+    normalise_boundaries,
     read_boundary_file,
 )
 from geo.sources import ofcom
@@ -61,6 +61,8 @@ class Candidate:
     """The file on disk, when it is one (GDAL and the IMD reader need a path)."""
     strict: bool = False
     """A zip member: only recognised formats are read; unknown files are skipped."""
+    layer: str | None = None
+    """The layer of a GeoPackage (or the shapefile of a zip) the person chose (``--layer``)."""
     _scratch: Path | None = None
 
     @property
@@ -99,7 +101,7 @@ class Candidate:
     @cached_property
     def geo(self) -> gpd.GeoDataFrame:
         """The file read as a boundary file (EPSG as declared)."""
-        return read_boundary_file(self.local_path())
+        return read_boundary_file(self.local_path(), layer=self.layer)
 
     def local_path(self) -> Path:
         """A path on disk holding the bytes (a zip member is copied to a scratch folder)."""
@@ -119,10 +121,10 @@ class Candidate:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
     @classmethod
-    def file(cls, path: Path) -> Candidate:
-        """A file on disk."""
+    def file(cls, path: Path, *, layer: str | None = None) -> Candidate:
+        """A file on disk (``layer``: the one to read from a file that holds several)."""
         opener, size = opener_for(path)
-        return cls(path.name, path.name, opener, size, path)
+        return cls(path.name, path.name, opener, size, path, layer=layer)
 
     @classmethod
     def member(cls, m: Member) -> Candidate:
@@ -149,7 +151,8 @@ class Store(Protocol):
                       layer: str = ..., check: CoverageCheck | None = ...) -> str: ...  # fmt: skip
     def save_postcodes(self, path: Path, lookup: pd.DataFrame, *, source: str,
                        synthetic: bool = ...) -> str: ...  # fmt: skip
-    def save_oa_centroids(self, path: Path, oas: gpd.GeoDataFrame, *, source: str) -> str: ...
+    def save_oa_centroids(self, path: Path, oas: gpd.GeoDataFrame, *, source: str,
+                          kind: str | None = ..., synthetic: bool = ...) -> str: ...  # fmt: skip
     def save_imd(self, path: Path, imd: pd.DataFrame, *, source: str) -> str: ...
     def save_lsoa(self, path: Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str: ...
     def load_layer(self, path: Path, layer: str) -> pd.DataFrame | None: ...
@@ -241,7 +244,10 @@ def _is_lsoa_geo(c: Candidate) -> bool:
 
 def _load_oa_geo(cands: list[Candidate], ctx: Context) -> ImportResult:
     (c,) = cands
-    layer = ctx.store.save_oa_centroids(ctx.catalog_path, c.geo, source=c.filename)
+    layer = ctx.store.save_oa_centroids(
+        ctx.catalog_path, c.geo, source=c.filename, synthetic=ctx.synthetic,
+        kind="synthetic" if ctx.synthetic else None,
+    )  # fmt: skip
     return ImportResult(layer, len(c.geo))
 
 
@@ -259,7 +265,7 @@ def _load_boundaries(cands: list[Candidate], ctx: Context) -> ImportResult:
         raise DataError.single(
             c.filename, "has no ONS area code field (CEDnnCD, WDnnCD, LADnnCD or OAnnCD)"
         )
-    areas = load_boundaries(c.local_path())
+    areas = normalise_boundaries(c.geo, source=c.filename, synthetic=ctx.synthetic)
     layer = ctx.store.save_areas(ctx.catalog_path, areas, synthetic=ctx.synthetic)
     return ImportResult(layer, len(areas))
 
@@ -569,6 +575,7 @@ def import_path(
     progress: bool = False,
     check: CoverageCheck | None = None,
     store: Store,
+    layer: str | None = None,
 ) -> list[ImportResult]:
     """Import a file or a zip of files through :data:`FORMATS`; see
     :func:`geo.storage.catalog.import_file`.
@@ -590,7 +597,7 @@ def import_path(
         raise DataError.single(
             path.name, "is not a file this tool can import (.geojson, .gpkg, .zip, .csv)"
         )
-    candidate = Candidate.file(path)
+    candidate = Candidate.file(path, layer=layer)
     fmt = recognise(candidate)
     if fmt is None:
         raise DataError.single(path.name, "is not a file this tool can import")

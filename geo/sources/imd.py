@@ -21,10 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.config import IMD_2019_LSOAS
-from geo.errors import DataError, ProblemCollector
+from geo.config import IMD_2019_LSOAS, MAX_IMD_FILE_BYTES
+from geo.errors import DataError
 from geo.geometry.aggregate import AREA_CODE, assign_areas
 from geo.geometry.crs import to_working
+from geo.sources.tabular import parse_numbers, read_table
 
 IMD_COLUMNS: dict[str, str] = {
     "LSOA code (2011)": "lsoa_code",
@@ -34,7 +35,10 @@ IMD_COLUMNS: dict[str, str] = {
     "Index of Multiple Deprivation (IMD) Decile": "imd_decile",
 }
 """Published header (IoD2019 File 1) → our column."""
-REQUIRED = ("LSOA code (2011)", "Index of Multiple Deprivation (IMD) Rank")
+REQUIRED = ("lsoa_code", "imd_rank")
+"""Columns (ours) a File 1 CSV must have."""
+LSOA_CODE = r"[EW]01\d{6}"
+"""A 2011 LSOA's GSS code (England E01, Wales W01)."""
 METHODS = ("centroid", "area")
 MOST_DEPRIVED_DECILES = (1, 2)
 
@@ -48,59 +52,66 @@ def read_imd(path: str | Path, *, filename: str | None = None) -> pd.DataFrame:
     """Read IoD2019 File 1 (CSV) into ``lsoa_code``, ``lsoa_name``, ``lad_code``, ``imd_rank``,
     ``imd_decile`` (decile derived from the rank when the column is absent).
 
+    The bytes go through :func:`geo.sources.tabular.read_table`, the one CSV reader: UTF-8
+    (with or without BOM), UTF-16 with BOM or cp1252; a NUL or other control character is
+    refused with its row, never truncated; row numbers are spreadsheet rows (header = 1) and
+    blank lines keep them.
+
     Raises
     ------
     DataError
-        Every missing column, blank or duplicate code and bad rank or decile, with its row.
+        A file with no records; every missing column, blank or duplicate code and bad rank or
+        decile, with its row.
     """
     path = Path(path)
     name = filename or path.name
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError.single(name, f"is not a readable CSV ({exc})") from exc
-    problems = ProblemCollector(name)
-    for col in REQUIRED:
-        if col not in raw.columns:
-            problems.add(f"required column '{col}' is missing", column=col)
-    problems.raise_if_any()
-    out = raw[[c for c in IMD_COLUMNS if c in raw.columns]].rename(columns=IMD_COLUMNS)
-    out["lsoa_code"] = out["lsoa_code"].str.strip()
-    for i in np.flatnonzero((out["lsoa_code"] == "").to_numpy()):
-        problems.add("LSOA code is blank", row=int(i) + 2, column="LSOA code (2011)", value="")
-    dupes = out["lsoa_code"].duplicated(keep=False) & (out["lsoa_code"] != "")
-    for i in np.flatnonzero(dupes.to_numpy()):
-        problems.add(
-            "duplicate LSOA code",
-            row=int(i) + 2,
-            column="LSOA code (2011)",
-            value=out["lsoa_code"].iat[i],
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError.single(name, f"could not be read ({exc.strerror})") from exc
+    table = read_table(
+        data,
+        filename=name,
+        aliases={ours: (published,) for published, ours in IMD_COLUMNS.items()},
+        required=REQUIRED,
+        max_bytes=MAX_IMD_FILE_BYTES,
+    )
+    code = table.col("lsoa_code")
+    for row in code.index[code == ""]:
+        table.add("LSOA code is blank", row=int(row), column="lsoa_code", value="")
+    wrong = (code != "") & ~code.str.fullmatch(LSOA_CODE).fillna(False).astype(bool)
+    for row in code.index[wrong]:
+        table.add(
+            "is not a 2011 LSOA code (E01 or W01 and 6 digits, e.g. E01026419)",
+            row=int(row),
+            column="lsoa_code",
+            value=code[row],
         )
-    rank_col = "Index of Multiple Deprivation (IMD) Rank"
-    rank = pd.to_numeric(out["imd_rank"].str.replace(",", ""), errors="coerce")
-    bad = rank.isna() | (rank < 1) | (rank > IMD_2019_LSOAS) | (rank % 1 != 0)
-    for i in np.flatnonzero(bad.to_numpy()):
-        problems.add(
+    dupes = code.duplicated(keep=False) & (code != "")
+    for row in code.index[dupes]:
+        table.add("duplicate LSOA code", row=int(row), column="lsoa_code", value=code[row])
+    rank = parse_numbers(table, "imd_rank", blank_ok=False, integer=True)
+    for row in rank.index[(rank < 1) | (rank > IMD_2019_LSOAS)]:
+        table.add(
             f"rank must be a whole number from 1 to {IMD_2019_LSOAS:,}",
-            row=int(i) + 2,
-            column=rank_col,
-            value=out["imd_rank"].iat[i],
+            row=int(row),
+            column="imd_rank",
+            value=table.col("imd_rank")[row],
         )
-    if "imd_decile" in out:
-        dec_col = "Index of Multiple Deprivation (IMD) Decile"
-        decile = pd.to_numeric(out["imd_decile"], errors="coerce")
-        bad_d = ~decile.isin(range(1, 11))
-        for i in np.flatnonzero(bad_d.to_numpy()):
-            problems.add(
+    if table.has("imd_decile"):
+        decile = pd.to_numeric(table.col("imd_decile"), errors="coerce")
+        for row in decile.index[~decile.isin(range(1, 11))]:
+            table.add(
                 "decile must be 1 to 10",
-                row=int(i) + 2,
-                column=dec_col,
-                value=out["imd_decile"].iat[i],
+                row=int(row),
+                column="imd_decile",
+                value=table.col("imd_decile")[row],
             )
-    problems.raise_if_any()
+    table.finish()
+    out = pd.DataFrame({c: table.col(c) for c in IMD_COLUMNS.values() if table.has(c)})
     out["imd_rank"] = rank.astype(int)
     out["imd_decile"] = (
-        decile.astype(int) if "imd_decile" in out else decile_from_rank(out["imd_rank"])
+        decile.astype(int) if table.has("imd_decile") else decile_from_rank(out["imd_rank"])
     )
     out.attrs["source"] = name
     return out.reset_index(drop=True)

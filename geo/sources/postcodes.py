@@ -32,7 +32,14 @@ import shapely
 from geo.config import GB_GRID_MAX, MAX_POSTCODE_FILE_BYTES, WORKING_CRS
 from geo.errors import DataError, Problem, ProblemCollector
 from geo.sources.csvstream import Opener, open_binary, opener_for
-from geo.sources.tabular import Table, _parser_error, decode_bytes, header_key, parse_numbers
+from geo.sources.tabular import (
+    Table,
+    _parser_error,
+    by_value,
+    decode_bytes,
+    header_key,
+    parse_numbers,
+)
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _SPECIAL = {"GIR0AA"}
@@ -72,15 +79,19 @@ def normalise_postcode(s: object) -> str | None:
     return f"{m.group(1)} {m.group(2)}" if m else None
 
 
-def normalise_postcodes(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalise_postcode` (in Arrow); ``NaN`` where invalid, same index."""
+def _normalise_series(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalise_postcode`; ``NaN`` where invalid (work per distinct value)."""
+    return by_value(values.fillna("").astype(str), _normalise_distinct)
+
+
+def _normalise_distinct(values: pd.Series) -> pd.Series:
     text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.string())
-    out = normalise_postcode_array(text)
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index, dtype="str")
+    out = normalise_postcode_array(text).to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=values.index, dtype="str")
 
 
 def normalise_postcode_array(text: pa.Array) -> pa.Array:
-    """:func:`normalise_postcode` over an Arrow string array; null where invalid."""
+    """:func:`normalise_postcode` over an Arrow string array, in Arrow; null where invalid."""
     compact = pc.utf8_upper(pc.replace_substring_regex(text, r"\s+", ""))
     valid = pc.match_substring_regex(compact, _POSTCODE.pattern)
     spaced = pc.binary_join_element_wise(
@@ -88,6 +99,12 @@ def normalise_postcode_array(text: pa.Array) -> pa.Array:
     )
     special = pc.is_in(compact, value_set=pa.array(sorted(_SPECIAL)))
     return pc.if_else(special, "GIR 0AA", pc.if_else(valid, spaced, None))
+
+
+def normalise_postcodes(values: pd.Series) -> pd.Series:
+    """:func:`normalise_postcode` for a whole column: object values, ``None`` where invalid."""
+    out = _normalise_series(values).astype(object)
+    return out.where(out.notna(), None)
 
 
 def read_postcode_file(
@@ -273,7 +290,7 @@ _ALL_FORMS = {header_key(f) for forms in POSTCODE_FILE_COLUMNS.values() for f in
 
 def _lookup_from_table(table: Table) -> pd.DataFrame:
     raw = table.col("postcode")
-    postcode = normalise_postcodes(raw)
+    postcode = _normalise_series(raw)
     for row in raw.index[postcode.isna()]:
         table.add("is not a valid UK postcode", row=int(row), column="postcode", value=raw[row])
     grid = table.col("grid_quality")
@@ -344,7 +361,7 @@ def locate_postcodes(
         with a ``postcode`` column (normalised). ``problems``: one per malformed, unknown,
         terminated or grid-less postcode — never dropped silently.
     """
-    normal = normalise_postcodes(postcodes.fillna(""))
+    normal = _normalise_series(postcodes.fillna(""))
     problems: list[Problem] = []
     known = normal.isin(lookup.index)
     for row in postcodes.index[normal.isna()]:

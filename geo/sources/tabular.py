@@ -12,13 +12,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from geo.config import MAX_UPLOAD_BYTES
+from geo.config import (
+    EARLIEST_UPLOAD_DATE,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_NUMBER,
+    UPLOAD_DATE_YEARS_AHEAD,
+)
 from geo.errors import DataError, ProblemCollector
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -27,10 +34,18 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xfe\xff", "utf-16"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^-?\.\d+$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_STRAY_NULS = 8
+"""More NUL bytes than this (or more than 10% of the bytes): a binary file or UTF-16 without a
+BOM, not a text file with a stray NUL (which is reported with its row)."""
+# re.ASCII: \d is 0-9 only, so Arabic-Indic or full-width digits are "not a number", never read
+_NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^-?\.\d+$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$", re.ASCII)
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_DATE_FORMATS = ((_ISO_DATE, "ymd"), (_UK_DATE, "dmy"), (_COMPACT_DATE, "ymd"))
+_DATE_PARTS = {"y": "year", "m": "month", "d": "day"}
+_MAX_NUMBER_CHARS = 30
+"""Digits beyond this cannot be a plausible figure; such a cell is out of range unparsed."""
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
 """Cells read as true (compared in lower case); :func:`parse_bools` and the BDUK reader use them."""
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
@@ -49,7 +64,8 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
     ------
     DataError
         ``wrong encoding`` when the bytes are none of these (binary files, UTF-16 without a
-        BOM, bytes undefined in cp1252).
+        BOM, bytes undefined in cp1252); a stray NUL or other control character is named with
+        its row (the line it is on), never dropped or truncated at.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -58,7 +74,8 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
             except UnicodeDecodeError as exc:
                 raise _wrong_encoding(filename, f"starts with a {encoding} mark but {exc}") from exc
             return _check_text(text, filename)
-    if b"\x00" in data:
+    nuls = data.count(b"\x00")
+    if nuls > _STRAY_NULS or nuls * 10 > len(data):
         raise _wrong_encoding(filename, "holds NUL bytes (binary, or UTF-16 without a BOM)")
     try:
         return _check_text(data.decode("utf-8"), filename)
@@ -67,21 +84,38 @@ def decode_bytes(data: bytes, *, filename: str) -> str:
     try:
         return _check_text(data.decode("cp1252"), filename)
     except UnicodeDecodeError as exc:
-        raise _wrong_encoding(filename, "is neither UTF-8 nor Windows-1252 (cp1252)") from exc
+        bad = data[exc.start : exc.start + 1]
+        raise _wrong_encoding(
+            filename,
+            f"is neither UTF-8 nor Windows-1252 (cp1252): byte {bad!r} is undefined in both",
+            row=data.count(b"\n", 0, exc.start) + 1,
+        ) from exc
 
 
-def _wrong_encoding(filename: str, detail: str) -> DataError:
+def _wrong_encoding(filename: str, detail: str, *, row: int | None = None) -> DataError:
     return DataError.single(
         filename,
         f"wrong encoding: the file {detail}; save it as CSV UTF-8 from your spreadsheet",
+        row=row,
     )
 
 
 def _check_text(text: str, filename: str) -> str:
     bad = _CONTROL.search(text)
     if bad:
+        what = "a NUL byte" if bad.group() == "\x00" else f"control character {bad.group()!r}"
         raise _wrong_encoding(
-            filename, f"holds control character {bad.group()!r}, so it is not a text CSV"
+            filename,
+            f"holds {what}, so it is not a text CSV",
+            row=text.count("\n", 0, bad.start()) + 1,
+        )
+    mark = text.find("\ufeff", 1)
+    if mark >= 0:
+        raise DataError.single(
+            filename,
+            "holds a byte-order mark (U+FEFF) in the middle of the file, as when two CSV files "
+            "are joined; remove it (and any repeated header) and upload again",
+            row=text.count("\n", 0, mark) + 1,
         )
     return text
 
@@ -276,27 +310,49 @@ def _apply_aliases(
 # --- Cell parsers: vectorised where valid, one problem per bad cell ---
 
 
+def by_value(raw: pd.Series, parse: Callable[[pd.Series], pd.DataFrame | pd.Series]) -> Any:
+    """Apply ``parse`` once per distinct value of ``raw`` and spread the result back.
+
+    Uploads repeat values (a few statuses, a few hundred dates, a postcode per street), so the
+    string work is proportional to the distinct values, not the rows. ``parse`` takes and
+    returns frames indexed 0…k-1 (one row per distinct value); the result is indexed like
+    ``raw``.
+    """
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), sort=False)
+    out = parse(pd.Series(uniques, dtype=object))
+    spread = out.iloc[codes]
+    spread.index = raw.index
+    return spread
+
+
 def parse_numbers(
     table: Table,
     column: str,
     *,
     blank_ok: bool = True,
     minimum: float | None = None,
+    maximum: float = MAX_UPLOAD_NUMBER,
     integer: bool = False,
 ) -> pd.Series:
     """Parse ``column`` as numbers, accepting ``1,234.50``, ``£1,200``, ``45%`` and spaces.
 
-    Returns floats (NaN where blank or bad); bad cells are recorded on ``table``.
+    Returns floats (NaN where blank or bad); bad cells are recorded on ``table``. A number
+    above ``maximum`` (such as 400 nines, which a float would hold as infinity) is out of
+    range, never stored.
     """
     raw = table.col(column)
-    cleaned = raw.str.replace(r"[£%\s]", "", regex=True)
-    ok = cleaned.str.match(_NUMBER)
-    values = pd.to_numeric(cleaned.where(ok).str.replace(",", "", regex=False), errors="coerce")
+    parsed = by_value(raw, _numbers)
+    ok, huge, values = parsed["ok"], parsed["huge"], parsed["value"].astype(float)
     for row in raw.index[~ok & (raw != "")]:
         table.add("is not a number", row=int(row), column=column, value=raw[row])
     if not blank_ok:
         for row in raw.index[raw == ""]:
             table.add("is blank; a number is required", row=int(row), column=column, value="")
+    over = huge | ~np.isfinite(values.fillna(0.0)) | (values > maximum)
+    for row in raw.index[over]:
+        table.add(f"is out of range: at most {_figure(maximum)}", row=int(row), column=column,
+                  value=_short(raw[row]))  # fmt: skip
+    values[over] = np.nan
     if minimum is not None:
         for row in values.index[values < minimum]:
             table.add(f"must be at least {minimum:g}", row=int(row), column=column, value=raw[row])
@@ -304,45 +360,80 @@ def parse_numbers(
         frac = values.notna() & (values != values.round())
         for row in values.index[frac]:
             table.add("must be a whole number", row=int(row), column=column, value=raw[row])
-    return values.astype(float)
+    return values
 
 
-def parse_dates(table: Table, column: str, *, blank_ok: bool = True) -> pd.Series:
+def _numbers(cells: pd.Series) -> pd.DataFrame:
+    """Per distinct cell: whether it is a number, whether it is absurdly long, its value."""
+    cleaned = cells.str.replace(r"[£%\s]", "", regex=True)
+    ok = cleaned.str.match(_NUMBER).fillna(False).astype(bool)
+    digits = cleaned.where(ok).str.replace(",", "", regex=False)
+    huge = (digits.str.len() > _MAX_NUMBER_CHARS).fillna(False).astype(bool)
+    # 400 digits would become a Python int (or inf): never handed to to_numeric
+    value = pd.to_numeric(digits.where(~huge), errors="coerce").astype(float)
+    return pd.DataFrame({"ok": ok, "huge": huge, "value": value})
+
+
+def _figure(x: float) -> str:
+    """``1,000,000`` for whole numbers, ``0.5`` otherwise."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}"
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """A cell for a message: long values cut to ``limit`` characters."""
+    return value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} characters)"
+
+
+def parse_dates(
+    table: Table,
+    column: str,
+    *,
+    blank_ok: bool = True,
+    today: date | None = None,
+) -> pd.Series:
     """Parse ``column`` as dates: ISO ``2024-03-31``, UK ``31/03/2024`` or ``20240331``.
 
-    US order (``03/31/2024``) is rejected, never guessed. Returns ``datetime64`` (NaT where
-    blank or bad); bad cells are recorded on ``table``.
+    US order (``03/31/2024``) is rejected, never guessed. Dates before
+    :data:`~geo.config.EARLIEST_UPLOAD_DATE` or more than
+    :data:`~geo.config.UPLOAD_DATE_YEARS_AHEAD` years after ``today`` are refused as
+    implausible (year 0001, 1066 or 2999 is a typing slip, not a record). Vectorised: one
+    pass per format, problems only for bad cells. Returns ``datetime64`` (NaT where blank or
+    bad); bad cells are recorded on ``table``.
     """
     raw = table.col(column)
-    out: list[pd.Timestamp | None] = []
-    for row, value in raw.items():
-        if value == "":
-            if not blank_ok:
-                table.add("is blank; a date is required", row=int(row), column=column, value="")
-            out.append(None)
-            continue
-        parsed = _parse_date(value)
-        if parsed is None:
-            table.add(
-                "is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
-                row=int(row),
-                column=column,
-                value=value,
-            )
-        out.append(None if parsed is None else pd.Timestamp(parsed))
-    return pd.Series(pd.to_datetime(out), index=raw.index, name=column)
+    ymd = by_value(raw, _date_parts)
+    first = EARLIEST_UPLOAD_DATE
+    last = date((today or date.today()).year + UPLOAD_DATE_YEARS_AHEAD, 12, 31)
+    matched = ymd["year"].notna()
+    plausible = ymd["year"].between(first.year, last.year)
+    safe = ymd.copy()
+    safe.loc[~plausible] = [first.year, 1, 1]  # only plausible years reach the calendar
+    when = pd.to_datetime(safe.astype(int), errors="coerce").where(plausible)
+    problems = (
+        ((raw == "") & (not blank_ok), "is blank; a date is required"),
+        ((raw != "") & (~matched | (plausible & when.isna())),
+         "is not a date (use YYYY-MM-DD or DD/MM/YYYY)"),
+        (matched & ~plausible & (ymd["year"] < first.year) | (when < pd.Timestamp(first)),
+         f"is before {first:%d/%m/%Y}: not a plausible date for this record"),
+        (matched & ~plausible & (ymd["year"] > last.year) | (when > pd.Timestamp(last)),
+         f"is after {last:%d/%m/%Y}: not a plausible date for this record"),
+    )  # fmt: skip
+    bad = pd.Series(False, index=raw.index)
+    for mask, reason in problems:
+        for row in raw.index[mask]:
+            table.add(reason, row=int(row), column=column, value=raw[row])
+        bad |= mask
+    return when.where(~bad).rename(column)
 
 
-def _parse_date(value: str) -> date | None:
-    for pattern, order in ((_ISO_DATE, "ymd"), (_UK_DATE, "dmy"), (_COMPACT_DATE, "ymd")):
-        m = pattern.match(value)
-        if m:
-            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
-            try:
-                return date(parts["y"], parts["m"], parts["d"])
-            except ValueError:
-                return None
-    return None
+def _date_parts(cells: pd.Series) -> pd.DataFrame:
+    """Per distinct cell: year, month and day as written (NaN where no format matches)."""
+    ymd = pd.DataFrame(np.nan, index=cells.index, columns=["year", "month", "day"])
+    for pattern, order in _DATE_FORMATS:
+        parts = cells.str.extract(pattern).astype(float)
+        parts.columns = [_DATE_PARTS[c] for c in order]
+        ymd = ymd.combine_first(parts)[["year", "month", "day"]]
+    return ymd
 
 
 def parse_choice(
@@ -355,21 +446,20 @@ def parse_choice(
 ) -> pd.Series:
     """Map ``column`` onto ``allowed`` values (case, space, ``-`` and ``_`` insensitive).
 
-    ``blank`` is used for empty cells; ``None`` makes an empty cell a problem.
+    ``blank`` is used for empty cells; ``None`` makes an empty cell a problem. Vectorised:
+    a column that is all blank (or absent) costs one assignment, not one per row.
     """
     allowed = tuple(allowed)
     lookup = {header_key(a): a for a in allowed}
     lookup.update({header_key(k): v for k, v in (synonyms or {}).items()})
     raw = table.col(column)
-    keys = raw.map(header_key)
-    out = keys.map(lookup)
+    out = by_value(raw, lambda cells: cells.map(header_key).map(lookup)).astype(object)
+    if blank is not None:
+        out[raw == ""] = blank
     for row in raw.index[out.isna()]:
-        value = raw[row]
-        if value == "" and blank is not None:
-            out[row] = blank
-            continue
-        table.add(f"must be one of: {', '.join(allowed)}", row=int(row), column=column, value=value)
-    return out.astype(object)
+        table.add(f"must be one of: {', '.join(allowed)}", row=int(row), column=column,
+                  value=raw[row])  # fmt: skip
+    return out
 
 
 def parse_bools(table: Table, column: str) -> pd.Series:
@@ -400,6 +490,7 @@ __all__ = [
     "FALSE_WORDS",
     "TRUE_WORDS",
     "Table",
+    "by_value",
     "check_duplicates",
     "decode_bytes",
     "header_key",

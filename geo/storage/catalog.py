@@ -9,19 +9,24 @@ Layers
                     2024, the 2016 LA file): each row is that postcode's or district's own
                     figure, never summed or averaged into an area
 ``postcodes``       postcode centroids (EPSG:27700 eastings/northings) from ONSPD / NSPL
-``oa_centroids``    output-area centroids (from OA polygons or population-weighted centroids)
+``oa_centroids``    output-area centroids per census vintage (``vintage``) and kind (``kind``:
+                    ONS population-weighted centroids, or OA polygons' representative points)
 ``imd``             IMD 2019 rank and decile per 2011 LSOA
 ``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
 ``census_age``      Census 2021 residents and residents aged 65+ / 75+ per OA or LSOA
 ``mobile``          Ofcom mobile coverage per area (operator-count %), every release and level
 ``mobile_postcodes`` premises per postcode with indoor 4G per operator (Ofcom mobile API)
 ``risk_indicators`` council-held small-area indicators for the risk index (pension credit …)
+``reconciliation``  OA/postcode figures per district against the LA file of the same release
+                    (see :mod:`geo.analysis.reconcile`)
 ``meta``            JSON facts per layer: source file, vintage, release, whether synthetic;
                     for the coverage layers, per release and level which measures the file
                     publishes and its caveats (``releases``)
 
-Every import rewrites a copy of the file and swaps it in with :func:`os.replace`, so a failed
-import leaves the previous catalogue as it was.
+Every import takes the catalogue's writer lock, rewrites a copy of the file and swaps it in
+with :func:`os.replace`, so concurrent imports take turns and a failed import leaves the
+previous catalogue as it was. An import that yields no rows is a :class:`DataError` and never
+replaces a stored layer.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +42,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.config import LEVELS
+from geo.config import LEVELS, OA_CODE_FIELDS
 from geo.errors import DataError
 from geo.geometry.crs import to_working
 from geo.storage.atomic import swap_in, writer_lock
@@ -50,6 +55,7 @@ OA_LAYER = "oa_centroids"
 META_LAYER = "meta"
 IMD_LAYER = "imd"
 LSOA_LAYER = "lsoa"
+RECONCILIATION_LAYER = "reconciliation"
 CoverageCheck = Callable[[pd.DataFrame, "Catalog"], None]
 """Called with an import's coverage rows and the catalogue before they are stored; raises
 :class:`~geo.errors.DataError` to refuse them."""
@@ -76,6 +82,7 @@ class Catalog:
     mobile: pd.DataFrame | None = None
     mobile_postcodes: pd.DataFrame | None = None
     indicators: pd.DataFrame | None = None
+    reconciliation: pd.DataFrame | None = None
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
@@ -125,6 +132,8 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
     if LSOA_LAYER in layers:
         cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
+    if RECONCILIATION_LAYER in layers:
+        cat.reconciliation = pyogrio.read_dataframe(path, layer=RECONCILIATION_LAYER)
     for layer, attr in _RISK_LAYERS.items():
         if layer in layers:
             frame = pyogrio.read_dataframe(path, layer=layer)
@@ -159,6 +168,16 @@ def _locked(
     return writer_lock(path, timeout=timeout)
 
 
+def _require_rows(frame: pd.DataFrame, *, source: object, layer: str) -> None:
+    """Refuse an import that yields nothing: it must never replace what is stored."""
+    if len(frame) == 0:
+        raise DataError.single(
+            str(source or "input"),
+            f"yields no usable rows; nothing was imported and the stored '{layer}' layer is "
+            "kept as it was",
+        )
+
+
 def _write(
     path: Path, updates: dict[str, pd.DataFrame], meta: dict[str, dict[str, object]]
 ) -> None:
@@ -189,6 +208,7 @@ def save_areas(path: str | Path, areas: gpd.GeoDataFrame, *, synthetic: bool = F
     if level not in LEVELS:
         raise ValueError(f"areas must have attrs['level'] in {sorted(LEVELS)}, not {level!r}")
     layer = _areas_layer(level)
+    _require_rows(areas, source=areas.attrs.get("source"), layer=layer)
     facts = {k: areas.attrs.get(k) for k in ("level", "vintage", "source", "repairs")}
     facts["synthetic"] = synthetic or bool(areas.attrs.get("synthetic"))
     with _locked(Path(path)):
@@ -212,6 +232,7 @@ def save_coverage(
     ``check`` (if given) sees the rows and the catalogue first and may refuse them.
     """
     path = Path(path)
+    _require_rows(coverage, source=coverage.attrs.get("source"), layer=layer)
     with _locked(path):
         if check is not None:
             check(coverage, load_catalog(path))
@@ -263,6 +284,7 @@ def save_postcodes(
     path: str | Path, lookup: pd.DataFrame, *, source: str, synthetic: bool = False
 ) -> str:
     """Store a postcode lookup (index: postcode) as ``postcodes``."""
+    _require_rows(lookup, source=source, layer=POSTCODES_LAYER)
     frame = lookup.reset_index(names="postcode")
     facts = {POSTCODES_LAYER: {"source": source, "synthetic": synthetic}}
     with _locked(Path(path)):
@@ -270,36 +292,117 @@ def save_postcodes(
     return POSTCODES_LAYER
 
 
-def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -> str:
-    """Store OA centroids (a representative point for polygons) as ``oa_centroids``."""
+def save_oa_centroids(
+    path: str | Path,
+    oas: gpd.GeoDataFrame,
+    *,
+    source: str,
+    vintage: str | None = None,
+    kind: str | None = None,
+    county_code: str | None = None,
+    synthetic: bool = False,
+) -> str:
+    """Store one census vintage's OA centroids in ``oa_centroids``, replacing that vintage.
+
+    Parameters
+    ----------
+    oas
+        OA points or polygons (any CRS with one set) with an ``OA11CD`` or ``OA21CD`` column.
+        Polygons are stored as representative points: the labelled fallback when ONS
+        population-weighted centroids (PWC) are not to hand.
+    vintage
+        ``"2011"`` or ``"2021"``; default from the code column.
+    kind
+        A key of :data:`geo.analysis.oa_vintage.CENTROID_KINDS`; default ``"polygon"`` for
+        polygons, ``"pwc"`` for points (the ONS PWC files are the OA point files published).
+    county_code
+        The county the centroids were fetched for, when they were.
+
+    The vintage, kind, source and count are recorded in ``meta`` under ``oa_centroids`` →
+    ``vintages``.
+    """
+    _require_rows(oas, source=source, layer=OA_LAYER)
     oas = to_working(oas, source=source)
     code_col = next((c for c in oas.columns if c.upper() in ("OA11CD", "OA21CD")), None)
     if code_col is None:
         raise DataError.single(source, "has no OA11CD or OA21CD column", column="OA11CD")
+    vintage = vintage or f"20{code_col[2:4]}"
+    if vintage not in OA_CODE_FIELDS:
+        raise ValueError(f"vintage must be one of {sorted(OA_CODE_FIELDS)}, not {vintage!r}")
     polygons = (oas.geom_type != "Point").any()
+    kind = kind or ("polygon" if polygons else "pwc")
     pts = oas.geometry.representative_point() if polygons else oas.geometry
     frame = pd.DataFrame(
-        {"oa_code": oas[code_col].astype(str), "easting": pts.x, "northing": pts.y}
+        {
+            "oa_code": oas[code_col].astype(str).str.strip().to_numpy(),
+            "easting": pts.x.to_numpy(),
+            "northing": pts.y.to_numpy(),
+            "vintage": vintage,
+            "kind": kind,
+        }
     )
-    with _locked(Path(path)):
-        _write(Path(path), {OA_LAYER: frame}, {OA_LAYER: {"source": source}})
+    dupes = frame["oa_code"].duplicated()
+    if dupes.any():
+        raise DataError.single(
+            source,
+            "lists an OA code twice",
+            column=code_col,
+            value=frame.loc[dupes, "oa_code"].iat[0],
+        )
+    path = Path(path)
+    with _locked(path):
+        cat = load_catalog(path)
+        old = cat.oa_centroids
+        if old is not None:
+            kept = old.reset_index()
+            if "vintage" in kept:
+                frame = pd.concat([kept[kept["vintage"] != vintage], frame], ignore_index=True)
+        facts = dict(cat.meta.get(OA_LAYER, {}))
+        vintages = dict(facts.get("vintages", {}))  # type: ignore[call-overload]
+        vintages[vintage] = {
+            "source": source, "kind": kind, "count": int((frame["vintage"] == vintage).sum()),
+            "county_code": county_code, "synthetic": synthetic,
+        }  # fmt: skip
+        facts.update(
+            source="; ".join(str(v["source"]) for v in vintages.values()),
+            vintages=vintages,
+            synthetic=any(bool(v.get("synthetic")) for v in vintages.values()),
+        )
+        _write(path, {OA_LAYER: frame}, {OA_LAYER: facts})
     return OA_LAYER
+
+
+def save_reconciliation(
+    path: str | Path, table: pd.DataFrame, *, facts: Mapping[str, object]
+) -> str:
+    """Replace the ``reconciliation`` table (one row per district and release/level) and its
+    facts (keyed ``"<release>/<level>"``)."""
+    with _locked(Path(path)):
+        if table.empty:
+            table = pd.DataFrame({c: pd.Series(dtype=str) for c in ("release", "level")})
+        _write(Path(path), {RECONCILIATION_LAYER: table}, {RECONCILIATION_LAYER: dict(facts)})
+    return RECONCILIATION_LAYER
 
 
 def save_imd(path: str | Path, imd: pd.DataFrame, *, source: str) -> str:
     """Store IMD 2019 ranks per LSOA (from :func:`geo.sources.imd.read_imd`) as ``imd``."""
-    _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
+    _require_rows(imd, source=source, layer=IMD_LAYER)
+    with _locked(Path(path)):
+        _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
     return IMD_LAYER
 
 
 def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
     """Store LSOA polygons (from :func:`geo.sources.imd.lsoa_polygons`) as ``lsoa``."""
-    _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
+    _require_rows(lsoa, source=source, layer=LSOA_LAYER)
+    with _locked(Path(path)):
+        _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
     return LSOA_LAYER
 
 
 def save_census_age(path: str | Path, ages: pd.DataFrame, *, synthetic: bool = False) -> str:
     """Store Census 2021 ages (:func:`geo.sources.census.read_census_age`) as ``census_age``."""
+    _require_rows(ages, source=ages.attrs.get("source"), layer=CENSUS_LAYER)
     facts = {k: ages.attrs.get(k) for k in ("source", "table", "layout", "vintage")}
     facts["synthetic"] = synthetic
     with _locked(Path(path)):
@@ -311,6 +414,7 @@ def save_mobile(path: str | Path, mobile: pd.DataFrame, *, synthetic: bool = Fal
     """Add one Ofcom mobile area file (:func:`geo.sources.mobile.read_mobile_coverage`) to
     ``mobile``, replacing rows of the same release and level."""
     path = Path(path)
+    _require_rows(mobile, source=mobile.attrs.get("source"), layer=MOBILE_LAYER)
     with _locked(path):
         level = mobile.attrs["level"]
         new = mobile.assign(level=level, source=mobile.attrs.get("source", ""))
@@ -331,6 +435,7 @@ def save_mobile_postcodes(
     """Store premises per postcode from the mobile API (:func:`geo.sources.mobile.
     mobile_by_postcode`) as ``mobile_postcodes``; postcodes already stored are replaced."""
     path = Path(path)
+    _require_rows(counts, source=counts.attrs.get("source"), layer=MOBILE_PC_LAYER)
     with _locked(path):
         old = load_catalog(path).mobile_postcodes
         kept = None if old is None else old.drop(counts.index, errors="ignore")
@@ -345,6 +450,7 @@ def save_mobile_postcodes(
 def save_indicators(path: str | Path, table: pd.DataFrame, *, synthetic: bool = False) -> str:
     """Store council-held indicators (:func:`geo.sources.indicators.read_indicators`) as
     ``risk_indicators``."""
+    _require_rows(table, source=table.attrs.get("source"), layer=INDICATORS_LAYER)
     facts = {"source": table.attrs.get("source"), "synthetic": synthetic,
              "indicators": table.attrs.get("indicators")}  # fmt: skip
     with _locked(Path(path)):
@@ -362,6 +468,7 @@ def import_file(
     progress: bool = False,
     report: Callable[[str], None] | None = None,
     check: CoverageCheck | None = None,
+    layer: str | None = None,
 ) -> str:
     """Import one hand-downloaded file (or zip), recognised by its content; returns the layer(s).
 
@@ -384,6 +491,9 @@ def import_file(
         Called with each line that says what was read, used and skipped.
     check
         Passed to :func:`save_coverage` for premises-count coverage rows.
+    layer
+        The layer of a GeoPackage, or the shapefile of a zip, that holds several (a choice
+        the person makes: ``--layer``); never guessed.
 
     Returns
     -------
@@ -396,7 +506,7 @@ def import_file(
 
     results = import_path(
         path, catalog_path, synthetic=synthetic, release=release, county=county,
-        progress=progress, check=check, store=sys.modules[__name__],
+        progress=progress, check=check, store=sys.modules[__name__], layer=layer,
     )  # fmt: skip
     for result in results:
         for line in result.notes:
@@ -421,4 +531,5 @@ __all__ = [
     "save_mobile_postcodes",
     "save_oa_centroids",
     "save_postcodes",
+    "save_reconciliation",
 ]

@@ -49,6 +49,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.errors import DataError
 from geo.geometry.crs import to_working
 from geo.storage.atomic import swap_in, writer_lock
 
@@ -284,9 +285,19 @@ def save(
     -------
     int
         The new version number (1 for a new dataset).
+
+    Raises
+    ------
+    DataError
+        If ``gdf`` has no rows: an empty upload never becomes the current version.
     """
     _check_dataset(dataset)
     _check_user(user)
+    if len(gdf) == 0:
+        raise DataError.single(
+            file_name,
+            f"holds no records; nothing was saved and the current version of {dataset} is kept",
+        )
     frame = _prepare(gdf, source=file_name)
     digest = hashlib.sha256(bytes(file_bytes)).hexdigest()
     path = Path(store_path)

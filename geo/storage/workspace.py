@@ -14,6 +14,7 @@ One module decides, for the pages, the command line and the demo builder alike:
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -54,11 +55,16 @@ class ReadContext:
         The county's outline in EPSG:27700; records outside it are problems. ``None``: no check.
     today
         Dates after this are problems.
+    stamp
+        A plain value that changes whenever ``postcodes`` or ``county`` do (such as the
+        catalogue's :func:`file_stamp`), so checks can be remembered cheaply; ``None``: the
+        checker fingerprints the content itself.
     """
 
     postcodes: pd.DataFrame | None = None
     county: shapely.Geometry | None = None
     today: date = field(default_factory=date.today)
+    stamp: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -103,12 +109,21 @@ def current(settings: Settings | None = None) -> Workspace:
 
 
 def read_context(
-    postcodes: pd.DataFrame | None, areas: dict[str, object], *, today: date | None = None
+    postcodes: pd.DataFrame | None,
+    areas: dict[str, object],
+    *,
+    today: date | None = None,
+    stamp: Hashable | None = None,
 ) -> ReadContext:
-    """The context uploads are checked against: the postcode directory and the county outline."""
+    """The context uploads are checked against: the postcode directory and the county outline.
+
+    ``stamp``: the catalogue's :func:`file_stamp`, when the caller knows it.
+    """
     frames = [a for a in areas.values() if hasattr(a, "union_all")]
     outline = pd.concat(frames).union_all() if frames else None  # type: ignore[call-overload]
-    return ReadContext(postcodes=postcodes, county=outline, today=today or date.today())
+    return ReadContext(
+        postcodes=postcodes, county=outline, today=today or date.today(), stamp=stamp
+    )
 
 
 __all__ = [

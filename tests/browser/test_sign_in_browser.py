@@ -96,7 +96,11 @@ def _page(browser: object, *, forwarded_for: str | None = None) -> object:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     context = browser.new_context(viewport={"width": 1400, "height": 1000},  # type: ignore[attr-defined]
                                   extra_http_headers=headers)  # fmt: skip
-    return context.new_page()
+    page = context.new_page()
+    # Generous waits: on a loaded 2-core runner a Streamlit rerun can take longer than
+    # Playwright's 30 s default; nothing here asserts how long anything took.
+    page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+    return page
 
 
 def _ready(page: object) -> None:
