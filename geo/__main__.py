@@ -16,6 +16,11 @@ UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
     python -m geo import ONSPD_FEB_2026_UK.zip 202601_fixed_pc_coverage_r2.zip
 
+BDUK premises in plans, placed with OS Open UPRN (imported once per release)::
+
+    python -m geo import osopenuprn_202507_csv.zip
+    python -m geo import east_of_england.zip --dask      # or --dask tcp://scheduler:8786
+
 Write every division's figures (count, %, method, source, release) to CSV or GeoPackage::
 
     python -m geo export norfolk_divisions.csv --level ced --release 2021-05
@@ -144,9 +149,14 @@ def _print_reconciliation(catalog_path: Path) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from geo.sources.bduk import is_premises_file
+
     settings = load_settings()
     settings.require_writable()
+    premises = [Path(p) for p in args.paths if is_premises_file(p)]
     for name in args.paths:
+        if Path(name) in premises:
+            continue
         what = import_file(
             Path(name),
             settings.boundaries_path,
@@ -159,6 +169,8 @@ def _import(args: argparse.Namespace) -> int:
             check=_check_import(),
         )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
+    if premises:  # all BDUK files together: OS Open UPRN is read once for them
+        _import_premises(premises, settings.boundaries_path, args)
     _print_reconciliation(settings.boundaries_path)
     return 0
 
@@ -180,6 +192,52 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_premises(paths: list[Path], catalog: Path, args: argparse.Namespace) -> None:
+    from functools import partial
+
+    from geo.storage.premises import PREMISES_LAYER, import_premises
+    from geo.storage.workspace import store_beside
+
+    if args.dask:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise DataError.single(
+                "--dask", "needs dask: pip install -e '.[scale]' (or run without --dask)"
+            ) from None
+    cat = load_catalog(catalog)
+    run = partial(import_premises, paths, catalog, areas=cat.areas, postcodes=cat.postcodes,
+                  synthetic=args.synthetic)  # fmt: skip
+
+    if args.dask and args.dask != "local":
+        from distributed import Client
+
+        with Client(args.dask):  # a running cluster: python -m geo import … --dask tcp://host:8786
+            counts = run(engine="dask")
+    elif args.dask:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(processes=False, dashboard_address=":0") as cluster, Client(cluster):
+            counts = run(engine="dask")
+    else:
+        counts = run()
+    t = counts.totals
+    print(
+        f"{len(paths)} BDUK file(s) → {store_beside(catalog)} (dataset {PREMISES_LAYER}): "
+        f"{t['rows']:,} premises; "
+        f"{t['by_uprn']:,} placed by UPRN, {t['by_postcode']:,} by postcode centroid "
+        f"(UPRN not in OS Open UPRN), {t['unlocated']:,} unlocated"
+    )
+    for item in counts.unlocated[:10]:
+        print(
+            f"  unlocated: {item['file']} row {item['row']} (UPRN {item['uprn']}): {item['reason']}"
+        )
+    outside = counts.outside.groupby("level")["n_premises"].sum()
+    for level, n in outside.items():
+        if n:
+            print(f"  {n:,} placed premises are outside every area at level {level}")
+
+
 def _status(_args: argparse.Namespace) -> int:
     settings = load_settings()
     cat = load_catalog(settings.boundaries_path)
@@ -193,6 +251,16 @@ def _status(_args: argparse.Namespace) -> int:
     vintages: dict[str, dict[str, Any]] = cat.meta.get("oa_centroids", {}).get("vintages", {})  # type: ignore[assignment]
     shown = [f"{v} ({f['count']:,}, {f['kind']}, {f['source']})" for v, f in vintages.items()]
     print(f"  OA centroids: {'; '.join(shown) or 'none'}")
+    from geo.storage.premises import load_premises, uprn_in_force
+    from geo.storage.workspace import store_beside
+
+    uprn = uprn_in_force(settings.boundaries_path)
+    print(f"  OS Open UPRN: {f'{uprn.source} ({uprn.rows:,} UPRNs)' if uprn else 'none'}")
+    premises = load_premises(store_beside(settings.boundaries_path))
+    if premises is not None:
+        districts = premises.drop_duplicates("district")
+        print(f"  BDUK premises in plans: {int(districts['district_rows'].sum()):,} premises "
+              f"from {len(districts)} district(s)")  # fmt: skip
     return 0
 
 
@@ -227,6 +295,13 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import files downloaded by hand")
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--synthetic", action="store_true", help="label the data as synthetic")
+    imp.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="place BDUK premises on dask: a local cluster, or a scheduler such as tcp://host:8786",
+    )
     imp.add_argument(
         "--release",
         help="Ofcom release (YYYY-MM) of a file whose name and columns carry no date",

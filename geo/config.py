@@ -216,6 +216,8 @@ VOUCHER_STATUS_COLOURS: dict[str, str] = {
 }
 """Okabe–Ito colours per voucher status."""
 OTHER_POINT_COLOUR = "#555555"
+BDUK_PREMISES_COLOUR = "#000000"
+"""Okabe–Ito black: one marker per area for BDUK premises counts (white outline)."""
 
 # --- Sources and licences -------------------------------------------------------------------------
 ONS_ARCGIS_ROOT = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
@@ -260,6 +262,12 @@ ONSPD_URL = "https://geoportal.statistics.gov.uk/search?q=PRD_ONSPD"
 GIAS_URL = "https://get-information-schools.service.gov.uk/Downloads"
 EPRACCUR_URL = "https://digital.nhs.uk/services/organisation-data-service/export-data-files/csv-downloads/gp-and-gp-practice-related-data"
 
+BDUK_PREMISES_URL = (
+    "https://www.gov.uk/government/publications/premises-in-bduk-plans-england-and-wales"
+)
+"""BDUK's "premises in BDUK plans" release: district CSVs zipped by region, every four months."""
+OS_OPEN_UPRN_URL = "https://osdatahub.os.uk/downloads/open/OpenUPRN"
+
 OGL_LINE = "Contains public sector information licensed under the Open Government Licence v3.0."
 OS_LINE = "Contains OS data © Crown copyright and database right."
 ONS_LINE = "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
@@ -269,6 +277,8 @@ POSTCODE_LINE = (
     "Postcode centroids: ONS Postcode Directory, OGL v3.0; contains OS data © Crown copyright and "
     "database right, Royal Mail data © Royal Mail copyright and database right, GeoPlace data."
 )
+BDUK_LINE = "Premises in BDUK plans: Building Digital UK, OGL v3.0."
+OS_OPEN_UPRN_LINE = "UPRN locations: OS Open UPRN, contains OS data © Crown copyright, OGL v3.0."
 ATTRIBUTION_LINES: tuple[str, ...] = (OGL_LINE, OS_LINE, ONS_LINE, OFCOM_LINE, OSM_LINE)
 MAP_ATTRIBUTION_LINES: tuple[str, ...] = (
     "Contains OS data © Crown copyright and database right",
@@ -433,6 +443,9 @@ UK_LONGITUDE = (-8.7, 1.8)
 GB_EXTENT_27700 = (-200_000.0, -100_000.0, 900_000.0, 1_300_000.0)
 """(min x, min y, max x, max y) in EPSG:27700 that holds all of the UK with a margin; boundaries
 outside it are in the wrong CRS (e.g. lon/lat numbers labelled as British National Grid)."""
+GB_GRID_MAX = (700_000.0, 1_300_000.0)
+"""Largest easting and northing (metres, EPSG:27700) of a grid reference in Great Britain; a
+point's grid reference lies between 0 and these (postcode centroids, OS Open UPRN)."""
 MARKER_CLUSTER_MIN = 50
 """Point layers with at least this many markers are drawn in a MarkerCluster."""
 

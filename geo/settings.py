@@ -19,6 +19,9 @@ from pathlib import Path
 from geo.config import DEFAULT_DATA_DIR, DEFAULT_LEVEL, LEVELS, NORFOLK_CODE
 from geo.errors import SetupError
 
+CATALOG_FILE = "broadband.gpkg"
+STORE_FILE = "store.gpkg"
+
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
@@ -43,12 +46,12 @@ class Settings:
     @property
     def boundaries_path(self) -> Path:
         """Processed boundaries and coverage (GeoPackage)."""
-        return self.data_dir / "broadband.gpkg"
+        return self.data_dir / CATALOG_FILE
 
     @property
     def store_path(self) -> Path:
         """The council's uploaded datasets, versioned, with an audit table (GeoPackage)."""
-        return self.data_dir / "store.gpkg"
+        return self.data_dir / STORE_FILE
 
     def require_writable(self) -> Path:
         """Create the data folder if needed and check this process may write in it.

@@ -4,6 +4,7 @@ Importing this package imports every built-in layer module, and each registers i
 """
 
 import layers.anchors
+import layers.bduk
 import layers.pilots
 import layers.vouchers  # noqa: F401
 from layers.base import Layer, ReadContext, register, registered

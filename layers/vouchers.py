@@ -25,6 +25,8 @@ import pandas as pd
 from geo.analysis.privacy import count_text, is_suppressed
 from geo.config import MAX_VOUCHER_VALUE_GBP, OTHER_POINT_COLOUR, VOUCHER_STATUS_COLOURS
 from geo.geometry.aggregate import assign_areas, sum_by_area
+from geo.sources.bduk import SUBSIDY_SHORT_LABELS as SUBSIDY_LABELS
+from geo.sources.bduk import SUBSIDY_STATUSES, SUBSIDY_SYNONYMS
 from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import (
     Table,
@@ -52,20 +54,6 @@ STATUSES = ("applied", "approved", "connected", "cancelled")
 BDUK_STATUS = "in_plan"
 ALL_STATUSES = (*STATUSES, BDUK_STATUS)
 PREMISES_TYPES = ("residential", "business", "unknown")
-SUBSIDY_STATUSES = ("white", "grey_black", "under_review")
-SUBSIDY_LABELS = {"white": "White", "grey_black": "Grey/Black", "under_review": "Under Review"}
-_SUBSIDY_SYNONYMS = {
-    "Gigabit White": "white",
-    "White": "white",
-    "Gigabit Grey/Black": "grey_black",
-    "Gigabit Grey": "grey_black",
-    "Gigabit Black": "grey_black",
-    "Grey/Black": "grey_black",
-    "Grey": "grey_black",
-    "Black": "grey_black",
-    "Gigabit Under Review": "under_review",
-    "Under Review": "under_review",
-}
 VOUCHER_ALIASES: dict[str, tuple[str, ...]] = {
     "reference": ("ref", "voucher ref", "voucher reference", "voucher id", "voucher number", "id"),
     "premises_type": ("premises type", "premises", "type", "property type", "customer type"),
@@ -156,7 +144,7 @@ def _read_bduk(data: bytes, *, filename: str, context: ReadContext) -> gpd.GeoDa
     _reject_blank(table, "reference")
     check_duplicates(table, "reference")
     subsidy = parse_choice(
-        table, "subsidy_control_status", allowed=SUBSIDY_STATUSES, synonyms=_SUBSIDY_SYNONYMS
+        table, "subsidy_control_status", allowed=SUBSIDY_STATUSES, synonyms=SUBSIDY_SYNONYMS
     )
     gigabit = parse_bools(table, "current_gigabit")
     voucher = parse_bools(table, "bduk_vouchers")

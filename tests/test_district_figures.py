@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from html import unescape
 
 import pandas as pd
 import pypdfium2 as pdfium
@@ -46,8 +47,9 @@ def test_map_hatches_district_figures_with_a_legend_entry_and_labelled_tooltips(
     fmap = coverage_map(simplify_for_web(figs), measure="gigabit")
     props = [f["properties"] for f in _geojson(fmap)["features"]]
     assert [p["hatch"] for p in props] == [1, 1, 1]
-    assert (
-        props[0]["value"] == "25.0%: the district's figure (West); no figure of this area's own yet"
+    # Map text is escaped once (layers.render); the browser shows it unescaped.
+    assert unescape(props[0]["value"]) == (
+        "25.0%: the district's figure (West); no figure of this area's own yet"
     )
     html = fmap.get_root().render()
     assert esc(DISTRICT_LEGEND) in html and HATCH_SWATCH in html

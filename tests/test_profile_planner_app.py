@@ -93,7 +93,7 @@ def test_planner_gap_reach_intervention_and_pack(tmp_path: Path) -> None:
     assert int(big.replace(",", "")) > small
     # The demo's 2026-01 OA file publishes no "below the USO" column (as Ofcom's does not):
     # the score goes ahead without it and says so.
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(as_shown(c.value) for c in at.caption)  # as the browser shows it
     assert "Scored without premises below the uso (this release publishes no" in captions
     assert not any(n.key == "weight_below_uso" for n in at.number_input)
     # Weighting only voucher demand changes the order, to the order of voucher demand.

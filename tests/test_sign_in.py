@@ -20,6 +20,7 @@ from geo.storage import store
 from layers.demo import DEMO_STORE
 from tests.test_data_page import good_vouchers
 from views import access
+from views.text import as_shown
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PASSWORD = "correct horse battery staple"
@@ -117,7 +118,7 @@ def test_sixth_wrong_password_is_refused_without_checking(monkeypatch: pytest.Mo
     monkeypatch.setattr(auth.bcrypt, "checkpw", must_not_run)
     at = _submit(at, PASSWORD)  # the right password, but the sixth attempt within the minute
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [as_shown(e.value) for e in at.error]  # pages escape their messages (views.text)
     assert any(e.startswith("Too many wrong passwords. Wait ") for e in errors), errors
     assert DATA_TITLE not in _titles(_open(at, "data"))
     # the same client in a new session is refused too (per client, not only per session)
@@ -180,7 +181,7 @@ def test_upload_audit_names_the_signed_in_officer_and_only_admin_restores() -> N
     at = _open(_app(secrets=SECRETS, user=_user("ana@norfolk.gov.uk")), "data")
     assert DATA_TITLE in _titles(at)
     assert not [t for t in at.text_input if t.key == "audit_user"]  # no free-text name
-    assert any("recorded as ana@norfolk.gov.uk" in c.value for c in at.caption)
+    assert any("recorded as ana@norfolk.gov.uk" in as_shown(c.value) for c in at.caption)
 
     at.selectbox(key="upload_dataset").set_value("vouchers").run()
     at.file_uploader(key="upload_file").set_value(("v.csv", good_vouchers(), "text/csv")).run()
@@ -222,7 +223,7 @@ def test_a_sign_in_older_than_the_session_limit_is_refused() -> None:
 def test_a_weak_cookie_secret_disables_oidc_and_fails_closed() -> None:
     weak = {**SECRETS, "auth": {**SECRETS["auth"], "cookie_secret": "short"}}
     at = _app(secrets=weak, user=_user("it.lead@norfolk.gov.uk"))
-    errors = " ".join(e.value for e in at.sidebar.error)
+    errors = " ".join(as_shown(e.value) for e in at.sidebar.error)
     assert "cookie_secret is shorter than 32 characters" in errors
     assert "short" not in errors.replace("shorter", "")
     assert not at.sidebar.button  # no sign-in offered with an unsafe configuration

@@ -69,7 +69,8 @@ def show_area_panel(
         needs = area.get("figure_needs") or "an Ofcom postcode- or output-area-level file"
         st.info(
             "No coverage data finer than the district is loaded for this area, so it has no "
-            f"figure of its own (the map hatches it with its district's). Its own needs {needs}."
+            f"figure of its own (the map hatches it with its district's). Its own needs "
+            f"{plain(needs)}."
         )
         district = district_row(cat, area.get("lad_code"), release)
         if district is not None:

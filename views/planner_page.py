@@ -101,7 +101,7 @@ def render() -> None:
         )
     comps = gap_components(figs, extra=extra, deprivation=deprivation)
     if comps.columns.empty:
-        st.warning(f"No gap score yet: {_missing(comps)}")
+        st.warning(plain(f"No gap score yet: {_missing(comps)}"))
         return
     cols = st.columns(len(comps.columns))
     weights = {
@@ -119,7 +119,7 @@ def render() -> None:
     if not any(w > 0 for w in weights.values()):
         st.warning(
             "Every weight is 0, so no area can be ranked by need. Give at least one of "
-            + ", ".join(labels.get(c, c) for c in comps.columns)
+            + plain(", ".join(labels.get(c, c) for c in comps.columns))
             + " a weight above 0 in the boxes above to see the gap score, its map and the "
             "evidence pack. Anchor-site reach and the overlays' overviews are below."
         )
@@ -149,7 +149,8 @@ def render() -> None:
         )
         st.caption(
             "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
-            "score is their weighted mean × 100. Equal scores share a rank. " + missing_text(scores)
+            "score is their weighted mean × 100. Equal scores share a rank. "
+            + plain(missing_text(scores))
         )
     with left:
         web = state.web_figures(k, level, release)
@@ -211,7 +212,7 @@ def _reach_section(
     try:
         points = coverage_points(rows, cat.postcodes, oa_centroids=cat.oa_centroids)  # type: ignore[attr-defined]
     except ValueError as exc:
-        st.info(f"Reach {str(exc).removeprefix('reach ')}.")
+        st.info(plain(f"Reach {str(exc).removeprefix('reach ')}."))
         return None, chosen
     reach = anchor_reach(
         chosen,
@@ -348,10 +349,13 @@ def _pack(
         figs, table, chosen, reach, layer_tables, sources, readme, key, cat.synthetic, release,
         weights_line, risk,
     )  # fmt: skip
-    label_text = "Download the evidence pack (zip)"
-    label_text += f" — {SYNTHETIC_LABEL}" if cat.synthetic else ""
+    synthetic = f" — {SYNTHETIC_LABEL}" if cat.synthetic else ""
     st.download_button(
-        label_text, pack, f"evidence_pack_{release}.zip", "application/zip", key="dl_pack"
+        plain(f"Download the evidence pack (zip){synthetic}"),
+        pack,
+        f"evidence_pack_{release}.zip",
+        "application/zip",
+        key="dl_pack",
     )
     st.caption(
         "GeoPackage (divisions_with_figures, anchor_sites, reach_areas, reach_buffers and each "

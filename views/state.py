@@ -86,7 +86,7 @@ def figures(k: Key, level: str, release: str) -> gpd.GeoDataFrame:
     try:
         return _figures(k.catalog, k.catalog_stamp, level, release)
     except DataError as exc:
-        st.error(f"No figures for Ofcom release {release}: {exc}")
+        st.error(plain(f"No figures for Ofcom release {release}: {exc}"))
         st.stop()
 
 

@@ -8,7 +8,7 @@ character that can mean anything (CommonMark lets any of them be escaped, and an
 character is always literal), which also disarms Streamlit's own directives (``:red[…]``,
 ``:material/…:``, emoji shortcodes) and its ``$`` maths; line breaks and other control
 characters become spaces, so the text is one line and no block syntax can start; and an
-invisible word joiner inside ``http://``, ``www.`` and before ``@`` stops GFM's autolinks.
+invisible word joiner inside ``http://`` and ``www.`` stops GFM's web autolinks.
 Every view passes
 data through it; ``tests/test_views_plain.py`` fails on a Markdown-rendering call whose text is
 built from anything but literals, constants, numbers and :func:`plain`.
@@ -26,11 +26,12 @@ have one on a single line and are left as they are, so ordinary text and numbers
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-_AUTOLINK = re.compile(r"(?i)(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?=@)")
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)")
 WORD_JOINER = "\u2060"
-"""Invisible, and neither a letter, a space nor punctuation: placed inside ``http://``,
-``www.`` and before ``@`` it stops GFM's autolinking, which runs on the text after escapes
-are resolved (so a backslash cannot stop it)."""
+"""Invisible, and neither a letter, a space nor punctuation: placed inside ``http://`` and
+``www.`` it stops GFM's web autolinks, which are made from the text after escapes are resolved
+(so a backslash cannot stop them). E-mail addresses are left to become ``mailto:`` links: the
+joiner would break searching the page for them, and such a link fetches nothing."""
 
 
 def plain(value: object) -> str:

@@ -185,7 +185,7 @@ def copy_link(code: str, *, name: str) -> None:
     """A link to this page with ``?division=<code>``, in a box with a copy button."""
     base = st.context.url or ""
     link = f"{base}?{urlencode({PARAM: code})}"
-    st.markdown(f"**Link to {name}** (the button beside it copies the link)")
+    st.markdown(f"**Link to {plain(name)}** (the button beside it copies the link)")
     st.code(link, language=None, wrap_lines=True)
 
 

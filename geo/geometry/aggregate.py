@@ -119,13 +119,21 @@ def _code_ranks(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray] | None
     return codes, rank.astype(np.int64)
 
 
-def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarray) -> np.ndarray:
+def _owner_ranks(
+    x: np.ndarray,
+    y: np.ndarray,
+    geoms: np.ndarray,
+    rank: np.ndarray,
+    *,
+    threads: int | None = None,
+) -> np.ndarray:
     """For each x/y, the lowest ``rank`` of the geometries it intersects, or -1.
 
     Points are bucketed on a grid about one area wide and sorted by cell, so each area tests
     only the points in its bounding box, with a prepared polygon (:func:`shapely.intersects_xy`).
     Areas are visited in rank order and a point, once owned, is not tested again: a point on a
-    shared border goes to the lowest rank, exactly once.
+    shared border goes to the lowest rank, exactly once. ``threads`` caps the threads used (a
+    dask task passes 1: the scheduler already runs one task per core).
     """
     owner = np.full(len(x), -1, dtype=np.int64)
     if len(x) == 0 or len(geoms) == 0:
@@ -178,7 +186,8 @@ def _owner_ranks(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, rank: np.ndarr
 
     # Grid columns hold disjoint points, so threads split by column never write the same
     # point, and within a thread every point still meets its areas in rank order.
-    n_threads = max(1, min(_THREADS, len(idx) // _MIN_POINTS_PER_THREAD))
+    most = _THREADS if threads is None else threads
+    n_threads = max(1, min(most, len(idx) // _MIN_POINTS_PER_THREAD))
     if n_threads == 1:
         run_pairs(np.arange(len(pair_area)))
     else:
@@ -347,6 +356,76 @@ def aggregate_xy(
     return _sum_owned(frame, owner, codes, areas, columns), unmatched
 
 
+KEY_SPAN = 1 << 32
+"""Keys counted by :func:`count_by_area_xy` lie in ``0 … KEY_SPAN - 1``."""
+
+
+def _count_owned(
+    owner: np.ndarray, keys: np.ndarray, codes: np.ndarray
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Counts per (area code, key) of the rows with an owner, and per key of those without.
+
+    The counts frame is sorted by code then key; partial counts from pieces of a table add up
+    (see :func:`geo.geometry.partitioned.count_by_area`).
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if len(keys) and (keys.min() < 0 or keys.max() >= KEY_SPAN):
+        raise ValueError(f"keys must lie in 0 … {KEY_SPAN - 1}")
+    inside = owner >= 0
+    combined, n = np.unique(owner[inside] * KEY_SPAN + keys[inside], return_counts=True)
+    counts = pd.DataFrame(
+        {
+            AREA_CODE: codes[combined // KEY_SPAN].astype(str),
+            "key": combined % KEY_SPAN,
+            "n": n.astype(np.int64),
+        }
+    )
+    out_keys, out_n = np.unique(keys[~inside], return_counts=True)
+    outside = pd.Series(out_n.astype(np.int64), index=pd.Index(out_keys, name="key"), name="n")
+    return counts, outside
+
+
+def add_counts(*partials: tuple[pd.DataFrame, pd.Series]) -> tuple[pd.DataFrame, pd.Series]:
+    """Add (counts, outside) pairs from :func:`count_by_area_xy`: equal (area, key) are summed."""
+    counts = pd.concat([c for c, _ in partials], ignore_index=True)
+    counts = counts.groupby([AREA_CODE, "key"], sort=True, as_index=False)["n"].sum()
+    outside = pd.concat([o for _, o in partials]).groupby(level=0, sort=True).sum()
+    return counts.astype({"n": np.int64}), outside.astype(np.int64).rename("n")
+
+
+def count_by_area_xy(
+    x: np.ndarray | Sequence[float],
+    y: np.ndarray | Sequence[float],
+    keys: np.ndarray | Sequence[int],
+    areas: gpd.GeoDataFrame,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Count points per area and key: a cross-tabulation that stays small for many points.
+
+    Parameters
+    ----------
+    x, y
+        Coordinates in the CRS of ``areas`` (EPSG:27700 in this project).
+    keys
+        One whole number per point, ``0 ≤ key < KEY_SPAN`` (e.g. a category code).
+    areas
+        Polygons with an ``area_code`` column (no missing codes).
+
+    Returns
+    -------
+    (counts, outside)
+        ``counts``: columns ``area_code``, ``key``, ``n`` (int64), one row per pair that
+        occurs, sorted by code then key; a point on a shared border counts in the lowest code,
+        as in :func:`aggregate_points`. ``outside``: points in no area, per key (index ``key``).
+    """
+    ranked = _code_ranks(areas)
+    if ranked is None:
+        raise ValueError("areas has a missing area_code; normalise the boundaries first")
+    codes, rank = ranked
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    owner = _owner_ranks(xs, ys, areas.geometry.to_numpy(), rank)
+    return _count_owned(owner, np.asarray(keys), codes)
+
+
 def aggregate_points(
     points: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
@@ -400,11 +479,14 @@ def aggregate_points_naive(
 
 
 __all__ = [
+    "KEY_SPAN",
+    "add_counts",
     "aggregate_points",
     "aggregate_points_naive",
     "aggregate_xy",
     "assign_areas",
     "assign_areas_xy",
+    "count_by_area_xy",
     "snap_to_nearest",
     "sum_by_area",
 ]

@@ -32,9 +32,9 @@ Where it runs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import dask
 import dask.dataframe as dd
@@ -51,10 +51,12 @@ from geo.errors import CRSMismatchError, DataError, Problem
 from geo.geometry.aggregate import (
     AREA_CODE,
     _code_ranks,
+    _count_owned,
     _owner_ranks,
     _point_xy,
     _present_sums,
     _with_every_area,
+    add_counts,
     assign_areas,
 )
 from geo.geometry.crs import require_same_crs
@@ -185,12 +187,12 @@ def _partition_owner(
     codes, rank = ranked
     if xy is not None:
         x, y = part[xy[0]].to_numpy(dtype=float), part[xy[1]].to_numpy(dtype=float)
-        return _owner_ranks(x, y, areas.geometry.to_numpy(), rank), codes
+        return _owner_ranks(x, y, areas.geometry.to_numpy(), rank, threads=1), codes
     if len(part) == 0:
         return np.empty(0, dtype=np.int64), codes
     found = _point_xy(part)
     if found is not None:
-        return _owner_ranks(found[0], found[1], areas.geometry.to_numpy(), rank), codes
+        return _owner_ranks(found[0], found[1], areas.geometry.to_numpy(), rank, threads=1), codes
     # Not all plain points (e.g. empty or missing geometries): the general, indexed path.
     named = assign_areas(part, areas)
     owner = np.full(len(part), -1, dtype=np.int64)
@@ -221,13 +223,20 @@ def _combine(*partials: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(kept).groupby(level=0, sort=True).sum(min_count=0)
 
 
-def _areas_for(points: dd.DataFrame, areas: gpd.GeoDataFrame) -> list[object]:
-    """One areas argument per partition: the areas touching it when partitions are known."""
+def _areas_for(
+    points: dd.DataFrame, areas: gpd.GeoDataFrame, regions: gpd.GeoSeries | None = None
+) -> list[object]:
+    """One areas argument per partition: the areas touching it when partitions are known.
+
+    ``regions`` (one geometry per partition, in the CRS of ``areas``) overrides the points'
+    own ``spatial_partitions``.
+    """
     try:  # on a distributed cluster, send the areas to every worker once
         shared = get_client().scatter(areas, broadcast=True, hash=True)
     except ValueError:  # no client: the local scheduler
         shared = dask.delayed(areas, pure=True)
-    regions = getattr(points, "spatial_partitions", None)
+    if regions is None:
+        regions = getattr(points, "spatial_partitions", None)
     if regions is None or len(regions) != points.npartitions:
         return [shared] * points.npartitions
     tree = shapely.STRtree(areas.geometry.to_numpy())
@@ -236,6 +245,89 @@ def _areas_for(points: dd.DataFrame, areas: gpd.GeoDataFrame) -> list[object]:
         hits = np.sort(tree.query(hull, predicate="intersects"))
         out.append(dask.delayed(areas.iloc[hits], pure=True))
     return out
+
+
+def tree_reduce(parts: Sequence[Any], combine: Callable[..., Any]) -> Any:
+    """Add up delayed partial results in a tree, :data:`_FAN_IN` at a time; one delayed result.
+
+    ``combine(*partials)`` must accept any number of partials and return one of the same kind.
+    """
+    level = list(parts)
+    if not level:
+        raise ValueError("nothing to reduce")
+    while len(level) > 1:
+        level = [
+            dask.delayed(combine)(*level[i : i + _FAN_IN]) for i in range(0, len(level), _FAN_IN)
+        ]
+    return level[0]
+
+
+def _count_partial(
+    part: pd.DataFrame, areas: gpd.GeoDataFrame, key: str, xy: tuple[str, str]
+) -> tuple[pd.DataFrame, pd.Series]:
+    owner, codes = _partition_owner(part, areas, xy)
+    return _count_owned(owner, part[key].to_numpy(), codes)
+
+
+def count_by_area_tasks(
+    points: dd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    key: str,
+    xy: tuple[str, str],
+    regions: gpd.GeoSeries | None = None,
+) -> Any:
+    """The lazy form of :func:`count_by_area`: one delayed ``(counts, outside)``.
+
+    Compute it together with other results of the same points (``dask.compute(a, b)``) so
+    their partitions are read once.
+    """
+    if _code_ranks(areas) is None:
+        raise DataError.single("areas", "has a missing area_code", column=AREA_CODE)
+    missing = [c for c in (key, *xy) if c not in points.columns]
+    if missing:
+        raise DataError([Problem("points", "column not found", column=c) for c in missing])
+    per_part = _areas_for(points, areas, regions)
+    partials = [
+        dask.delayed(_count_partial)(part, a, key, xy)
+        for part, a in zip(points.to_delayed(), per_part, strict=True)
+    ]
+    empty = _count_owned(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, object))
+    if not partials:
+        return dask.delayed(empty)
+    return dask.delayed(add_counts)(empty, tree_reduce(partials, add_counts))
+
+
+def count_by_area(
+    points: dd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    key: str,
+    xy: tuple[str, str],
+    regions: gpd.GeoSeries | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`geo.geometry.aggregate.count_by_area_xy` on a dask cluster, partition by partition.
+
+    Parameters
+    ----------
+    points
+        A dask DataFrame with easting/northing columns ``xy`` (EPSG:27700, the CRS of
+        ``areas``) and an integer ``key`` column (``0 ≤ key < KEY_SPAN``).
+    areas
+        Polygons with unique, non-missing ``area_code`` values, in memory.
+    regions
+        One geometry per partition holding all its points (e.g. from
+        :func:`geo.sources.uprn.partition_regions`): each partition is then tested only
+        against the areas that touch its region. Without it, the points'
+        ``spatial_partitions`` are used when present, else every area.
+
+    Returns
+    -------
+    (counts, outside)
+        Exactly what :func:`~geo.geometry.aggregate.count_by_area_xy` returns for all the
+        points at once (integer counts, so the order of addition does not matter).
+    """
+    return count_by_area_tasks(points, areas, key=key, xy=xy, regions=regions).compute()
 
 
 def aggregate_partitioned(
@@ -297,12 +389,8 @@ def aggregate_partitioned(
     level = [
         dask.delayed(_partial)(part, a, cols, xy) for part, a in zip(parts, per_part, strict=True)
     ]
-    while len(level) > 1:
-        level = [
-            dask.delayed(_combine)(*level[i : i + _FAN_IN]) for i in range(0, len(level), _FAN_IN)
-        ]
     empty = _present_sums(frame._meta, np.empty(0, dtype=np.int64), np.empty(0, object), cols)
-    summed = level[0].compute() if level else empty
+    summed = tree_reduce(level, _combine).compute() if level else empty
     totals = _with_every_area(_combine(empty, summed), areas)
 
     meta = pd.Series(np.zeros(0, dtype=bool), index=frame._meta.index, name=AREA_CODE)
@@ -311,4 +399,11 @@ def aggregate_partitioned(
     return totals, unmatched
 
 
-__all__ = ["aggregate_partitioned", "read_points", "spatially_partition"]
+__all__ = [
+    "aggregate_partitioned",
+    "count_by_area",
+    "count_by_area_tasks",
+    "read_points",
+    "spatially_partition",
+    "tree_reduce",
+]

@@ -25,9 +25,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
-from geo.config import MAX_POSTCODE_FILE_BYTES, WORKING_CRS
+from geo.config import GB_GRID_MAX, MAX_POSTCODE_FILE_BYTES, WORKING_CRS
 from geo.errors import DataError, Problem, ProblemCollector
 from geo.sources.csvstream import Opener, open_binary, opener_for
 from geo.sources.tabular import (
@@ -83,10 +85,20 @@ def _normalise_series(values: pd.Series) -> pd.Series:
 
 
 def _normalise_distinct(values: pd.Series) -> pd.Series:
-    compact = values.astype(str).str.upper().str.replace(r"\s+", "", regex=True)
-    parts = compact.str.extract(_POSTCODE)
-    out = parts[0] + " " + parts[1]
-    return out.where(~compact.isin(_SPECIAL), "GIR 0AA")
+    text = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.string())
+    out = normalise_postcode_array(text).to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def normalise_postcode_array(text: pa.Array) -> pa.Array:
+    """:func:`normalise_postcode` over an Arrow string array, in Arrow; null where invalid."""
+    compact = pc.utf8_upper(pc.replace_substring_regex(text, r"\s+", ""))
+    valid = pc.match_substring_regex(compact, _POSTCODE.pattern)
+    spaced = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(compact, 0, -3), pc.utf8_slice_codeunits(compact, -3), " "
+    )
+    special = pc.is_in(compact, value_set=pa.array(sorted(_SPECIAL)))
+    return pc.if_else(special, "GIR 0AA", pc.if_else(valid, spaced, None))
 
 
 def normalise_postcodes(values: pd.Series) -> pd.Series:
@@ -283,8 +295,8 @@ def _lookup_from_table(table: Table) -> pd.DataFrame:
         table.add("is not a valid UK postcode", row=int(row), column="postcode", value=raw[row])
     grid = table.col("grid_quality")
     no_grid = (grid == NO_GRID_REFERENCE) | (table.col("easting") == "")
-    east = _coordinates(table, "easting", no_grid, upper=700_000)
-    north = _coordinates(table, "northing", no_grid, upper=1_300_000)
+    east = _coordinates(table, "easting", no_grid, upper=GB_GRID_MAX[0])
+    north = _coordinates(table, "northing", no_grid, upper=GB_GRID_MAX[1])
     doterm = table.col("doterm")
     bad_term = (doterm != "") & ~doterm.str.match(r"^\d{6}$")
     for row in doterm.index[bad_term]:
@@ -424,6 +436,7 @@ __all__ = [
     "POSTCODE_FILE_COLUMNS",
     "locate_postcodes",
     "normalise_postcode",
+    "normalise_postcode_array",
     "normalise_postcodes",
     "read_postcode_file",
 ]

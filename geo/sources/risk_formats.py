@@ -7,6 +7,10 @@ the API JSON before boundary files, which are JSON too).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
+
 from geo.sources import census, indicators, mobile
 from geo.sources.formats import Candidate, Context, Format, ImportResult, register
 
@@ -24,32 +28,26 @@ def _is_mobile_api(c: Candidate) -> bool:
         return b'"Availability"' in fh.read(_SNIFF)
 
 
-def _load_census(cands: list[Candidate], ctx: Context) -> ImportResult:
-    (c,) = cands
-    ages = census.read_census_age(c.local_path(), filename=c.filename)
-    layer = ctx.store.save_census_age(ctx.catalog_path, ages, synthetic=ctx.synthetic)
-    return ImportResult(layer, len(ages))
+def _loader(read: Callable[..., pd.DataFrame], save: str) -> Callable[..., ImportResult]:
+    """A ``load`` that reads one file with ``read`` and stores it with the catalogue's ``save``."""
+
+    def load(cands: list[Candidate], ctx: Context) -> ImportResult:
+        (c,) = cands
+        table = read(c.local_path(), filename=c.filename)
+        layer = getattr(ctx.store, save)(ctx.catalog_path, table, synthetic=ctx.synthetic)
+        return ImportResult(layer, len(table))
+
+    return load
 
 
-def _load_mobile(cands: list[Candidate], ctx: Context) -> ImportResult:
-    (c,) = cands
-    table = mobile.read_mobile_coverage(c.local_path(), filename=c.filename)
-    layer = ctx.store.save_mobile(ctx.catalog_path, table, synthetic=ctx.synthetic)
-    return ImportResult(layer, len(table))
+def _read_mobile_api(path: object, *, filename: str) -> pd.DataFrame:
+    return mobile.mobile_by_postcode(mobile.read_mobile_api(path, filename=filename))  # type: ignore[arg-type]
 
 
-def _load_mobile_api(cands: list[Candidate], ctx: Context) -> ImportResult:
-    (c,) = cands
-    counts = mobile.mobile_by_postcode(mobile.read_mobile_api(c.local_path(), filename=c.filename))
-    layer = ctx.store.save_mobile_postcodes(ctx.catalog_path, counts, synthetic=ctx.synthetic)
-    return ImportResult(layer, len(counts))
-
-
-def _load_indicators(cands: list[Candidate], ctx: Context) -> ImportResult:
-    (c,) = cands
-    table = indicators.read_indicators(c.local_path(), filename=c.filename)
-    layer = ctx.store.save_indicators(ctx.catalog_path, table, synthetic=ctx.synthetic)
-    return ImportResult(layer, len(table))
+_load_census = _loader(census.read_census_age, "save_census_age")
+_load_mobile = _loader(mobile.read_mobile_coverage, "save_mobile")
+_load_mobile_api = _loader(_read_mobile_api, "save_mobile_postcodes")
+_load_indicators = _loader(indicators.read_indicators, "save_indicators")
 
 
 register(Format("mobile_api", "Ofcom mobile coverage API (JSON)", _is_mobile_api,

@@ -46,8 +46,9 @@ _DATE_FORMATS = ((_ISO_DATE, "ymd"), (_UK_DATE, "dmy"), (_COMPACT_DATE, "ymd"))
 _DATE_PARTS = {"y": "year", "m": "month", "d": "day"}
 _MAX_NUMBER_CHARS = 30
 """Digits beyond this cannot be a plausible figure; such a cell is out of range unparsed."""
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
+"""Cells read as true (compared in lower case); :func:`parse_bools` and the BDUK reader use them."""
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
 
 
 def header_key(name: str) -> str:
@@ -465,10 +466,10 @@ def parse_bools(table: Table, column: str) -> pd.Series:
     """Parse true/false, yes/no, 1/0 (blank → False); other values are problems."""
     raw = table.col(column)
     low = raw.str.lower()
-    bad = ~low.isin(_TRUE | _FALSE | {""})
+    bad = ~low.isin(TRUE_WORDS | FALSE_WORDS | {""})
     for row in raw.index[bad]:
         table.add("must be true or false", row=int(row), column=column, value=raw[row])
-    return low.isin(_TRUE)
+    return low.isin(TRUE_WORDS)
 
 
 def check_duplicates(table: Table, column: str) -> None:
@@ -486,6 +487,8 @@ def check_duplicates(table: Table, column: str) -> None:
 
 
 __all__ = [
+    "FALSE_WORDS",
+    "TRUE_WORDS",
     "Table",
     "by_value",
     "check_duplicates",

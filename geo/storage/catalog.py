@@ -474,8 +474,9 @@ def import_file(
 
     Every format in :data:`geo.sources.formats.FORMATS` is tried in turn: boundaries (GeoJSON /
     GeoPackage / zipped shapefile with ONS field names), output areas (``OA11CD``/``OA21CD``),
-    LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs, ONSPD / NSPL postcode directories and
-    Ofcom coverage files of every release (zips of them too, a zip inside a zip included).
+    LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs, ONSPD / NSPL postcode directories,
+    Ofcom coverage files of every release (zips of them too, a zip inside a zip included), OS
+    Open UPRN releases and BDUK "premises in BDUK plans" CSVs (:mod:`geo.storage.premises`).
 
     Parameters
     ----------
@@ -499,6 +500,7 @@ def import_file(
     str
         The layer written (several, comma-separated, for a zip of several kinds).
     """
+    import geo.sources.premises_formats  # registers BDUK premises and OS Open UPRN
     import geo.sources.risk_formats  # noqa: F401  (registers the risk index's formats)
     from geo.sources.formats import import_path  # local: keeps start-up light
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-from geo.settings import Settings, load_settings
+from geo.settings import STORE_FILE, Settings, load_settings
 
 DEMO_CATALOG = "demo_synthetic.gpkg"
 """The demo's catalogue, in the data directory."""
@@ -97,6 +97,12 @@ class Workspace:
         return file_stamp(self.store_path)
 
 
+def store_beside(catalog_path: str | os.PathLike[str]) -> Path:
+    """The store that goes with a catalogue: the demo's beside the demo catalogue, else the real."""
+    catalog = Path(catalog_path)
+    return catalog.parent / (DEMO_STORE if catalog.name == DEMO_CATALOG else STORE_FILE)
+
+
 def current(settings: Settings | None = None) -> Workspace:
     """The workspace for ``settings`` (read from the environment when ``None``)."""
     return Workspace(settings or load_settings())
@@ -129,4 +135,5 @@ __all__ = [
     "current",
     "file_stamp",
     "read_context",
+    "store_beside",
 ]

@@ -106,6 +106,11 @@ def browser_page(*, width: int = 1400, height: int = 1000) -> Iterator[object]:
             browser.close()
 
 
+def settled(page: object, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished the current script run (its "Running…" widget is gone)."""
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=timeout)  # type: ignore[attr-defined]
+
+
 def screenshot(page: object, name: str) -> Path:
     """Save a full-page screenshot under tests/artifacts/ (kept for people to look at)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

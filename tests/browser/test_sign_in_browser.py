@@ -21,7 +21,14 @@ import pytest
 from geo.auth import hash_password
 from geo.storage import store
 from layers.demo import DEMO_STORE
-from tests.browser.support import LAUNCH_ARGS, free_port, require_chromium, running_app, screenshot
+from tests.browser.support import (
+    LAUNCH_ARGS,
+    free_port,
+    require_chromium,
+    running_app,
+    screenshot,
+    settled,
+)
 from tests.oidc_provider import Client, Person, Provider, running_provider
 from tests.test_data_page import good_vouchers
 
@@ -96,7 +103,11 @@ def _page(browser: object, *, forwarded_for: str | None = None) -> object:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     context = browser.new_context(viewport={"width": 1400, "height": 1000},  # type: ignore[attr-defined]
                                   extra_http_headers=headers)  # fmt: skip
-    return context.new_page()
+    page = context.new_page()
+    # Generous waits: on a loaded 2-core runner a Streamlit rerun can take longer than
+    # Playwright's 30 s default; nothing here asserts how long anything took.
+    page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+    return page
 
 
 def _ready(page: object) -> None:
@@ -171,9 +182,10 @@ def test_officer_signs_in_uploads_named_in_the_audit_then_signs_out(deployment: 
             "vouchers_ana.csv",
             "ana@norfolk.gov.uk",
         )
-        who = page.get_by_role("heading", name="Who did what")
-        who.wait_for()
-        who.scroll_into_view_if_needed()
+        # The save reruns the page: wait for that run to end before looking (a heading found
+        # mid-run can be replaced under the cursor).
+        settled(page)
+        page.get_by_role("heading", name="Who did what").wait_for()
         screenshot(page, "sign_in_officer_data_page")
 
         logouts = d.provider.logouts
