@@ -232,7 +232,10 @@ def _exports(row, figs, code, county, how, release, stored, scores) -> None:  # 
         text = pdfium.PdfDocument(io.BytesIO(pdf))[0].get_textpage().get_text_range()
         assert row.expected in re.sub(r"\s+", " ", text), "the PDF does not print it as stored"
     divisions = figs.merge(scores[["score"]], left_on="area_code", right_index=True, how="left")
-    assert gap_map_png(divisions, title=row.expected or "Gap score")[:4] == b"\x89PNG"
+    text = row.expected or "Gap score"
+    png = gap_map_png(divisions, title=text, release="2024", weights=text, synthetic=False,
+                      attribution=[text])  # fmt: skip
+    assert png[:4] == b"\x89PNG"
 
 
 # --- The pages, in-process (Streamlit AppTest) ----------------------------------------------------

@@ -70,7 +70,9 @@ def test_profile_pdf_and_png_draw_with_a_dollar_in_every_name(name: str) -> None
 @pytest.mark.parametrize("name", MATHTEXT)
 def test_evidence_map_draws_with_a_dollar_in_the_title_and_column(name: str) -> None:
     figs = _figures(name).assign(score=[10.0, 90.0])
-    png = gap_map_png(figs, title=name)
+    # The same text in every line the sheet prints: title, weights and attribution.
+    png = gap_map_png(figs, title=name, release="2024", weights=name, synthetic=False,
+                      attribution=[name])  # fmt: skip
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
