@@ -259,6 +259,12 @@ def preview_map(
     return finish(fmap)
 
 
+def feature_host() -> folium.Map:
+    """An empty map that a lone feature group is rendered against (``st_folium``'s
+    ``feature_group_to_add`` names the real map ``map_div`` in the browser, whatever it was)."""
+    return finish(folium.Map(tiles=None))
+
+
 def finish(fmap: folium.Map) -> folium.Map:
     """The last step of every map builder: vendored assets, then the template check."""
     return render.checked(localise(fmap))
@@ -270,6 +276,7 @@ __all__ = [
     "attribution_html",
     "base_map",
     "coverage_map",
+    "feature_host",
     "finish",
     "map_view",
     "preview_map",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import selection_layer
 from layers.webmap import coverage_map, map_view
-from views import overlay_panel, state, widgets
+from views import mapview, overlay_panel, state, widgets
 from views.panel import show_area_panel
 from views.text import plain
 
@@ -53,16 +52,17 @@ def render() -> None:
         # Hatched areas (their district's figure) are explained by the legend's own entry.
         no_fig = int((figs["figure_from"] == "none").sum())
         note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
-        overlays = overlay_panel.overlay_groups(chosen, public=public)
-        fmap = coverage_map(
-            web, measure=measure, legend_note=note if no_fig else "",
-            overlays=overlays, classes=state.classes(k, level, release, measure),
-        )  # fmt: skip
+        drawn = overlay_panel.drawable(chosen, public=public)
+        classes = state.classes(k, level, release, measure)
         center, zoom = map_view(web, selected)  # a pick zooms to the area
-        st_folium(
-            fmap, key=MAP_KEY, height=560, use_container_width=True,
-            returned_objects=["last_clicked"], center=center, zoom=zoom,
-            feature_group_to_add=selection_layer(web, selected),  # a pick redraws only this
+        mapview.show_map(
+            lambda: coverage_map(
+                web, measure=measure, legend_note=note if no_fig else "", classes=classes,
+                overlays=overlay_panel.overlay_groups(drawn, public=public),
+            ),
+            cache_key=(k, level, release, measure, public, *drawn),
+            key=MAP_KEY, height=560, returned_objects=["last_clicked"], center=center,
+            zoom=zoom, feature_group_to_add=selection_layer(web, selected),  # a pick: only this
         )  # fmt: skip
     with right:
         widgets.skip_target("after-map")

@@ -118,23 +118,32 @@ def choose_overlays() -> list[str]:
     )  # fmt: skip
 
 
-def overlay_groups(keys: list[str], *, public: bool) -> list[folium.FeatureGroup]:
-    """Feature groups for the chosen layers (a layer with nothing stored is skipped)."""
+def drawable(keys: list[str], *, public: bool) -> list[str]:
+    """The chosen layers the map draws; a caption says why each of the others is not."""
     k = state.key()
-    groups = []
+    out = []
     for key in keys:
         spec = registered()[key]
-        recs = state.stored(key, k)
-        if recs is None:
+        if state.stored(key, k) is None:
             st.caption(f"{spec.title}: nothing loaded yet (use the Data page).")
-            continue
-        if public and spec.personal_data:
+        elif public and spec.personal_data:
             st.caption(
                 f"{spec.title} are personal data: not drawn one by one here. Counts per "
                 "area are in the panel."
             )
-            continue
-        groups.append(spec.draw(recs, public=public, show=True))
+        else:
+            out.append(key)
+    return out
+
+
+def overlay_groups(keys: list[str], *, public: bool) -> list[folium.FeatureGroup]:
+    """Feature groups for layers from :func:`drawable` (their current records, drawn)."""
+    k = state.key()
+    groups = []
+    for key in keys:
+        recs = state.stored(key, k)
+        if recs is not None:
+            groups.append(registered()[key].draw(recs, public=public, show=True))
     return groups
 
 
@@ -212,6 +221,7 @@ __all__ = [
     "aggregate",
     "choose_overlays",
     "counts_public",
+    "drawable",
     "loaded",
     "overlay_groups",
     "provenance",

@@ -8,10 +8,10 @@ in text: in the tooltip, in the panel beside the map and in the table under it.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
 from geo.settings import load_settings
+from layers.choropleth import selection_layer
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
     SORTS,
@@ -24,7 +24,7 @@ from layers.public import (
     table_html,
 )
 from layers.webmap import map_view
-from views import overlay_panel, state, widgets
+from views import mapview, overlay_panel, state, widgets
 from views.text import plain
 
 MAP_KEY = "public_map"
@@ -84,12 +84,23 @@ def render() -> None:
             format_func=lambda k: MEASURES[k].label, key="measure",
         )  # fmt: skip
 
-    table = public_figures(figs, measure=measure)
     # The picked area's figures come before the map in the page (a phone shows them first,
     # without scrolling past the map); on a wide screen CSS puts the map on the left.
     st.html(ROW_CSS)
     with st.container(key="bb_map_row"):
         figures, left = st.columns([2, 3])
+    # The map's element is sent first (the figures' tables are worked out after it).
+    with left:
+        widgets.skip_link("after-map", "Skip the map (every figure is in the table below)")
+        center, zoom = map_view(web, selected)
+        mapview.show_map(
+            lambda: public_map(
+                web, public_figures(figs, measure=measure), measure=measure, overlays=_overlays(k)
+            ),
+            cache_key=(k, level, release, measure), key=MAP_KEY, height=520,
+            returned_objects=["last_clicked"], center=center, zoom=zoom,
+            feature_group_to_add=selection_layer(web, selected),  # a pick redraws only this
+        )  # fmt: skip
     with figures:
         if selected:
             row = figs.set_index("area_code").loc[selected]
@@ -116,14 +127,6 @@ def render() -> None:
                     caption="The whole county (% of premises)",
                 )
             )
-    with left:
-        widgets.skip_link("after-map", "Skip the map (every figure is in the table below)")
-        fmap = public_map(web, table, measure=measure, selected=selected, overlays=_overlays(k))
-        center, zoom = map_view(web, selected)
-        st_folium(
-            fmap, key=MAP_KEY, height=520, use_container_width=True,
-            returned_objects=["last_clicked"], center=center, zoom=zoom,
-        )  # fmt: skip
     widgets.skip_target("after-map")
 
     st.header(f"Figures for every {singular}", anchor=False)
@@ -134,7 +137,7 @@ def render() -> None:
         f"{MEASURES[measure].label}: % of premises per {singular} "
         f"(Ofcom Connected Nations, {release})"
     )
-    ordered = sort_public(table, by=by)
+    ordered = sort_public(public_figures(figs, measure=measure), by=by)
     _html(table_html(ordered, measure=measure, area_label=singular.capitalize(), caption=caption))
     st.header("Sources and licences", anchor=False)
     st.markdown("\n".join(f"- {line}" for line in ATTRIBUTION_LINES))
