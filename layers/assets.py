@@ -1,7 +1,7 @@
 """The map's JavaScript and CSS, served from this project rather than a CDN.
 
 Council networks and this project's test machines may block CDNs; the map must still draw.
-Leaflet, Leaflet.markercluster and topojson-client are vendored under ``static/vendor``
+Leaflet and Leaflet.markercluster are vendored under ``static/vendor``
 (their licences beside them). :func:`localise` points a Folium map at them;
 :func:`inline_assets` embeds them in one self-contained HTML file for the static export.
 """
@@ -28,7 +28,6 @@ VENDORED: dict[str, str] = {
     "markerclusterjs": "markercluster/leaflet.markercluster.js",
     "markerclustercss": "markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
-    "topojson": "topojson/topojson-client.min.js",
 }
 """Folium asset name → file under ``static/vendor``. Assets not listed (jQuery, Bootstrap,
 Font Awesome) are dropped: the project's layers draw with plain Leaflet only."""

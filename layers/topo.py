@@ -4,8 +4,9 @@ A division map sends every boundary to the browser. Plain GeoJSON writes each sh
 twice, as decimal text. Here the areas become a TopoJSON topology (each shared edge stored
 once), quantised to a grid of about :data:`GRID_M` metres, and each arc's delta-encoded integers
 are packed as an encoded-polyline string (about 1–2 characters per number instead of 4–8).
-A few lines of JavaScript unpack the arcs and hand the topology to ``topojson-client``
-(vendored under ``static/vendor/topojson``), which rebuilds GeoJSON features for Leaflet.
+A few lines of JavaScript in the layer's own script unpack the arcs to lon/lat and join them
+into rings, rebuilding GeoJSON features for Leaflet (what ``topojson-client``'s ``feature``
+does, without a library to fetch before the map can draw).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import numpy as np
 import shapely
 import topojson
 from branca.element import Template
-from folium.elements import JSCSSMixin
 
 from layers.render import script_json
 
@@ -111,17 +111,38 @@ _TEMPLATE = """
 (function () {
   var A = "{{ this.alphabet }}", D = {};
   for (var j = 0; j < A.length; j++) D[A.charAt(j)] = j;
+  var topo = {{ this.topology_json }};
+  var T = topo.transform, kx = T.scale[0], ky = T.scale[1];
+  var tx = T.translate[0], ty = T.translate[1];
   function unpack(s) {
-    var v = [], pts = [], i = 0, r = 0, sh = 0, b;
+    // Packed deltas to absolute lon/lat (TopoJSON arcs are delta-encoded on the grid).
+    var pts = [], i = 0, r = 0, sh = 0, b, v = [], x = 0, y = 0;
     while (i < s.length) {
       b = D[s.charAt(i++)]; r |= (b & 31) << sh; sh += 5;
       if (b < 32) { v.push(r & 1 ? ~(r >> 1) : r >> 1); r = 0; sh = 0; }
     }
-    for (var k = 0; k < v.length; k += 2) pts.push([v[k], v[k + 1]]);
+    for (var k = 0; k < v.length; k += 2) {
+      x += v[k]; y += v[k + 1]; pts.push([x * kx + tx, y * ky + ty]);
+    }
     return pts;
   }
-  var topo = {{ this.topology_json }};
-  topo.arcs = topo.arcs.map(unpack);
+  var arcs = topo.arcs.map(unpack);
+  function ring(ids) {
+    // Arcs joined end to start (a negative index is arc ~i reversed); shared ends once.
+    var pts = [];
+    ids.forEach(function (i) {
+      var a = i < 0 ? arcs[~i].slice().reverse() : arcs[i];
+      if (pts.length) pts.pop();
+      pts.push.apply(pts, a);
+    });
+    return pts;
+  }
+  function polygon(rings) { return rings.map(ring); }
+  var features = topo.objects.areas.geometries.map(function (g) {
+    return {type: "Feature", properties: g.properties, geometry: !g.arcs ? null
+      : g.type === "Polygon" ? {type: "Polygon", coordinates: polygon(g.arcs)}
+      : {type: "MultiPolygon", coordinates: g.arcs.map(polygon)}};
+  });
   var opts = {{ this.options_json }};
   var NS = "http://www.w3.org/2000/svg", hatches = {};
   function hatchId(fill) { return "bbh-" + String(fill).replace(/[^0-9a-fA-F]/g, ""); }
@@ -150,7 +171,7 @@ _TEMPLATE = """
       p.appendChild(bg); p.appendChild(stripe); p.appendChild(edge); defs.appendChild(p);
     });
   }
-  var layer = L.geoJson(topojson.feature(topo, topo.objects.areas), {
+  var layer = L.geoJson({type: "FeatureCollection", features: features}, {
     style: function (f) {
       var chosen = f.properties.area_code === opts.selected;
       var fill = f.properties.fill;
@@ -174,7 +195,7 @@ var {{ this.get_name() }} = window.{{ this.get_name() }};
 """
 
 
-class TopoGeoJson(JSCSSMixin, folium.map.Layer):
+class TopoGeoJson(folium.map.Layer):
     """A choropleth layer drawn from a packed topology.
 
     Parameters
@@ -185,8 +206,6 @@ class TopoGeoJson(JSCSSMixin, folium.map.Layer):
     alias
         Tooltip label for ``value`` (escaped here).
     """
-
-    default_js = [("topojson", "https://cdn.jsdelivr.net/npm/topojson-client@3")]  # noqa: RUF012
 
     def __init__(
         self,
