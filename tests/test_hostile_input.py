@@ -20,6 +20,7 @@ import importlib.util
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +52,7 @@ def _corpus_module():
     spec = importlib.util.spec_from_file_location("hostile_input_corpus", INPUT / "make_corpus.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from pyproj import Transformer
 
 HERE = Path(__file__).resolve().parent
@@ -194,8 +193,9 @@ def _epraccur(status: str) -> str:
 
 
 def _million_vertices(path: Path) -> None:
-    circle = shapely.Point(593_000, 306_000).buffer(1500, quad_segs=250_000)  # 1,000,001 vertices
-    ring = np.round(shapely.get_coordinates(circle.exterior), 2).tolist()
+    angle = np.linspace(0, 2 * np.pi, 1_000_000, endpoint=False)
+    xy = np.column_stack([593_000 + 1500 * np.cos(angle), 306_000 + 1500 * np.sin(angle)])
+    ring = np.round(np.vstack([xy, xy[:1]]), 2).tolist()  # 1,000,001 vertices, closed
     path.write_text(_collection([_feature({"CED25CD": "E58000901", "CED25NM": "Big"}, ring)]))
 
 
