@@ -223,7 +223,7 @@ def read_table(
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
-            low_memory=False,
+            low_memory=True,  # dtype=str: chunks cannot disagree on types; less memory
         )
     except pd.errors.ParserError as exc:
         raise _parser_error(filename, exc) from exc
