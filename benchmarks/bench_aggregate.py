@@ -6,6 +6,12 @@
 * ours   — :func:`geo.geometry.aggregate.aggregate_points` (grid-bucketed, prepared, vectorised).
 * dask   — :func:`geo.geometry.partitioned.aggregate_partitioned` reading Parquet files lazily on a
   LocalCluster of 2 workers (cluster start-up and writing the files are not timed).
+* OA → division rows: an Ofcom OA file's rows joined to OA centroids and added up per division,
+  three ways: the naive loop (extrapolated), the honest peer a council analyst writes
+  (``pandas.merge`` onto the centroids, ``geopandas.sjoin(predicate="within")``, ``groupby``
+  sum) and ours (:func:`geo.analysis.coverage.coverage_by_area`, which also snaps centroids in
+  boundary gaps and reports the unplaced). ``peer`` and ``peer_ratio`` (peer / ours) are extra
+  row keys.
 
 Times are the best of a few runs (the machine may be shared). Peak memory is measured in one
 more, untimed run: traced with tracemalloc for in-process work (numpy and Python allocations;
@@ -41,6 +47,8 @@ from benchmarks.synthetic import (
 from geo.geometry.aggregate import aggregate_points, aggregate_points_naive
 
 FULL_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000, 2_000_000)
+OA_SIZES: tuple[int, ...] = (2_931, 188_880)
+"""Norfolk's 2011 output areas, and every 2021 OA of England and Wales."""
 QUICK_SIZES: tuple[int, ...] = (10_000, 100_000)
 TARGET_N = 2_000_000
 TARGET_SPEEDUP = 10.0
@@ -209,6 +217,7 @@ def run(
     dask_processes: bool = True,
 ) -> list[dict[str, Any]]:
     """Benchmark rows (see :mod:`benchmarks`): wards rows, dask rows and Norfolk rows."""
+    sizes_given = sizes is not None
     sizes = tuple(sizes or (QUICK_SIZES if quick else FULL_SIZES))
     cols = list(COVERAGE_COLUMNS)
     info = machine()
@@ -270,9 +279,77 @@ def run(
                 note=f"{_naive_note(n_sub, n)}; best of runs, CPU {cpu:.2f} s; peak {how}",
             )
         )
+    rows += _oa_rows(
+        tuple(sizes) if sizes_given else OA_SIZES[: 1 if quick else None], divisions, kind
+    )
     for row in rows:
         row["machine"] = label
     return rows
 
 
-__all__ = ["machine", "measure_peak", "run"]
+def _oa_inputs(n: int, divisions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``n`` synthetic OA rows (Ofcom columns after reading) and their centroids, inside the
+    divisions; codes ``X00…`` (never real)."""
+    pts = synthetic_postcodes(n, areas=divisions, bounds=NORFOLK_BOUNDS, seed=n + 7, geometry=False)
+    codes = [f"X00{i:06d}" for i in range(n)]
+    rows = pd.DataFrame({"area_id": codes, **{c: pts[c].astype(float) for c in COVERAGE_COLUMNS},
+                         "release": "2026-01"})  # fmt: skip
+    rows.attrs["level"] = "oa"
+    centroids = pd.DataFrame({"easting": pts["x"].to_numpy(), "northing": pts["y"].to_numpy()},
+                             index=pd.Index(codes, name="oa_code"))  # fmt: skip
+    return rows, centroids
+
+
+def sjoin_peer(rows: pd.DataFrame, centroids: pd.DataFrame, divisions) -> pd.DataFrame:
+    """What a competent analyst writes: merge, points, ``sjoin`` within, ``groupby`` sum."""
+    import geopandas as gpd
+
+    located = rows.merge(centroids, left_on="area_id", right_index=True, how="inner")
+    points = gpd.GeoDataFrame(
+        located, geometry=gpd.points_from_xy(located["easting"], located["northing"]),
+        crs=divisions.crs,
+    )  # fmt: skip
+    joined = gpd.sjoin(points, divisions[["area_code", "geometry"]], predicate="within")
+    cols = ["premises", *[c for c in rows.columns if c.startswith("n_")]]
+    return joined.groupby("area_code")[cols].sum()
+
+
+def _oa_rows(sizes: Sequence[int], divisions, kind: str) -> list[dict[str, Any]]:
+    from geo.analysis.coverage import coverage_by_area
+
+    out = []
+    for n in sizes:
+        rows, centroids = _oa_inputs(n, divisions)
+        cols = ["premises", *[c for c in rows.columns if c.startswith("n_")]]
+
+        def ours(rows=rows, centroids=centroids):
+            return coverage_by_area(rows, divisions, locations=centroids)
+
+        def peer(rows=rows, centroids=centroids):
+            return sjoin_peer(rows, centroids, divisions)
+
+        # Each OA once (lowest code on a shared border or an overlap) against the file's total;
+        # sjoin "within" counts a point in two overlapping divisions twice, on a border never.
+        total = float(rows["premises"].sum())
+        ours_off = float(ours()["premises"].sum()) - total
+        peer_off = float(peer()["premises"].sum()) - total
+        import geopandas as gpd
+
+        points = gpd.GeoDataFrame(
+            rows, geometry=gpd.points_from_xy(centroids["easting"], centroids["northing"]),
+            crs=divisions.crs,
+        )  # fmt: skip
+        naive, n_sub = _naive_seconds(points, divisions, cols, n)
+        seconds, cpu = best_time(ours, repeats=5)
+        peer_s, _ = best_time(peer, repeats=5)
+        _, peak, how = measure_peak(ours)
+        row = _row(f"OA → division: {n:,} synthetic OA rows + centroids → {len(divisions)} {kind}",
+                   n, naive, seconds, peak_mib=peak, peer=peer_s, peer_ratio=peer_s / seconds,
+                   note=f"{_naive_note(n_sub, n)}; peer geopandas.sjoin+groupby {peer_s:.3f} s; "
+                   f"premises vs the file: ours {ours_off:+,.0f}, peer {peer_off:+,.0f} "
+                   f"(overlaps/borders); ours CPU {cpu:.2f} s; peak {how}")  # fmt: skip
+        out.append(row)
+    return out
+
+
+__all__ = ["machine", "measure_peak", "run", "sjoin_peer"]

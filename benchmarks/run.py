@@ -21,7 +21,11 @@ from benchmarks import ROW_KEYS
 
 HERE = Path(__file__).resolve().parent
 RESULTS_DIR = HERE / "results"
-COLUMNS: tuple[str, ...] = ("what", "N", "naive", "ours", "ratio", "peak memory", "machine")
+COLUMNS: tuple[str, ...] = (
+    "what", "N", "naive", "peer", "ours", "ratio", "vs peer", "peak memory", "machine",
+)  # fmt: skip
+"""``peer`` is the honest peer's time (what a competent analyst writes) when a row has one;
+``ratio`` is naive / ours and ``vs peer`` peer / ours."""
 
 
 def discover(only: Sequence[str] = ()) -> list[str]:
@@ -56,8 +60,10 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
                 str(r["what"]),
                 f"{r['n']:,}" if isinstance(r.get("n"), int) else str(r.get("n")),
                 naive,
+                _num(r.get("peer"), unit),
                 _num(r.get("ours"), unit),
                 "—" if r.get("ratio") is None else f"{r['ratio']:,.0f}×",
+                "—" if r.get("peer_ratio") is None else f"{r['peer_ratio']:,.1f}×",
                 "—" if peak is None else f"{peak:,.1f} MiB",
                 str(r.get("machine", "")),
             ]

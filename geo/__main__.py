@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {fetch,import,demo,status,export-html}``.
+"""Command line: ``python -m geo {fetch,import,export,demo,status,export-html}``.
 
 Examples
 --------
@@ -6,11 +6,19 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level ced --level lad
 
+…its output-area population-weighted centroids (2011 and 2021) and postcode centroids::
+
+    python -m geo fetch --county E10000020 --level oa --level postcodes
+
 Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
 UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
 
     python -m geo import CED_MAY_2025_EN_BGC.geojson 202105_fixed_laua_coverage_r01.csv
     python -m geo import ONSPD_FEB_2026_UK.zip 202601_fixed_pc_coverage_r2.zip
+
+Write every division's figures (count, %, method, source, release) to CSV or GeoPackage::
+
+    python -m geo export norfolk_divisions.csv --level ced --release 2021-05
 
 Write the public map as one self-contained HTML file (opens from file://, no server)::
 
@@ -31,12 +39,22 @@ from typing import Any
 
 from geo.config import (
     BOUNDARY_LAYERS,
+    DEFAULT_LEVEL,
     LEVELS,
     ONS_ARCGIS_ROOT,
 )
 from geo.errors import DataError, DownloadError, SetupError
 from geo.settings import load_settings
-from geo.storage.catalog import import_file, load_catalog, save_areas
+from geo.storage.catalog import (
+    import_file,
+    load_catalog,
+    save_areas,
+    save_oa_centroids,
+    save_postcodes,
+)
+
+CENTROID_LEVELS = ("oa", "postcodes")
+"""``fetch --level`` values that are centroids, not boundaries."""
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -48,18 +66,81 @@ def _fetch(args: argparse.Namespace) -> int:
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
     county = args.county or settings.county_code
-    for level in args.level or ["ced"]:
+    levels = args.level or ["ced"]
+    for level in [lv for lv in levels if lv not in CENTROID_LEVELS]:
         print(f"Fetching {LEVELS[level].label} for {county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
             county, level=level, cache_dir=settings.cache_dir, base_urls=mirror, progress=True
         )
         layer = save_areas(settings.boundaries_path, areas)
         print(f"  {len(areas)} areas → {settings.boundaries_path} (layer {layer})")
+    if "oa" in levels:
+        _fetch_oa_centroids(county, root=root, mirror=mirror)
+    if "postcodes" in levels:
+        _fetch_postcodes(county, root=root, mirror=mirror)
     for url in args.file_url or []:
         path = fetch(url, cache_dir=settings.cache_dir, progress=True)
         print(f"  {url} → {path}")
-        print(f"  imported as {import_file(path, settings.boundaries_path)}")
+        what = import_file(path, settings.boundaries_path, check=_check_import())
+        print(f"  imported as {what}")
+    _print_reconciliation(settings.boundaries_path)
     return 0
+
+
+def _fetch_oa_centroids(county: str, *, root: str, mirror: dict[str, str]) -> None:
+    from geo.sources.arcgis import fetch_county_boundaries
+    from geo.sources.centroids import fetch_oa_centroids, oa_centroid_urls
+
+    settings = load_settings()
+    print(f"Fetching the districts of {county} to find their output areas …")
+    districts = fetch_county_boundaries(
+        county, level="lad", cache_dir=settings.cache_dir, base_urls=mirror, progress=True
+    )
+    for vintage, url in oa_centroid_urls(root).items():
+        print(f"Fetching {vintage} OA population-weighted centroids from {url} …")
+        points = fetch_oa_centroids(
+            county, vintage=vintage, cache_dir=settings.cache_dir, layer_url=url,
+            districts=districts, progress=True,
+        )  # fmt: skip
+        save_oa_centroids(
+            settings.boundaries_path, points, source=points.attrs["source"], vintage=vintage,
+            kind="pwc", county_code=county,
+        )  # fmt: skip
+        print(f"  {len(points):,} {vintage} OA centroids → {settings.boundaries_path}")
+
+
+def _fetch_postcodes(county: str, *, root: str, mirror: dict[str, str]) -> None:
+    from geo.sources.centroids import fetch_postcode_centroids, postcode_centroids_url
+
+    settings = load_settings()
+    url = postcode_centroids_url(root)
+    print(f"Fetching postcode centroids for {county} from {url} …")
+    lookup = fetch_postcode_centroids(
+        county, cache_dir=settings.cache_dir, layer_url=url, lookup_url=mirror["lookup"],
+        progress=True,
+    )  # fmt: skip
+    save_postcodes(settings.boundaries_path, lookup, source=lookup.attrs["source"])
+    live = int((~lookup["terminated"]).sum())
+    print(f"  {len(lookup):,} postcodes ({live:,} live) → {settings.boundaries_path}")
+
+
+def _check_import() -> Callable[[Any, Any], None]:
+    from geo.analysis.reconcile import check_import
+
+    return check_import
+
+
+def _print_reconciliation(catalog_path: Path) -> None:
+    """Recompute, store and print every OA/postcode reconciliation the catalogue allows."""
+    if not catalog_path.exists():
+        return
+    from geo.analysis.reconcile import refresh
+
+    done, problems = refresh(catalog_path)
+    for rec in done:
+        print("\n".join(rec.lines()))
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -75,8 +156,27 @@ def _import(args: argparse.Namespace) -> int:
             progress=True,
             report=lambda line: print(f"  {line}"),
             layer=args.layer,
+            check=_check_import(),
         )
         print(f"{name} → {settings.boundaries_path} (layer {what})")
+    _print_reconciliation(settings.boundaries_path)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from geo.reports.figures_file import export_figures
+
+    settings = load_settings()
+    cat = load_catalog(settings.boundaries_path)
+    try:
+        path, n = export_figures(cat, args.out, level=args.level, release=args.release)
+    except ValueError as exc:
+        if isinstance(exc, DataError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    note = " (SYNTHETIC DEMO DATA)" if cat.synthetic else ""
+    print(f"{n} {LEVELS[args.level].label.lower()} → {path}{note}")
     return 0
 
 
@@ -90,6 +190,9 @@ def _status(_args: argparse.Namespace) -> int:
         print(f"  {LEVELS[level].label}: {len(areas)} areas, vintage {areas.attrs.get('vintage')}")
     print(f"  Ofcom releases: {', '.join(cat.releases) or 'none'}")
     print(f"  Postcodes: {0 if cat.postcodes is None else len(cat.postcodes):,}")
+    vintages: dict[str, dict[str, Any]] = cat.meta.get("oa_centroids", {}).get("vintages", {})  # type: ignore[assignment]
+    shown = [f"{v} ({f['count']:,}, {f['kind']}, {f['source']})" for v, f in vintages.items()]
+    print(f"  OA centroids: {'; '.join(shown) or 'none'}")
     return 0
 
 
@@ -109,7 +212,12 @@ def _parser() -> argparse.ArgumentParser:
         "fetch", help="download a county's boundaries (and files) and cache them"
     )
     fetch.add_argument("--county", help="county GSS code (default: BROADBAND_COUNTY or Norfolk)")
-    fetch.add_argument("--level", action="append", choices=sorted(LEVELS))
+    fetch.add_argument(
+        "--level",
+        action="append",
+        choices=[*sorted(LEVELS), *CENTROID_LEVELS],
+        help="boundaries (ced, lad, ward), OA centroids (oa) or postcode centroids (postcodes)",
+    )
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
     fetch.add_argument(
         "--service-root",
@@ -134,6 +242,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the layer to import from a GeoPackage (or the .shp in a zip) that holds several",
     )
     imp.set_defaults(run=_import)
+    export = sub.add_parser("export", help="write every area's figures to a CSV or GeoPackage")
+    export.add_argument("out", help="OUT.csv or OUT.gpkg")
+    export.add_argument("--level", default=DEFAULT_LEVEL, choices=sorted(LEVELS))
+    export.add_argument("--release", help="an Ofcom release such as 2021-05 (default: latest)")
+    export.set_defaults(run=_export)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
     for add_commands in _plugins():
         add_commands(sub)

@@ -144,6 +144,10 @@ SEQUENTIAL_PALETTE: tuple[str, ...] = ("#fde725", "#5ec962", "#21918c", "#3b528b
 ACCESSIBLE_PALETTE: tuple[str, ...] = ("#f7f7f7", "#4393c3", "#053061")
 """Three classes with ≥ 3:1 contrast between neighbours (WCAG 1.4.11), for the public map."""
 NO_DATA_COLOUR = "#bdbdbd"
+HATCH_COLOUR = "#ffffff"
+HATCH_EDGE_COLOUR = "#555555"
+"""White stripes edged in dark grey, drawn over an area's fill when it shows its district's
+figure, not its own: visible on every class colour, white included."""
 BOUNDARY_COLOUR = "#333333"
 HIGHLIGHT_COLOUR = "#e66101"
 
@@ -195,6 +199,26 @@ BOUNDARY_SERVICES: dict[str, str] = {
 """ONS Open Geography Portal FeatureServer layers, one per level (May 2025, generalised clipped)."""
 WARD_CED_LOOKUP_SERVICE = f"{ONS_ARCGIS_ROOT}/{BOUNDARY_LAYERS['lookup']}"
 """Ward → LAD → county → CED lookup: how a county's divisions and wards are found."""
+OA_CENTROID_LAYERS: dict[str, str] = {
+    "2011": "Output_Areas_Dec_2011_PWC_2022/FeatureServer/0",
+    "2021": "OA_December_2021_EW_PWC_V4/FeatureServer/0",
+}
+"""ONS population-weighted centroids (PWC) of output areas, per census vintage (points)."""
+OA_CODE_FIELDS: dict[str, str] = {"2011": "OA11CD", "2021": "OA21CD"}
+"""The OA code field of each vintage's layers and files."""
+OA11_LAST_CODES: dict[str, int] = {"E": 176_774, "W": 10_265}
+"""The highest 2011 OA code number per country (E00176774, W00010265): a higher number is a
+code first issued for the 2021 census."""
+POSTCODE_CENTROIDS_LAYER = "ONSPD_LATEST_UK/FeatureServer/0"
+"""The ONS Postcode Directory (latest) as a FeatureServer of postcode centroids. Its field
+names carry the boundary year and are renamed yearly (``LAD25CD`` → ``LAD26CD``), so the
+client reads them from the layer's own schema."""
+UNMATCHED_OA_MAX_SHARE = 0.005
+"""An OA-level import or figure fails when OAs it cannot place hold more than this share (0.5%)
+of the county's premises."""
+SNAP_TOLERANCE_M = 250.0
+"""A centroid in no area but this close to one (the thin gaps along rivers that generalised
+boundaries leave) counts in the nearest area; farther out, it is outside the areas."""
 OFCOM_CONNECTED_NATIONS_URL = (
     "https://www.ofcom.org.uk/phones-and-broadband/coverage-and-speeds/connected-nations-20242/"
     "data-downloads-2024"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import folium
 import geopandas as gpd
@@ -10,14 +10,15 @@ import numpy as np
 import pandas as pd
 import shapely
 from folium.plugins import MarkerCluster
-from folium.template import Template
 
 from geo.config import DISPLAY_CRS, MARKER_CLUSTER_MIN, UK_LATITUDE, UK_LONGITUDE, WORKING_CRS
 from geo.errors import DataError
 from geo.geometry.crs import to_display
 from geo.sources.postcodes import locate_postcodes
 from geo.sources.tabular import Table, parse_numbers
+from layers import render
 from layers.base import ReadContext
+from layers.render import PlainPopup, popup_html
 from layers.text import esc  # re-exported: the point layers import it from here
 
 LOCATION_ALIASES: dict[str, tuple[str, ...]] = {
@@ -198,48 +199,9 @@ def records_frame(
 # --- Drawing ---
 
 
-def popup_html(title: object, fields: Iterable[tuple[str, object]]) -> str:
-    """A small table for a popup; every label and value escaped."""
-    rows = "".join(
-        f"<tr><th style='text-align:left;padding-right:6px'>{esc(k)}</th><td>{esc(v)}</td></tr>"
-        for k, v in fields
-        if esc(v)
-    )
-    return f"<b>{esc(title)}</b><table>{rows}</table>"
-
-
-class PlainPopup(folium.Popup):
-    """A :class:`folium.Popup` that needs no jQuery.
-
-    Folium's popup builds its content with ``$(`…`)[0]``; jQuery is not served (see
-    :mod:`layers.assets`), so that popup would stop the whole map script. This one parses the
-    same (escaped) HTML with a ``<template>`` element.
-    """
-
-    _template = Template(
-        """
-        var {{this.get_name()}} = L.popup({{ this.options|tojavascript }});
-        {% for name, element in this.html._children.items() %}
-            var {{ name }} = (function () {
-                var t = document.createElement("template");
-                t.innerHTML = `{{ element.render(**kwargs).replace('\\n',' ') }}`.trim();
-                return t.content.firstChild;
-            })();
-            {{ this.get_name() }}.setContent({{ name }});
-        {% endfor %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});
-    """
-    )
-
-
-def plain_popup(html: str, *, max_width: int = 300) -> PlainPopup:
-    """A jQuery-free popup holding ``html`` (already escaped, e.g. from :func:`popup_html`)."""
-    return PlainPopup(html, max_width=max_width)
-
-
 def feature_group(title: str, *, show: bool) -> folium.FeatureGroup:
-    """The layer's group, named for the layer in the layer control."""
-    return folium.FeatureGroup(name=esc(title), show=show)
+    """The layer's group, named for the layer in the layer control (escaped)."""
+    return render.group(title, show=show)
 
 
 CLUSTER_ICON_JS = """
@@ -287,7 +249,6 @@ __all__ = [
     "esc",
     "feature_group",
     "locate_rows",
-    "plain_popup",
     "popup_html",
     "records_frame",
 ]

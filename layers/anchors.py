@@ -30,14 +30,13 @@ from geo.geometry.aggregate import assign_areas, sum_by_area
 from geo.reports.report import PointStyle
 from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import Table, check_duplicates, header_key, parse_choice, read_table
+from layers import render
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,
     esc,
     feature_group,
     locate_rows,
-    plain_popup,
-    popup_html,
     records_frame,
 )
 from layers.base import Layer, ReadContext, Section, register
@@ -247,23 +246,19 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
     group = feature_group(LAYER.title, show=show)
 
     def make(rec: pd.Series, lat: float, lon: float) -> folium.Marker:
-        popup = popup_html(
-            rec["name"],
-            [("Type", BADGES.get(rec["site_type"], BADGES["other"])[1]), ("ID", rec["identifier"]),
-             ("Fibre", FIBRE_LABELS.get(rec["fibre_status"], rec["fibre_status"])),
-             ("Postcode", rec["postcode"])],
-        )  # fmt: skip
-        half = BADGE_PX // 2
-        return folium.Marker(
-            location=(lat, lon),
-            icon=folium.DivIcon(
-                html=badge_html(str(rec["site_type"]), str(rec["fibre_status"]), rec["name"]),
-                icon_size=(BADGE_PX, BADGE_PX),
-                icon_anchor=(half, half),
-                class_name="bb-site-icon",
-            ),
-            tooltip=folium.Tooltip(esc(rec["name"])),
-            popup=plain_popup(popup),
+        return render.marker(
+            (lat, lon),
+            label=rec["name"],
+            icon_html=badge_html(str(rec["site_type"]), str(rec["fibre_status"]), rec["name"]),
+            icon_size=(BADGE_PX, BADGE_PX),
+            class_name="bb-site-icon",
+            popup_title=rec["name"],
+            popup_fields=[
+                ("Type", BADGES.get(rec["site_type"], BADGES["other"])[1]),
+                ("ID", rec["identifier"]),
+                ("Fibre", FIBRE_LABELS.get(rec["fibre_status"], rec["fibre_status"])),
+                ("Postcode", rec["postcode"]),
+            ],
         )
 
     add_markers(group, records, make=make)

@@ -17,12 +17,15 @@ from branca.element import MacroElement, Template
 
 from geo.config import (
     BOUNDARY_COLOUR,
+    HATCH_COLOUR,
+    HATCH_EDGE_COLOUR,
     HIGHLIGHT_COLOUR,
     MEASURES,
     NO_DATA_COLOUR,
     SEQUENTIAL_PALETTE,
 )
-from layers.text import esc
+from layers import render
+from layers.render import text as esc
 from layers.topo import TopoGeoJson
 
 
@@ -81,14 +84,34 @@ def classify(
     return Classes(bins, tuple(palette[i] for i in pick), float(data.min()))
 
 
+HATCH_SWATCH = f"repeating-linear-gradient(45deg, #777 0 3px, {HATCH_COLOUR} 3px 6px)"
+"""CSS background of the legend's swatch for areas drawn with their district's figure."""
+DISTRICT_LEGEND = "Hatched: its district's figure"
+"""Kept to one line: a taller legend would cover more of the map (and its clicks)."""
+
+
+def is_district_figure(row: pd.Series | dict[str, Any]) -> bool:
+    """True when an area shows its district's figure (``figure_from`` = "district")."""
+    return row.get("figure_from") == "district"
+
+
 def value_text(row: pd.Series | dict[str, Any], measure: str) -> str:
-    """Tooltip text for one area: ``"62.1% (3,105 of 5,000 premises)"`` or why there is none."""
+    """Tooltip text for one area: ``"62.1% (3,105 of 5,000 premises)"``, a district's figure
+    labelled as such, or why there is none."""
     pct = row.get(f"pct_{measure}")
     n, premises = row.get(f"n_{measure}"), row.get("premises")
     if pct is None or pd.isna(pct):
         method = row.get("method") or "no data"
         return f"No figure: {method}"
+    if is_district_figure(row):
+        return f"{pct:.1f}%: {district_label(row)}"
     return f"{pct:.1f}% ({n:,.0f} of {premises:,.0f} premises)"
+
+
+def district_label(row: pd.Series | dict[str, Any]) -> str:
+    """``"the district's figure (Breckland); no figure of this area's own yet"``."""
+    name = row.get("figure_area_name") or row.get("figure_area") or "its district"
+    return f"the district's figure ({name}); no figure of this area's own yet"
 
 
 def choropleth_layer(
@@ -105,9 +128,11 @@ def choropleth_layer(
 
     The geometry travels as a packed topology (:mod:`layers.topo`): shared edges once, quantised.
 
-    Each feature carries only ``area_code``, escaped ``area_name`` and the tooltip ``value``
+    Each feature carries only ``area_code``, escaped ``area_name``, the tooltip ``value``
     (``text``, indexed like ``areas``, replaces :func:`value_text` when given; an area whose
-    ``pct_<measure>`` is NaN gets the no-data colour).
+    ``pct_<measure>`` is NaN gets the no-data colour), its ``fill`` and ``hatch`` (1 where the
+    area shows its district's figure, ``figure_from`` = "district": drawn with white stripes
+    over the class colour).
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -119,12 +144,17 @@ def choropleth_layer(
     values = areas[pct_col] if pct_col in areas else pd.Series(np.nan, index=areas.index)
     props = gpd.GeoDataFrame(
         {
-            "area_code": areas["area_code"].astype(str),
+            "area_code": areas["area_code"].map(esc),
             "area_name": areas["area_name"].map(esc),
-            "value": [value_text(r, measure) for _, r in areas.iterrows()]
+            "value": [esc(value_text(r, measure)) for _, r in areas.iterrows()]
             if text is None
             else [esc(t) for t in text.reindex(areas.index)],
             "fill": [classes.colour_of(v) if classes else NO_DATA_COLOUR for v in values],
+            "hatch": (
+                (areas["figure_from"] == "district").astype(int).to_numpy()
+                if "figure_from" in areas
+                else 0
+            ),
         },
         geometry=areas.geometry,
         crs=areas.crs,
@@ -132,11 +162,12 @@ def choropleth_layer(
 
     return TopoGeoJson(
         props,
-        name=name or MEASURES[measure].label,
+        name=esc(name or MEASURES[measure].label),
         alias=esc(MEASURES[measure].short),
         options={
-            "selected": selected, "fillOpacity": fill_opacity,
-            "boundary": BOUNDARY_COLOUR, "highlight": HIGHLIGHT_COLOUR,
+            "selected": esc(selected) if selected else None, "fillOpacity": fill_opacity,
+            "boundary": BOUNDARY_COLOUR, "highlight": HIGHLIGHT_COLOUR, "hatch": HATCH_COLOUR,
+            "hatchEdge": HATCH_EDGE_COLOUR,
         },
     )  # fmt: skip
 
@@ -146,19 +177,19 @@ def selection_layer(areas: gpd.GeoDataFrame, code: str | None) -> folium.Feature
 
     Kept apart from the choropleth so that picking an area updates only this layer
     (``st_folium(feature_group_to_add=...)``): the map itself is not rebuilt or re-panned.
+    The outline carries no text at all, and the group is checked like a whole map.
     """
-    group = folium.FeatureGroup(name="Picked area", control=False)
+    group = render.group("Picked area", control=False)
     if code:
         picked = areas[areas["area_code"] == code]
         if not picked.empty:
-            folium.GeoJson(
-                picked[["area_code", "geometry"]].to_json(drop_id=True),
-                style_function=lambda _f: {
+            render.geojson(
+                picked[["geometry"]], name="Picked area", interactive=False, control=False,
+                style=lambda _f: {
                     "fill": False, "color": HIGHLIGHT_COLOUR, "weight": 4, "interactive": False,
                 },
-                interactive=False,
             ).add_to(group)  # fmt: skip
-    return group
+    return render.checked_group(group)
 
 
 _LEGEND = """
@@ -189,11 +220,21 @@ class Legend(MacroElement):
         self._template = Template(_LEGEND)
 
 
-def legend_for(measure: str, classes: Classes | None, *, note: str = "") -> Legend:
-    """The legend of a choropleth of ``measure``, with a no-data swatch."""
+def legend_for(
+    measure: str, classes: Classes | None, *, note: str = "", hatched: bool = False
+) -> Legend:
+    """The legend of a choropleth of ``measure``, with a no-data swatch (and, when
+    ``hatched``, a swatch for areas drawn with their district's figure)."""
     items = list(zip(classes.colours, classes.labels(), strict=True)) if classes else []
+    if hatched:
+        items.append((HATCH_SWATCH, DISTRICT_LEGEND))
     items.append((NO_DATA_COLOUR, "No figure for this area"))
     return Legend(f"{MEASURES[measure].label}: % of premises", items, note)
+
+
+def has_district_figures(areas: pd.DataFrame) -> bool:
+    """True when any area shows its district's figure."""
+    return "figure_from" in areas and bool((areas["figure_from"] == "district").any())
 
 
 def clicked_point_area(click: dict[str, Any] | None, areas: gpd.GeoDataFrame) -> str | None:
@@ -218,11 +259,15 @@ def clicked_point_area(click: dict[str, Any] | None, areas: gpd.GeoDataFrame) ->
 
 
 __all__ = [
+    "DISTRICT_LEGEND",
     "Classes",
     "Legend",
     "choropleth_layer",
     "classify",
     "clicked_point_area",
+    "district_label",
+    "has_district_figures",
+    "is_district_figure",
     "legend_for",
     "selection_layer",
     "value_text",

@@ -9,7 +9,6 @@ without them.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 
@@ -21,6 +20,7 @@ from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES, SYN
 from geo.errors import SetupError
 from geo.geometry.simplify import simplify_for_web
 from geo.storage.catalog import Catalog
+from layers import render
 from layers.assets import inline_assets
 from layers.base import registered
 from layers.public import TABLE_CSS, public_figures, public_map, table_html
@@ -84,14 +84,20 @@ def export_page(
     if release:
         caption += f" (Ofcom Connected Nations, {release})"
     warning = (
-        f'<p class="bb-synthetic"><strong>{html.escape(SYNTHETIC_LABEL)}.</strong> '
+        f'<p class="bb-synthetic"><strong>{render.text(SYNTHETIC_LABEL)}.</strong> '
         "These areas and figures are made up, to show how the map works.</p>"
         if synthetic
         else ""
     )
+    if (table["figure_from"] == "district").any():
+        warning += (
+            f"<p>Hatched {render.text(area_label.lower())}s have no figure of their own yet: "
+            "they show their district's figure, labelled in the table. Ofcom's output-area "
+            f"file{' for ' + render.text(release) if release else ''} gives each its own.</p>"
+        )
     top = (
-        f'<header class="bb-head"><h1>{html.escape(title)}</h1>{warning}'
-        f"<p>Each {html.escape(area_label.lower())} is coloured by {html.escape(label.lower())}; "
+        f'<header class="bb-head"><h1>{render.text(title)}</h1>{warning}'
+        f"<p>Each {render.text(area_label.lower())} is coloured by {render.text(label.lower())}; "
         "hover over or tap an area for its figure. The same figures are in the table "
         'below the map. <a href="#figures">Skip to the table</a>.</p></header>'
         '<main><h2 class="bb-visually-hidden">Map</h2><div class="bb-map">'
@@ -100,7 +106,7 @@ def export_page(
         '</div><section id="figures" class="bb-figures"><h2>Figures</h2>'
         f"{table_html(table, measure=measure, caption=caption, area_label=area_label)}"
         "<h2>Sources and licences</h2><ul>"
-        + "".join(f"<li>{html.escape(line)}</li>" for line in ATTRIBUTION_LINES)
+        + "".join(f"<li>{render.text(line)}</li>" for line in ATTRIBUTION_LINES)
         + "</ul></section></main>"
     )
     style = (
@@ -113,10 +119,10 @@ def export_page(
         "clip:rect(0 0 0 0);white-space:nowrap}"
         ".bb-map{position:relative}html,body{height:auto}</style>"
     )
-    page = fmap.get_root().render()
+    page = render.page_html(fmap)
     page = page.replace("<html>", '<html lang="en">', 1)
     page = re.sub(r'<meta name="viewport"[^>]*/>', _VIEWPORT, page, count=1, flags=re.S)
-    page = page.replace("</head>", f"<title>{html.escape(title)}</title>{style}</head>", 1)
+    page = page.replace("</head>", f"<title>{render.text(title)}</title>{style}</head>", 1)
     page = page.replace("<body>", "<body>" + top, 1).replace("</body>", bottom + "</body>", 1)
     return inline_assets(page)
 

@@ -25,14 +25,12 @@ from geo.geometry.aggregate import assign_areas, sum_by_area
 from geo.reports.report import PointStyle
 from geo.sources.postcodes import normalise_postcodes
 from geo.sources.tabular import parse_choice, parse_dates, parse_numbers, read_table
+from layers import render
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,
-    esc,
     feature_group,
     locate_rows,
-    plain_popup,
-    popup_html,
     records_frame,
 )
 from layers.base import Layer, ReadContext, Section, register
@@ -160,22 +158,16 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         end = "running" if pd.isna(rec["end_date"]) else f"{rec['end_date']:%d/%m/%Y}"
         start = "" if pd.isna(rec["start_date"]) else f"{rec['start_date']:%d/%m/%Y}"
         helped = "" if pd.isna(rec["people_helped"]) else f"{rec['people_helped']:,.0f}"
-        popup = popup_html(
-            rec["site_name"],
-            [("Programme", rec["programme"]), ("Kind", str(rec["kind"]).replace("_", " ")),
-             ("From", start), ("Until", end), ("People helped", helped)],
+        return render.circle(
+            (lat, lon),
+            label=f"{rec['site_name']} ({rec['programme']})",
+            popup_title=rec["site_name"],
+            popup_fields=[("Programme", rec["programme"]),
+                          ("Kind", str(rec["kind"]).replace("_", " ")),
+                          ("From", start), ("Until", end), ("People helped", helped)],
+            radius=7, color="#ffffff", weight=2, fill=True,
+            fill_color=SUPPORT_KIND_COLOURS.get(rec["kind"], OTHER_POINT_COLOUR), fill_opacity=0.95,
         )  # fmt: skip
-        return folium.CircleMarker(
-            location=(lat, lon),
-            radius=7,
-            color="#ffffff",
-            weight=2,
-            fill=True,
-            fill_color=SUPPORT_KIND_COLOURS.get(rec["kind"], OTHER_POINT_COLOUR),
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(esc(f"{rec['site_name']} ({rec['programme']})")),
-            popup=plain_popup(popup),
-        )
 
     add_markers(group, records, make=make)
     return group

@@ -10,16 +10,17 @@ classes, each ≥ 3:1 against its neighbour, and every value also written out in
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.analysis.profile import figures_table
 from geo.config import ACCESSIBLE_PALETTE, MEASURES, SMALL_COUNT_THRESHOLD
+from layers import render
 from layers.webmap import coverage_map
 
 PUBLIC_FILL_OPACITY = 1.0
@@ -58,8 +59,9 @@ def public_figures(
     -------
     DataFrame
         Same index and order as ``figures``; columns ``area_code``, ``area_name``, ``pct``
-        (float; NaN where there is no figure or it is suppressed), ``pct_text``,
-        ``premises_text`` and ``n_text``.
+        (float; NaN where there is no figure or it is suppressed), ``pct_text`` (a district's
+        figure shown in an area's place says so: "61.2% (district figure: Breckland)"),
+        ``premises_text``, ``n_text`` and ``figure_from`` ("area" or "district").
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -68,14 +70,26 @@ def public_figures(
     pct = pd.to_numeric(figures.get(f"pct_{measure}"), errors="coerce")
     hidden = is_suppressed(premises, threshold=threshold)
     hidden |= is_suppressed(count, threshold=threshold)
+    district = (
+        (figures["figure_from"] == "district").to_numpy()
+        if "figure_from" in figures
+        else np.zeros(len(figures), dtype=bool)
+    )
+    names = figures["figure_area_name"] if "figure_area_name" in figures else figures["area_name"]
+    texts = [_pct_text(p, h) for p, h in zip(pct, hidden, strict=True)]
+    texts = [
+        f"{t} (district figure: {name})" if d and not pd.isna(p) else t
+        for t, d, p, name in zip(texts, district, pct, names, strict=True)
+    ]
     return pd.DataFrame(
         {
             "area_code": figures["area_code"].astype(str),
             "area_name": figures["area_name"].astype(str),
             "pct": pct.where(~hidden).round(1),
-            "pct_text": [_pct_text(p, h) for p, h in zip(pct, hidden, strict=True)],
+            "pct_text": texts,
             "premises_text": suppress_small(premises, threshold=threshold),
             "n_text": suppress_small(count, threshold=threshold),
+            "figure_from": np.where(district, "district", "area"),
         },
         index=figures.index,
     )
@@ -101,19 +115,19 @@ def table_html(
     """
     m = MEASURES[measure]
     head = (
-        f'<th scope="col">{html.escape(area_label)}</th><th scope="col">Code</th>'
-        f'<th scope="col">{html.escape(m.label)}: % of premises</th>'
-        f'<th scope="col">Premises</th><th scope="col">Premises with {html.escape(m.short)}</th>'
+        f'<th scope="col">{render.text(area_label)}</th><th scope="col">Code</th>'
+        f'<th scope="col">{render.text(m.label)}: % of premises</th>'
+        f'<th scope="col">Premises</th><th scope="col">Premises with {render.text(m.short)}</th>'
     )
     rows = "".join(
-        f'<tr data-area-code="{html.escape(r.area_code)}">'
-        f'<th scope="row">{html.escape(r.area_name)}</th><td>{html.escape(r.area_code)}</td>'
-        f'<td class="bb-pct">{html.escape(r.pct_text)}</td>'
-        f"<td>{html.escape(str(r.premises_text))}</td><td>{html.escape(str(r.n_text))}</td></tr>"
+        f'<tr data-area-code="{render.text(r.area_code)}">'
+        f'<th scope="row">{render.text(r.area_name)}</th><td>{render.text(r.area_code)}</td>'
+        f'<td class="bb-pct">{render.text(r.pct_text)}</td>'
+        f"<td>{render.text(str(r.premises_text))}</td><td>{render.text(str(r.n_text))}</td></tr>"
         for r in table.itertuples()
     )
     return (
-        f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="bb-table"><caption>{render.text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
@@ -175,6 +189,7 @@ def public_map(
     """
     shown = areas[["area_code", "area_name", "geometry"]].copy()
     shown[f"pct_{measure}"] = table["pct"].reindex(areas.index).to_numpy(dtype=float)
+    shown["figure_from"] = table["figure_from"].reindex(areas.index).to_numpy()
     text = table["pct_text"].reindex(areas.index)
     return coverage_map(
         shown, measure=measure, selected=selected, overlays=overlays, tiles=tiles,
@@ -199,16 +214,16 @@ def feature_values(fmap: folium.Map) -> dict[str, str]:
 def frame_html(frame: pd.DataFrame, *, caption: str) -> str:
     """Any small frame of display text as an accessible table (first column = row headers)."""
     cols = list(frame.columns)
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
+    head = "".join(f'<th scope="col">{render.text(str(c))}</th>' for c in cols)
     body = "".join(
         "<tr>"
-        + f'<th scope="row">{html.escape(str(row[0]))}</th>'
-        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row[1:])
+        + f'<th scope="row">{render.text(str(row[0]))}</th>'
+        + "".join(f"<td>{render.text(str(v))}</td>" for v in row[1:])
         + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return (
-        f'<table class="bb-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="bb-table"><caption>{render.text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 

@@ -16,9 +16,8 @@ import mapclassify
 import pandas as pd
 
 from geo.config import BOUNDARY_COLOUR, NO_DATA_COLOUR, RISK_MAX_SCORE, SEQUENTIAL_PALETTE
-from layers.assets import localise
+from layers import render, webmap
 from layers.choropleth import Legend
-from layers.text import esc
 from layers.webmap import base_map
 
 RISK_LAYER = "Digital exclusion risk"
@@ -51,39 +50,36 @@ def score_map(
     tiles: bool = True,
 ) -> folium.Map:
     """A map of ``scores["score"]`` (index ``area_code``; with ``rank``) over ``web`` (EPSG:4326
-    areas with ``area_code``, ``area_name``); not yet finished (see :func:`finish`)."""
+    areas with ``area_code``, ``area_name``; every text through :mod:`layers.render`), checked;
+    callers add their layers and then :func:`finish` it (checked again)."""
     shown = web[["area_code", "area_name", "geometry"]].merge(
         scores[["score", "rank"]], left_on="area_code", right_index=True, how="left"
     )
     shown["fill"] = score_fills(shown["score"], top=top)
-    shown["area_name"] = shown["area_name"].map(esc)
     decimals = 0 if top >= 100 else 1
     shown["label"] = [
         "no score" if pd.isna(s) else f"{s:.{decimals}f} / {top:g} (rank {int(r)})"
         for s, r in zip(shown["score"], shown["rank"], strict=True)
     ]
     fmap = base_map(tuple(shown.total_bounds), tiles=tiles)
-    folium.GeoJson(
-        shown.drop(columns=["score", "rank"]).to_json(drop_id=True),
-        name=name,
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.7,
-            "color": BOUNDARY_COLOUR,
-            "weight": 0.8,
+    render.geojson(
+        shown, name=name, columns=("area_code", "area_name", "label", "fill"),
+        tooltip_fields=("area_name", "label"), tooltip_aliases=("Area", alias),
+        style=lambda f: {
+            "fillColor": f["properties"]["fill"], "fillOpacity": 0.7,
+            "color": BOUNDARY_COLOUR, "weight": 0.8,
         },
-        tooltip=folium.GeoJsonTooltip(["area_name", "label"], aliases=["Area", alias]),
-    ).add_to(fmap)
+    ).add_to(fmap)  # fmt: skip
     labels = [f"{lo:g}–{hi:g}" for lo, hi in itertools.pairwise(class_edges(top))]
     Legend(title, [*zip(SEQUENTIAL_PALETTE, labels, strict=True), (NO_DATA_COLOUR, "No score")]
            ).add_to(fmap)  # fmt: skip
-    return fmap
+    return render.checked(fmap)
 
 
 def finish(fmap: folium.Map, *, collapsed: bool = False) -> folium.Map:
-    """Add the layer control and point the map at the vendored assets."""
+    """Add the layer control, then :func:`layers.webmap.finish` (vendored assets, the check)."""
     folium.LayerControl(collapsed=collapsed).add_to(fmap)
-    return localise(fmap)
+    return webmap.finish(fmap)
 
 
 def risk_map(

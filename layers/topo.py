@@ -23,6 +23,8 @@ import topojson
 from branca.element import Template
 from folium.elements import JSCSSMixin
 
+from layers.render import script_json
+
 GRID_M = 10.0
 """Quantisation step, in metres: finer than a pixel up to zoom 13 (≈ 19 m per pixel in the UK)."""
 OBJECT = "areas"
@@ -121,10 +123,39 @@ _TEMPLATE = """
   var topo = {{ this.topology_json }};
   topo.arcs = topo.arcs.map(unpack);
   var opts = {{ this.options_json }};
+  var NS = "http://www.w3.org/2000/svg", hatches = {};
+  function hatchId(fill) { return "bbh-" + String(fill).replace(/[^0-9a-fA-F]/g, ""); }
+  function addHatches(map) {
+    // White stripes over the class colour, as SVG patterns in the map's own <svg>.
+    var svg = map.getPanes().overlayPane.querySelector("svg");
+    if (!svg) return;
+    var defs = svg.querySelector("defs");
+    if (!defs) defs = svg.insertBefore(document.createElementNS(NS, "defs"), svg.firstChild);
+    Object.keys(hatches).forEach(function (fill) {
+      var id = hatchId(fill);
+      if (svg.querySelector("#" + id)) return;
+      var p = document.createElementNS(NS, "pattern");
+      p.setAttribute("id", id); p.setAttribute("patternUnits", "userSpaceOnUse");
+      p.setAttribute("width", "8"); p.setAttribute("height", "8");
+      p.setAttribute("patternTransform", "rotate(45)");
+      var bg = document.createElementNS(NS, "rect");
+      bg.setAttribute("width", "8"); bg.setAttribute("height", "8");
+      bg.setAttribute("fill", fill);
+      var stripe = document.createElementNS(NS, "rect");
+      stripe.setAttribute("width", "3"); stripe.setAttribute("height", "8");
+      stripe.setAttribute("fill", opts.hatch);
+      var edge = document.createElementNS(NS, "rect");
+      edge.setAttribute("x", "3"); edge.setAttribute("width", "1");
+      edge.setAttribute("height", "8"); edge.setAttribute("fill", opts.hatchEdge);
+      p.appendChild(bg); p.appendChild(stripe); p.appendChild(edge); defs.appendChild(p);
+    });
+  }
   var layer = L.geoJson(topojson.feature(topo, topo.objects.areas), {
     style: function (f) {
       var chosen = f.properties.area_code === opts.selected;
-      return {fillColor: f.properties.fill, fillOpacity: opts.fillOpacity,
+      var fill = f.properties.fill;
+      if (f.properties.hatch) { hatches[fill] = true; fill = "url(#" + hatchId(fill) + ")"; }
+      return {fillColor: fill, fillOpacity: opts.fillOpacity,
               color: chosen ? opts.highlight : opts.boundary, weight: chosen ? 4 : 0.8};
     },
     onEachFeature: function (f, l) {
@@ -134,22 +165,13 @@ _TEMPLATE = """
       l.on("mouseout", function (e) { layer.resetStyle(e.target); });
     }
   });
+  layer.on("add", function () { addHatches(this._map); });
   window.{{ this.get_name() }} = layer;
 })();
 var {{ this.get_name() }} = window.{{ this.get_name() }};
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element and through folium's second Jinja pass.
-
-    Text in it is already escaped with :func:`layers.text.esc` (no braces); this guards the
-    rest: ``</`` cannot end the script, and ``{{``/``{%``/``{#`` cannot start a Jinja tag.
-    """
-    text = json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
-    return text.replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
 
 
 class TopoGeoJson(JSCSSMixin, folium.map.Layer):
@@ -178,8 +200,8 @@ class TopoGeoJson(JSCSSMixin, folium.map.Layer):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "TopoGeoJson"
         self.areas = areas
-        self.topology_json = _script_json(packed_topology(areas, grid_m=grid_m))
-        self.options_json = _script_json({**options, "alias": alias})
+        self.topology_json = script_json(packed_topology(areas, grid_m=grid_m))
+        self.options_json = script_json({**options, "alias": alias})
         self.alphabet = ALPHABET
         self._template = Template(_TEMPLATE)
 

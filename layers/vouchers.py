@@ -36,14 +36,12 @@ from geo.sources.tabular import (
     parse_numbers,
     read_table,
 )
+from layers import render
 from layers._points import (
     LOCATION_ALIASES,
     add_markers,
-    esc,
     feature_group,
     locate_rows,
-    plain_popup,
-    popup_html,
     records_frame,
 )
 from layers.base import Layer, ReadContext, Section, register
@@ -270,9 +268,11 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         colour = VOUCHER_STATUS_COLOURS.get(rec["status"], OTHER_POINT_COLOUR)
         when = "" if pd.isna(rec["date"]) else f"{rec['date']:%d/%m/%Y}"
         value = "" if pd.isna(rec["value"]) else f"£{rec['value']:,.0f}"
-        popup = popup_html(
-            f"Voucher {rec['reference']}",
-            [
+        return render.circle(
+            (lat, lon),
+            label=f"{rec['reference']}: {rec['status']}",
+            popup_title=f"Voucher {rec['reference']}",
+            popup_fields=[
                 ("Status", rec["status"]),
                 ("Premises", rec["premises_type"]),
                 ("Date", when),
@@ -280,18 +280,8 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
                 ("Supplier", rec["supplier"]),
                 ("Postcode", rec["postcode"]),
             ],
-        )
-        return folium.CircleMarker(
-            location=(lat, lon),
-            radius=5,
-            color="#ffffff",
-            weight=1.5,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(esc(f"{rec['reference']}: {rec['status']}")),
-            popup=plain_popup(popup),
-        )
+            radius=5, color="#ffffff", weight=1.5, fill=True, fill_color=colour, fill_opacity=0.95,
+        )  # fmt: skip
 
     add_markers(group, records, make=make)
     return group

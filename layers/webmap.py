@@ -1,8 +1,11 @@
-"""Assemble the Folium map: basemap with attribution, choropleth, overlays, legend, controls."""
+"""Assemble the Folium maps: basemap with attribution, choropleth, overlays, legend, controls.
+
+Every map leaves here through :func:`finish` (vendored assets, then :func:`layers.render.checked`),
+so no map reaches ``st_folium`` or the export without the template check.
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import folium
@@ -10,9 +13,17 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element, Figure
 
-from geo.config import MAP_ATTRIBUTION_LINES, MEASURES
+from geo.config import BOUNDARY_COLOUR, MAP_ATTRIBUTION_LINES, MEASURES
+from geo.geometry.crs import to_display
+from layers import render
 from layers.assets import localise
-from layers.choropleth import Classes, choropleth_layer, classify, legend_for
+from layers.choropleth import (
+    Classes,
+    choropleth_layer,
+    classify,
+    has_district_figures,
+    legend_for,
+)
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 MAP_CSS = """<style>
@@ -22,11 +33,13 @@ MAP_CSS = """<style>
 .leaflet-container a { color: #0b4f8a; }
 </style>"""
 """Readable, compact controls (12 px text at 4.5:1 or better on the white control background)."""
+LEGEND_CLEARANCE_PX = 170
+"""Height kept clear at the bottom of the fitted view for the legend (about eight lines)."""
 
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
     """The attribution control's text: OS, ONS/Ofcom (OGL) and OpenStreetMap lines (escaped)."""
-    return " | ".join(html.escape(line) for line in (*MAP_ATTRIBUTION_LINES, *extra))
+    return " | ".join(render.text(line) for line in (*MAP_ATTRIBUTION_LINES, *extra))
 
 
 def base_map(
@@ -55,7 +68,9 @@ def base_map(
         # Attribution still shows on a tile-less map: attach it to an empty layer.
         folium.TileLayer("", attr=attribution, name="No basemap").add_to(fmap)
     minx, miny, maxx, maxy = bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    # Fitted above the legend (bottom left), so no area sits under it and every area can be
+    # clicked; Leaflet's bottom padding only moves the view when the map is wide enough.
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(0, LEGEND_CLEARANCE_PX))
     return fmap
 
 
@@ -91,6 +106,9 @@ def coverage_map(
         and fill opacity; the public map passes the accessible palette, opaque.
     classes
         Class breaks already worked out (e.g. cached by the app); default: :func:`classify`.
+
+    Areas with ``figure_from`` = "district" (their district's figure, see
+    :func:`geo.analysis.coverage.best_figures`) are hatched, with a legend entry.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -104,9 +122,33 @@ def coverage_map(
     ).add_to(fmap)  # fmt: skip
     for group in overlays:
         group.add_to(fmap)
-    legend_for(measure, classes, note=legend_note).add_to(fmap)
+    legend_for(measure, classes, note=legend_note, hatched=has_district_figures(areas)).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    return localise(fmap)
+    return finish(fmap)
 
 
-__all__ = ["attribution_html", "base_map", "coverage_map"]
+def preview_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    overlays: Sequence[folium.FeatureGroup] = (),
+    tiles: bool = True,
+) -> folium.Map:
+    """Area outlines (any CRS; names in the tooltip) under point overlays: the upload preview."""
+    outlines = to_display(areas[["area_code", "area_name", "geometry"]])
+    fmap = base_map(tuple(outlines.total_bounds), tiles=tiles)
+    render.geojson(
+        outlines, name="Areas", columns=("area_code", "area_name"),
+        tooltip_fields=("area_name",), tooltip_aliases=("Area",),
+        style=lambda _f: {"color": BOUNDARY_COLOUR, "weight": 1, "fillOpacity": 0},
+    ).add_to(fmap)  # fmt: skip
+    for group in overlays:
+        group.add_to(fmap)
+    return finish(fmap)
+
+
+def finish(fmap: folium.Map) -> folium.Map:
+    """The last step of every map builder: vendored assets, then the template check."""
+    return render.checked(localise(fmap))
+
+
+__all__ = ["attribution_html", "base_map", "coverage_map", "finish", "preview_map"]

@@ -10,6 +10,9 @@ import pytest
 from geo.config import SHARED_DATA_DIR
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+collect_ignore = ["data"]
+"""The fixture generators under tests/data (two are called make_corpus.py) are scripts, not
+test modules: --doctest-modules must not import them (their basenames collide)."""
 
 
 def require_shared(name: str = "") -> Path:

@@ -54,6 +54,20 @@ def _error(message: str) -> Reply:
     return Reply.json({"error": {"code": 400, "message": message, "details": []}})
 
 
+def _in_box(geometry: dict[str, Any] | None, box: list[float]) -> bool:
+    """Whether an Esri point or polygon's bounding box meets ``box`` (esriSpatialRelIntersects
+    on envelopes, as the server does for points)."""
+    if not geometry:
+        return False
+    coords = (
+        [(geometry["x"], geometry["y"])]
+        if "x" in geometry
+        else [tuple(p) for ring in geometry["rings"] for p in ring]
+    )
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    return min(xs) <= box[2] and max(xs) >= box[0] and min(ys) <= box[3] and max(ys) >= box[1]
+
+
 def feature_server(layer: dict[str, Any], *, max_record_count: int = 1000) -> Callable:
     """A responder answering ``…/query`` like ArcGIS does for the few clauses the client sends."""
 
@@ -71,6 +85,11 @@ def feature_server(layer: dict[str, Any], *, max_record_count: int = 1000) -> Ca
                 feats = [f for f in feats if f["attributes"].get(m[1]) in wanted]
             else:
                 return _error("'where' parameter is invalid")
+        if "geometry" in q:
+            if q.get("geometryType") != "esriGeometryEnvelope" or q.get("inSR") != "27700":
+                return _error("only envelopes in EPSG:27700 are scripted")
+            box = [float(v) for v in q["geometry"].split(",")]
+            feats = [f for f in feats if _in_box(f.get("geometry"), box)]
         names = [f["name"] for f in layer["fields"]]
         out = q.get("outFields", "*")
         keep = names if out == "*" else [s.strip() for s in out.split(",")]

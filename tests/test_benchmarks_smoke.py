@@ -24,15 +24,19 @@ def test_aggregate_benchmark_prints_table(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 0  # no row has a target at N=1000, so none can fail
     header = next(line for line in out.splitlines() if line.startswith("what"))
-    assert header.split() == ["what", "N", "naive", "ours", "ratio", "peak", "memory", "machine"]
+    assert header.split() == [
+        "what", "N", "naive", "peer", "ours", "ratio", "vs", "peer", "peak", "memory", "machine",
+    ]  # fmt: skip
     assert "1,000 synthetic postcodes → 8,000 synthetic wards" in out
+    assert "OA → division: 1,000 synthetic OA rows + centroids" in out
+    assert "peer geopandas.sjoin+groupby" in out and "premises vs the file: ours +0" in out
     assert "dask: 1,000 synthetic postcodes" in out
     # Whether the naive loop was measured whole or extrapolated depends on machine speed: the
     # note must say which, and nothing here asserts which one it was.
     assert "naive extrapolated from n=" in out or "naive measured on all points" in out
     saved = json.loads(next(tmp_path.glob("bench-*.json")).read_text())
     rows = saved["rows"]
-    assert len(rows) == 3
+    assert len(rows) == 4
     assert all(set(ROW_KEYS) <= set(row) for row in rows)
     assert {row["n"] for row in rows} == {1000}
     assert saved["machine"]["cpus"] >= 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from geo.__main__ import main
+from geo.analysis.coverage import best_figures
 from geo.settings import load_settings
 from geo.sources.demo_build import build_demo
 from geo.storage.catalog import load_catalog
@@ -18,9 +19,18 @@ def test_demo_catalogue_is_synthetic_and_goes_through_the_real_readers() -> None
     path = build_demo(load_settings().data_dir)
     cat = load_catalog(path)
     assert cat.synthetic
-    assert len(cat.areas["ced"]) == 12 and cat.releases == ["2025-01"]
+    # Built from OA rows in Ofcom's 2026-01 layout (was a 2025-01 postcode file with counts).
+    assert len(cat.areas["ced"]) == 12 and cat.releases == ["2026-01"]
+    assert cat.coverage is not None and set(cat.coverage["level"]) == {"oa"}
     assert cat.postcodes is not None and cat.postcodes.index.str.startswith("ZZ99").all()
     assert all("(synthetic)" in n for n in cat.areas["ced"]["area_name"])
+    assert cat.oa_centroids is not None and set(cat.oa_centroids["kind"]) == {"synthetic"}
+    assert len(cat.oa_centroids) == 96  # 6, 8 and 10 OAs in turn in the 12 divisions
+    figs = best_figures(cat.coverage, cat.areas["ced"], release="2026-01",
+                        oa_centroids=cat.oa_centroids)  # fmt: skip
+    assert (figs["figure_from"] == "area").all() and figs["premises"].sum() == 17_415
+    assert figs["method"].str.contains("synthetic OA centroids").all()
+    assert "pct_full_fibre" not in figs and "pct_below_uso" not in figs  # not published
 
 
 def test_demo_is_deterministic(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.storage import store
 from layers.demo import DEMO_STORE, demo_postcodes
+from views.text import as_shown_frame
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 BROOK = "X58000002"  # Brook Green (synthetic)
@@ -118,7 +119,8 @@ def test_good_upload_previews_then_save_updates_division_panel() -> None:
 
     panel = _division_panel(BROOK)
     assert not panel.exception
-    table = next(t.value for t in panel.table if "Vouchers" in t.value.columns)
+    table = next(as_shown_frame(t.value) for t in panel.table
+                 if "Vouchers" in as_shown_frame(t.value).columns)  # fmt: skip
     counts = dict(zip(table["Vouchers"], table["Count"], strict=True))
     assert counts["Applied"] == "2" and counts["Approved"] == "1" and counts["Connected"] == "3"
     assert counts["Vouchers (not cancelled)"] == "6"
@@ -163,5 +165,5 @@ def test_site_named_like_a_script_is_shown_as_text() -> None:
     assert _frame(at, "site_type")["name"].tolist() == [XSS, "Brook Surgery"]
     at.button(key="upload_save").click().run()
     panel = _division_panel(BROOK)
-    sites = next(t.value for t in panel.table if "Site" in t.value.columns)
+    sites = next(as_shown_frame(t.value) for t in panel.table if "Site" in t.value.columns)
     assert sites["Site"].tolist() == [XSS, "Brook Surgery"]

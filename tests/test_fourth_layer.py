@@ -23,6 +23,7 @@ from geo.storage import store, workspace
 from layers.base import Layer, ReadContext, Section, register, unregister
 from layers.demo import ensure_demo
 from tests.test_profile_planner_app import _open
+from views.text import as_shown_frame
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 BROOK = "X58000002"  # Brook Green (synthetic), about 585_000–589_000 E × 304_000–308_000 N
@@ -85,7 +86,7 @@ def test_a_fourth_layer_shows_everywhere_without_touching_other_modules(fourth_l
     at.run()
     assert not at.exception
     assert TITLE in at.multiselect(key="overlays").options
-    hotspots = next(t.value for t in at.table if "Hotspot" in t.value.columns)
+    hotspots = next(as_shown_frame(t.value) for t in at.table if "Hotspot" in t.value.columns)
     assert sorted(hotspots["Hotspot"]) == ["Hall (synthetic)", "Park (synthetic)"]
 
     profile = _open("division", division=BROOK)

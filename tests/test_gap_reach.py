@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.analysis.gap import gap_components, gap_scores, min_max, rank_desc
+from geo.analysis.gap import gap_components, gap_scores, min_max, missing_text, rank_desc
 from geo.analysis.reach import anchor_reach, coverage_points, reach_buffers, select_anchors
 from layers.vouchers import intervention_counts
 
@@ -168,3 +168,42 @@ def test_reach_with_no_anchors_is_empty() -> None:
     reach = anchor_reach(_anchors().iloc[:0], radius_m=1000, points=_points(), areas=_areas())
     assert reach.lacking_gigabit == 0
     assert reach.areas.empty
+
+
+def test_gap_scores_with_the_components_that_exist_and_names_the_rest() -> None:
+    # District figures only: no area has counts of its own, so no_gigabit and below_uso are
+    # left out (and named); deprivation 30, 10, 20 and vouchers 0, 4, 2 are scored.
+    figures = _figures().assign(
+        premises=float("nan"), n_gigabit=float("nan"), n_below_uso=float("nan"),
+        figure_needs="an Ofcom output-area file for 2021-05",
+    )  # fmt: skip
+    deprivation = pd.DataFrame({"deprivation": [30.0, 10.0, float("nan")]}, index=["A", "B", "C"])
+    vouchers = pd.DataFrame({"voucher_demand": [4, 2]}, index=["B", "C"])
+    comps = gap_components(figures, extra=vouchers, deprivation=deprivation)
+    assert list(comps.columns) == ["voucher_demand", "deprivation"]
+    assert "district figures only" in comps.attrs["missing"]["no_gigabit"]
+    assert "output-area file for 2021-05" in comps.attrs["missing"]["below_uso"]
+    scores = gap_scores(comps, weights={"no_gigabit": 3, "below_uso": 2, "voucher_demand": 1,
+                                        "deprivation": 1})  # fmt: skip
+    # vouchers (0, 1, .5), deprivation (1, 0, NaN): A = 50, B = 50, C = .5 alone = 50.
+    assert scores.loc[["A", "B", "C"], "score"].tolist() == pytest.approx([50.0, 50.0, 50.0])
+    assert scores.loc["C", "missing"] == "Deprivation (IMD 2019, 0–100)"
+    assert scores.loc["A", "missing"] == ""
+    assert set(scores.attrs["missing"]) == {"no_gigabit", "below_uso"}
+    assert missing_text(scores).startswith("Scored without premises without gigabit (")
+
+
+def test_coverage_points_from_oa_rows_and_centroids_of_their_vintage() -> None:
+    coverage = pd.DataFrame({
+        "area_id": ["E00000001", "E00000002", "E00000003"], "premises": [10.0, 20.0, 5.0],
+        "n_gigabit": [4.0, 20.0, 0.0], "level": "oa", "release": "2021-05",
+    })  # fmt: skip
+    centroids = pd.DataFrame(
+        {"easting": [X0, X0 + 100], "northing": [Y0, Y0], "vintage": "2011", "kind": "pwc"},
+        index=pd.Index(["E00000001", "E00000002"], name="oa_code"),
+    )
+    pts = coverage_points(coverage, None, oa_centroids=centroids)
+    assert pts["lacking_gigabit"].tolist() == [6.0, 0.0] and pts.attrs["unlocated"] == 1
+    assert pts.attrs["level"] == "oa"
+    with pytest.raises(ValueError, match="OA centroids of its census vintage"):
+        coverage_points(coverage, None)

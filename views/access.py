@@ -27,6 +27,7 @@ import streamlit as st
 from geo import auth
 from geo.auth import AccessPolicy, Identity, Throttle
 from geo.settings import load_settings
+from views.text import plain
 
 ALWAYS_PUBLIC = frozenset({"sources"})
 _SESSION = "sign_in_session"
@@ -205,17 +206,18 @@ def sign_in_form(ctx: AccessContext | None = None) -> None:
         return
     bar = st.sidebar
     for problem in ctx.problems:
-        bar.error(f"Sign-in is not configured correctly: {problem}")
+        bar.error(plain(f"Sign-in is not configured correctly: {problem}"))
     if ctx.identity.signed_in:
         who = ctx.identity.user or "the shared password"
-        bar.text(f"Signed in: {who}\nRole: {ctx.role}")
+        bar.text(f"Signed in: {who}\nRole: {ctx.role}")  # st.text: plain text
         if bar.button("Sign out", key="sign_out"):
             _sign_out(ctx)
         return
     if ctx.expired:
         bar.info("Your sign-in has expired. Sign in again.")
     for provider in ctx.providers:
-        if bar.button(f"Sign in with {_provider_label(provider)}", key=f"sign_in_{provider}"):
+        label = plain(f"Sign in with {_provider_label(provider)}")
+        if bar.button(label, key=f"sign_in_{provider}"):
             st.login(provider)
     if ctx.password:
         _password_form(ctx, inside=bar.expander("Officer password") if ctx.providers else bar)
@@ -234,12 +236,12 @@ def _password_form(ctx: AccessContext, *, inside: Any) -> None:
     try:
         outcome = auth.try_password(password, hashed, throttle=throttle, keys=_attempt_keys())
     except ValueError as exc:  # the hash setting is malformed; the message names no value
-        inside.error(f"The password setting is not valid: {exc}")
+        inside.error(plain(f"The password setting is not valid: {exc}"))
         return
     if outcome.ok:
         st.session_state[_PASSWORD_AT] = time.time()
         st.rerun()
-    inside.error(outcome.message)
+    inside.error(plain(outcome.message))
 
 
 __all__ = ["AccessContext", "allowed", "audit_user", "context", "may", "sign_in_form"]

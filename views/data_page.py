@@ -6,32 +6,22 @@ value from a file is shown as text (tables, or escaped Markdown), never as HTML.
 
 from __future__ import annotations
 
-import re
-
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.config import BOUNDARY_COLOUR
-from geo.geometry.crs import to_display
 from geo.storage import store
 from geo.storage.catalog import Catalog
-from layers.assets import localise
 from layers.base import registered
 from layers.upload import UploadCheck, check_upload
-from layers.webmap import base_map
+from layers.webmap import preview_map
 from views import access, state
+from views.guard import guarded
+from views.text import plain
 
 PENDING = "upload_pending"
 MESSAGE = "upload_message"
 UPLOADER = "upload_file"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&:])")
-
-
-def md_text(value: object) -> str:
-    """``value`` with every Markdown (and HTML) special character escaped: shown as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
 def _user(ctx: access.AccessContext) -> str:
@@ -39,6 +29,7 @@ def _user(ctx: access.AccessContext) -> str:
     return access.audit_user(ctx, str(st.session_state.get("audit_user") or ""))
 
 
+@guarded
 def _save() -> None:
     """Save the checked file (a button callback: runs before the page redraws)."""
     check: UploadCheck | None = st.session_state.get(PENDING)
@@ -57,6 +48,7 @@ def _save() -> None:
     st.session_state[PENDING + "_saved"] = check.sha256
 
 
+@guarded
 def _restore(layer: str, version: int) -> None:
     ctx = access.context()
     if not access.may("restore", ctx):
@@ -82,9 +74,9 @@ def render() -> None:
             icon="🔓",
         )
     if message := st.session_state.pop(MESSAGE, None):
-        st.success(md_text(message))
+        st.success(plain(message))
     if ctx.identity.named:
-        st.caption(md_text(f"Changes you make are recorded as {_user(ctx)}."))
+        st.caption(plain(f"Changes you make are recorded as {_user(ctx)}."))
     else:
         st.text_input("Your name, for the audit log", value="officer", key="audit_user")
     _upload_section(cat)
@@ -98,9 +90,7 @@ def _upload_section(cat: Catalog) -> None:
         "Dataset", list(layers), format_func=lambda k: layers[k].title, key="upload_dataset"
     )
     spec = layers[key]
-    st.caption(
-        md_text(f"{spec.description}. Required columns: {', '.join(spec.required_columns)}.")
-    )
+    st.caption(plain(f"{spec.description}. Required columns: {', '.join(spec.required_columns)}."))
     file = st.file_uploader("CSV file", type=["csv", "txt"], key=UPLOADER)
     if file is None:
         st.session_state.pop(PENDING, None)
@@ -125,7 +115,7 @@ def _upload_section(cat: Catalog) -> None:
 def _show_report(check: UploadCheck) -> None:
     n = len(check.problems)
     st.error(
-        md_text(f"{check.filename}: {n} problem{'s' if n != 1 else ''} found. Nothing was saved.")
+        plain(f"{check.filename}: {n} problem{'s' if n != 1 else ''} found. Nothing was saved.")
         + " Fix the rows below and upload the file again."
     )
     st.dataframe(check.report(), hide_index=True, width="stretch", key="upload_report")
@@ -134,21 +124,15 @@ def _show_report(check: UploadCheck) -> None:
 def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
     assert check.records is not None and check.aggregate is not None
     recs, agg = check.records, check.aggregate
-    st.success(md_text(f"{check.filename}: no problems found. Check the preview, then save."))
+    st.success(plain(f"{check.filename}: no problems found. Check the preview, then save."))
     c1, c2, c3 = st.columns(3)
     c1.metric("Records", f"{len(recs):,}")
     c2.metric("Left out on purpose", f"{check.excluded:,}", help="e.g. closed schools")
     c3.metric("Outside every area", f"{check.outside:,}")
     spec = registered()[check.layer]
     areas = cat.areas[level]
-    outlines = to_display(areas[["area_code", "area_name", "geometry"]])
-    fmap = base_map(tuple(outlines.total_bounds), tiles=True)
-    folium.GeoJson(
-        outlines, name="Areas",
-        style_function=lambda _f: {"color": BOUNDARY_COLOUR, "weight": 1, "fillOpacity": 0},
-    ).add_to(fmap)  # fmt: skip
-    spec.draw(recs, public=False, show=True).add_to(fmap)
-    st_folium(localise(fmap), key="upload_preview_map", height=360, use_container_width=True,
+    fmap = preview_map(areas, overlays=[spec.draw(recs, public=False, show=True)])
+    st_folium(fmap, key="upload_preview_map", height=360, use_container_width=True,
               returned_objects=[])  # fmt: skip
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     table = agg.reset_index()
@@ -170,7 +154,7 @@ def _show_preview(check: UploadCheck, cat: Catalog, level: str) -> None:
 def _versions_section(*, may_restore: bool) -> None:
     st.header("Versions and audit")
     path = state.key().store
-    st.caption(md_text(f"Store: {path}"))
+    st.caption(plain(f"Store: {path}"))
     for key, spec in registered().items():
         found = store.versions(path, key)
         st.subheader(spec.title)
@@ -187,7 +171,7 @@ def _versions_section(*, may_restore: bool) -> None:
         cols = st.columns(6)
         for i, version in enumerate(earlier):
             cols[i % 6].button(
-                f"Restore version {version}", key=f"restore_{key}_{version}",
+                f"Restore version {version:d}", key=f"restore_{key}_{version}",
                 on_click=_restore, args=(key, version),
             )  # fmt: skip
     st.header("Who did what")
@@ -197,4 +181,4 @@ def _versions_section(*, may_restore: bool) -> None:
     st.dataframe(log, hide_index=True, width="stretch", key="audit_log")
 
 
-__all__ = ["md_text", "render"]
+__all__ = ["render"]

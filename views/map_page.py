@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis.coverage import METHOD_NONE
 from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
 from layers.choropleth import selection_layer
 from layers.webmap import coverage_map
 from views import overlay_panel, state, widgets
 from views.panel import show_area_panel
+from views.text import plain
 
 MAP_KEY = "division_map"
 
@@ -48,7 +48,8 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        no_fig = int((figs["method"] == METHOD_NONE).sum())
+        # Hatched areas (their district's figure) are explained by the legend's own entry.
+        no_fig = int((figs["figure_from"] == "none").sum())
         note = f"{no_fig} of {len(figs)} areas have no figure finer than the district."
         overlays = overlay_panel.overlay_groups(chosen, public=public)
         fmap = coverage_map(
@@ -65,7 +66,7 @@ def render() -> None:
         st.metric(
             f"County: {MEASURES[measure].label}",
             "no figure" if pct is None or pct != pct else f"{pct:.1f}%",
-            help=f"Premises-weighted: {county_how}.",
+            help=plain(f"Premises-weighted: {county_how}."),
         )
         if selected:
             row = figs.set_index("area_code").loc[selected]

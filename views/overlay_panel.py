@@ -24,6 +24,7 @@ from geo.settings import load_settings
 from layers import base
 from layers.base import AreaInputs, Layer, Section, registered
 from views import access, state
+from views.text import plain, plain_frame
 
 OVERLAYS_KEY = "overlays"
 
@@ -178,20 +179,20 @@ def show_section(section: Section) -> None:
     """One section as a plain-text table (cells are never read as Markdown or HTML)."""
     if section.table.empty:
         return
-    st.markdown(f"**{section.title}**")
-    st.table(section.table.astype(str), hide_index=True)
+    st.markdown(f"**{plain(section.title)}**")
+    st.table(plain_frame(section.table.astype(str)), hide_index=True)
     if section.note:
-        st.caption(section.note)
+        st.caption(plain(section.note))
 
 
 def show_overlay_panel(code: str, *, level: str, release: str) -> None:
     """The loaded layers' figures in one division, with where each layer's data came from."""
     for spec, found in sections(code, level=level, release=release, public=counts_public(),
                                 filters=True):  # fmt: skip
-        st.markdown(f"#### {spec.title}")
+        st.markdown(f"#### {plain(spec.title)}")
         for section in found:
             show_section(section)
-        st.caption(provenance(spec.key))
+        st.caption(plain(provenance(spec.key)))
 
 
 def show_overviews(*, level: str, release: str, names: dict[str, str]) -> None:
@@ -202,9 +203,9 @@ def show_overviews(*, level: str, release: str, names: dict[str, str]) -> None:
         agg = aggregate(key, level=level, release=release)
         assert agg is not None
         for section in spec.overview(agg, names):
-            with st.expander(section.title):
+            with st.expander(plain(section.title)):
                 st.dataframe(section.table, hide_index=True, width="stretch")
-                st.caption(f"{section.note} {provenance(key)}".strip())
+                st.caption(plain(f"{section.note} {provenance(key)}".strip()))
 
 
 __all__ = [

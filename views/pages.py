@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from views.guard import guarded
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -38,10 +40,14 @@ _BUILT: dict[str, StreamlitPage] = {}
 
 
 def page(key: str, render: Callable[[], None]) -> StreamlitPage:
-    """The ``st.Page`` for ``key`` (built by ``app.py``; links to it use :func:`built`)."""
+    """The ``st.Page`` for ``key`` (built by ``app.py``; links to it use :func:`built`).
+
+    ``render`` runs inside :func:`views.guard.guarded`: a failure shows a message, never a
+    traceback.
+    """
     spec = PAGE[key]
-    made = st.Page(render, title=spec.title, icon=spec.icon, url_path=spec.url_path or None,
-                   default=not spec.url_path)  # fmt: skip
+    made = st.Page(guarded(render), title=spec.title, icon=spec.icon,
+                   url_path=spec.url_path or None, default=not spec.url_path)  # fmt: skip
     _BUILT[key] = made
     return made
 

@@ -10,6 +10,7 @@ from geo.analysis.profile import figures_table as beside_county
 from geo.storage.catalog import Catalog
 from views import widgets
 from views.pages import PAGE, built
+from views.text import plain
 
 
 def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:
@@ -43,25 +44,26 @@ def show_area_panel(
     area: pd.Series, county: pd.Series, county_how: str, *, cat: Catalog, release: str
 ) -> None:
     """Render the panel for ``area`` (a row of the figures frame)."""
-    st.subheader(str(area["area_name"]))
-    st.caption(f"Code {area['area_code']} · Ofcom release {release}")
+    st.subheader(plain(area["area_name"]))
+    st.caption(plain(f"Code {area['area_code']} · Ofcom release {release}"))
     profile_link(str(area["area_code"]))
     if area.get("method") == METHOD_NONE or pd.isna(area.get("premises")):
+        needs = area.get("figure_needs") or "an Ofcom postcode- or output-area-level file"
         st.info(
             "No coverage data finer than the district is loaded for this area, so it has no "
-            "figure of its own. Import an Ofcom postcode- or output-area-level file to see it."
+            f"figure of its own (the map hatches it with its district's). Its own needs {needs}."
         )
         district = district_row(cat, area.get("lad_code"), release)
         if district is not None:
             st.markdown(
-                f"For reference, the whole district (**{district['area_name']}**) — "
+                f"For reference, the whole district (**{plain(district['area_name'])}**) — "
                 "this is the district's figure, not this area's:"
             )
             st.dataframe(figures_table(district, county), hide_index=True, width="stretch")
         return
     st.metric("Premises (Ofcom 'All Premises')", f"{area['premises']:,.0f}")
     st.dataframe(figures_table(area, county), hide_index=True, width="stretch")
-    st.caption(
+    st.caption(plain(
         f"Premises-weighted from {area['method']}; weight: {area.get('weight', 'premises')}. "
         f"County figure: {county_how}."
-    )
+    ))  # fmt: skip

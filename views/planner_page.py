@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -14,6 +13,7 @@ from geo.analysis.gap import (
     DEFAULT_WEIGHTS,
     gap_components,
     gap_scores,
+    missing_text,
 )
 from geo.analysis.reach import Reach, anchor_reach, coverage_points, select_anchors
 from geo.config import (
@@ -21,13 +21,12 @@ from geo.config import (
     IMD_LINE,
     SYNTHETIC_LABEL,
 )
-from geo.geometry.crs import to_display
-from geo.reports.evidence import evidence_pack, gap_map_png, readme_text
+from geo.reports.evidence import evidence_pack, figure_notes, gap_map_png, readme_text
 from geo.sources.imd import METHODS, imd_by_area
 from layers.base import evidence_table
-from layers.scoremap import finish, score_map
-from layers.text import esc
+from layers.gapmap import gap_map
 from views import overlay_panel, risk_section, state
+from views.text import plain
 
 IMD_HELP = {
     "centroid": "each LSOA counts once, in the division holding its centre (≈ population-weighted)",
@@ -41,39 +40,6 @@ def _deprivation(k: state.Key, level: str, method: str) -> pd.DataFrame | None:
     if cat.imd is None or cat.lsoa is None:
         return None
     return imd_by_area(cat.imd, cat.lsoa, cat.areas[level], method=method)
-
-
-def gap_map(
-    web: gpd.GeoDataFrame,
-    scores: pd.DataFrame,
-    *,
-    reach: Reach | None = None,
-    anchors: gpd.GeoDataFrame | None = None,
-) -> folium.Map:
-    """A folium map of the gap score (EPSG:4326 areas), reach circles and chosen anchors."""
-    fmap = score_map(web, scores, top=100, name="Gap score", alias="Gap score",
-                     title="Gap score (higher = more need)")  # fmt: skip
-    if reach is not None and len(reach.buffers):
-        circles = to_display(reach.buffers[["geometry"]])
-        folium.GeoJson(
-            circles.to_json(drop_id=True),
-            name="Anchor reach",
-            style_function=lambda _f: {"color": "#e66101", "weight": 2, "fillOpacity": 0.08},
-        ).add_to(fmap)
-    if anchors is not None and len(anchors):
-        group = folium.FeatureGroup(name="Chosen anchor sites")
-        for name, pt in zip(anchors["name"], to_display(anchors).geometry, strict=True):
-            folium.CircleMarker(
-                (pt.y, pt.x),
-                radius=5,
-                color="#000000",
-                fill=True,
-                fill_color="#e66101",
-                fill_opacity=1,
-                tooltip=esc(name),
-            ).add_to(group)
-        group.add_to(fmap)
-    return finish(fmap)
 
 
 def render() -> None:
@@ -121,10 +87,13 @@ def render() -> None:
             "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
         )
     comps = gap_components(figs, extra=extra, deprivation=deprivation)
+    if comps.columns.empty:
+        st.warning(f"No gap score yet: {_missing(comps)}")
+        return
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(
-            labels.get(key, key),
+            plain(labels.get(key, key)),
             0.0,
             10.0,
             DEFAULT_WEIGHTS.get(key, DEFAULT_WEIGHT),
@@ -136,7 +105,7 @@ def render() -> None:
     try:
         scores = gap_scores(comps, weights=weights)
     except ValueError as exc:
-        st.warning(f"{exc}.")
+        st.warning(plain(f"{exc}."))
         return
     names = figs.set_index("area_code")["area_name"]
     table = scores.assign(area_name=names.reindex(scores.index))
@@ -152,7 +121,7 @@ def render() -> None:
         )
         st.caption(
             "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
-            "score is their weighted mean × 100. Equal scores share a rank."
+            "score is their weighted mean × 100. Equal scores share a rank. " + missing_text(scores)
         )
     with left:
         web = state.web_figures(k, level, release)
@@ -180,6 +149,12 @@ def render() -> None:
     )
 
 
+def _missing(comps: pd.DataFrame) -> str:
+    """Why the score has no components (each missing one and why)."""
+    why = comps.attrs.get("missing") or {}
+    return "; ".join(f"{COMPONENTS.get(k, k).lower()}: {v}" for k, v in why.items()) + "."
+
+
 def _reach_section(
     anchors: gpd.GeoDataFrame | None, figs: gpd.GeoDataFrame, cat: object, release: str
 ) -> tuple[Reach | None, gpd.GeoDataFrame | None]:
@@ -199,10 +174,11 @@ def _reach_section(
     radius = c3.number_input("Radius (metres)", 50, 20_000, 1_000, 50, key="reach_radius")
     chosen = select_anchors(anchors, site_types=pick_types, fibre_statuses=pick_status)
     rows = cat.coverage[cat.coverage["release"] == release]  # type: ignore[attr-defined]
-    if cat.postcodes is None or not (rows.get("level") == "postcode").any():  # type: ignore[attr-defined]
-        st.info("Reach needs postcode-level Ofcom coverage and a postcode directory.")
+    try:
+        points = coverage_points(rows, cat.postcodes, oa_centroids=cat.oa_centroids)  # type: ignore[attr-defined]
+    except ValueError as exc:
+        st.info(f"Reach {str(exc).removeprefix('reach ')}.")
         return None, chosen
-    points = coverage_points(rows, cat.postcodes)  # type: ignore[attr-defined]
     reach = anchor_reach(
         chosen,
         radius_m=float(radius),
@@ -214,7 +190,8 @@ def _reach_section(
     m2.metric(
         "Premises lacking gigabit within reach",
         f"{reach.lacking_gigabit:,}",
-        help="Each postcode counted once, even inside several circles.",
+        help=f"Each {'postcode' if points.attrs['level'] == 'postcode' else 'output area'} "
+        "counted once (at its centroid), even inside several circles.",
     )
     m3.metric("Areas touched", f"{len(reach.areas):,}")
     if len(reach.areas):
@@ -272,7 +249,8 @@ def _pack(cat, release, figs, table, scores, chosen, reach, layer_tables, option
             "anchor_sites": len(reach.buffers),
             "premises_lacking_gigabit_in_reach": reach.lacking_gigabit,
         }
-    readme = readme_text(release=release, options=options, sources=sources, synthetic=cat.synthetic)
+    readme = readme_text(release=release, options=options, sources=sources,
+                         synthetic=cat.synthetic, notes=figure_notes(figs, scores))  # fmt: skip
     picked = [] if chosen is None else sorted(map(str, chosen["name"]))
     key = "|".join(
         map(

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.coverage import district_rows, trend
-from geo.analysis.privacy import neutralise_frame
 from geo.analysis.profile import (
     DivisionProfile,
     build_profile,
@@ -21,6 +20,9 @@ from geo.config import (
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
 from views import access, overlay_panel, risk_section, state, widgets
+from views.downloads import download_table
+from views.guard import deferred, show_deferred_failures
+from views.text import plain
 
 PICKER_KEY = "profile_division"
 
@@ -155,14 +157,16 @@ def render() -> None:
 
 
 def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
-    st.header(p.name)
-    st.caption(f"Code {p.code} · Ofcom release {p.release} · figures from {p.method}")
+    st.header(plain(p.name))
+    st.caption(plain(f"Code {p.code} · Ofcom release {p.release} · figures from {p.method}"))
+    if p.figures_note():
+        st.info(plain(p.figures_note()))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Premises", "no figure" if p.premises is None else f"{p.premises:,.0f}")
     rank = "no figure" if p.rank is None else f"{p.rank} of {p.ranked_of}"
     m2.metric(
         f"Rank in the county: {MEASURES[p.measure].short}",
-        rank,
+        plain(rank),
         help="1 = best served; divisions with the same figure share a rank.",
     )
     short = p.shortfalls
@@ -171,13 +175,15 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
     table = p.figures.drop(columns=["key", "Difference (points)"])
+    if p.district_figures:
+        table = table.rename(columns={"Division %": f"District % ({p.figure_area_name})"})
     if not _has_england(p):
         table = table.drop(columns="England %")
     st.dataframe(table, hide_index=True, width="stretch")
     chart = table.set_index("Measure")[[c for c in table.columns if c.endswith("%")]]
     st.bar_chart(chart, horizontal=True, stack=False, y_label="", x_label="% of premises")
     st.caption(
-        f"Premises-weighted. County figure: {p.county_how}. "
+        plain(f"Premises-weighted. County figure: {p.county_how}. ")
         + (
             ""
             if _has_england(p)
@@ -191,12 +197,12 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
         now = t["Division %"]
         label = f"{t['Measure']}: target {t['Target %']:.0f}%"
         if now is None:
-            st.write(f"{label} — no figure for this {LEVELS[level].singular}.")
+            st.write(plain(f"{label} — no figure for this {LEVELS[level].singular}."))
             continue
         to_go = "target met" if t["Met"] else f"{t['Premises to go']:,} premises to go"
         st.progress(
             min(1.0, now / t["Target %"]) if t["Target %"] else 1.0,
-            text=f"{label} · now {now:.1f}% · {to_go}",
+            text=plain(f"{label} · now {now:.1f}% · {to_go}"),
         )
 
     _trend_section(p, lad_code=lad_code)
@@ -231,21 +237,22 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     caveat = trend_caveat([str(r) for r in frame.index])
     st.caption(
         "Premises-weighted per release; the district line is the district's own LA-level figure. "
-        + (caveat or "")
+        + plain(caveat or "")
     )
 
 
 def _downloads(p: DivisionProfile, key: tuple) -> None:
     st.subheader("Download this profile")
+    show_deferred_failures()  # a drawing that failed on the last click says so here
     stem = f"division_{p.code}_{p.release}"
     d1, d2, d3, d4 = st.columns(4)
     # Drawn only when asked for (on the click, off the script thread): a pick stays fast.
-    d1.download_button("PDF (one page)", lambda: _exports(*key)[0], f"{stem}.pdf",
-                       "application/pdf", key="dl_pdf")  # fmt: skip
-    d2.download_button("PNG (map and figures)", lambda: _exports(*key)[1], f"{stem}.png",
+    d1.download_button("PDF (one page)", deferred(lambda: _exports(*key)[0], what="The PDF"),
+                       f"{stem}.pdf", "application/pdf", key="dl_pdf")  # fmt: skip
+    d2.download_button("PNG (map and figures)",
+                       deferred(lambda: _exports(*key)[1], what="The PNG"), f"{stem}.png",
                        "image/png", key="dl_png")  # fmt: skip
-    csv = neutralise_frame(p.figures_frame()).to_csv(index=False)
-    d3.download_button("CSV (figures)", csv, f"{stem}.csv", "text/csv", key="dl_csv")
+    download_table("CSV (figures)", p.figures_frame(), f"{stem}.csv", key="dl_csv", where=d3)
     d4.download_button(
         "JSON (figures)", p.to_json(), f"{stem}.json", "application/json", key="dl_json"
     )

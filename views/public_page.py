@@ -24,6 +24,7 @@ from layers.public import (
     table_html,
 )
 from views import overlay_panel, state, widgets
+from views.text import plain
 
 MAP_KEY = "public_map"
 
@@ -86,9 +87,9 @@ def render() -> None:
     with right:
         if selected:
             row = figs.set_index("area_code").loc[selected]
-            st.header(str(names[selected]))
+            st.header(plain(names[selected]))
             # Plain text, not st.caption: its grey (3.9:1) fails WCAG 1.4.3.
-            st.markdown(f"Code {selected} · Ofcom Connected Nations, {release}")
+            st.markdown(plain(f"Code {selected} · Ofcom Connected Nations, {release}"))
             _html(
                 frame_html(
                     compare_table(row, county),

@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.analysis.privacy import neutralise_frame
 from geo.analysis.provision import high_risk_without_support, need_beside_provision
 from geo.analysis.risk import RiskResult
 from geo.analysis.switchoff import FROM_DISTRICT, switchoff_risk
@@ -32,8 +31,10 @@ from geo.config import (
 from layers.base import registered
 from layers.scoremap import risk_map
 from views import state
+from views.downloads import download_table
 from views.pages import PAGE
 from views.risk_section import Weights, mobile_figures, risk
+from views.text import plain
 
 TITLE = PAGE["risk"].title
 
@@ -42,7 +43,7 @@ def _weights_inputs() -> tuple[Weights, Weights]:
     st.markdown("**Weights** (DERI v1.2 defaults; each is divided by the sum of those in use)")
     cols = st.columns(len(RISK_COMPONENTS))
     cw = tuple(
-        (key, float(col.number_input(label, 0.0, 10.0, RISK_COMPONENT_WEIGHTS[key], 0.5,
+        (key, float(col.number_input(plain(label), 0.0, 10.0, RISK_COMPONENT_WEIGHTS[key], 0.5,
                                      key=f"risk_cw_{key}")))
         for (key, label), col in zip(RISK_COMPONENTS.items(), cols, strict=True)
     )  # fmt: skip
@@ -74,11 +75,11 @@ def render() -> None:
     try:
         result = risk(k, level, release, iw, cw)
     except ValueError as exc:
-        st.warning(f"The risk index cannot be worked out yet: {exc}.")
+        st.warning(plain(f"The risk index cannot be worked out yet: {exc}."))
         return
     for note in result.notes:
-        st.caption(note)
-    st.caption(f"Small areas: {result.level.upper()}s, weighted by {result.weight_method}.")
+        st.caption(plain(note))
+    st.caption(plain(f"Small areas: {result.level.upper()}s, weighted by {result.weight_method}."))
     with st.expander("Weights in use and their share of the score"):
         st.dataframe(result.weights.round(2), hide_index=True, width="stretch")
 
@@ -99,13 +100,9 @@ def render() -> None:
         config["Rank"] = st.column_config.NumberColumn(width="small")
         config["Division"] = st.column_config.TextColumn(width="medium")
         st.dataframe(table, hide_index=True, width="stretch", height=520, column_config=config)
-    st.download_button(
-        "Download the ranking (CSV)",
-        neutralise_frame(result.divisions.drop(columns=["x", "y"]).reset_index()).to_csv(
-            index=False
-        ),
-        f"risk_{level}_{release}.csv", "text/csv", key="risk_dl_csv",
-    )  # fmt: skip
+    download_table("Download the ranking (CSV)",
+                   result.divisions.drop(columns=["x", "y"]).reset_index(),
+                   f"risk_{level}_{release}.csv", key="risk_dl_csv")  # fmt: skip
     st.markdown("**Indicators: source, year and licence**")
     st.dataframe(result.indicators, hide_index=True, width="stretch")
 

@@ -18,6 +18,7 @@ import streamlit as st
 
 from geo.analysis.coverage import best_figures, county_figures
 from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL
+from geo.errors import DataError
 from geo.geometry.simplify import simplify_for_web
 from geo.settings import load_settings
 from geo.storage import store, workspace
@@ -25,6 +26,7 @@ from geo.storage.catalog import Catalog, load_catalog
 from geo.storage.workspace import ReadContext, Stamp, Workspace
 from layers.choropleth import Classes, classify
 from layers.demo import ensure_demo
+from views.text import code, plain
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,16 @@ def _figures(path: str, stamp: Stamp, level: str, release: str) -> gpd.GeoDataFr
 
 
 def figures(k: Key, level: str, release: str) -> gpd.GeoDataFrame:
-    """Figures per area for one level and release (EPSG:27700)."""
-    return _figures(k.catalog, k.catalog_stamp, level, release)
+    """Figures per area for one level and release (EPSG:27700).
+
+    Figures that cannot be made (OAs without centroids of their vintage, above 0.5% of the
+    premises) stop the page with the reason and what to load, never a traceback.
+    """
+    try:
+        return _figures(k.catalog, k.catalog_stamp, level, release)
+    except DataError as exc:
+        st.error(f"No figures for Ofcom release {release}: {exc}")
+        st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -162,7 +172,7 @@ def open_page(title: str) -> tuple[Catalog, Key, str] | None:
     k = key()
     cat = catalog(k)
     synthetic_banner(cat)
-    st.title(title)
+    st.title(plain(title))
     if not cat.areas or cat.coverage is None:
         st.error("No boundaries or coverage loaded yet: see the Sources page for how to load them.")
         return None
@@ -176,7 +186,7 @@ def synthetic_banner(cat: Catalog) -> None:
         st.warning(
             f"**{SYNTHETIC_LABEL}.** These divisions, postcodes and figures are made up, to show "
             "how the app works. Load real data with "
-            f"`python -m geo fetch --county {load_settings().county_code}` "
+            f"{code(f'python -m geo fetch --county {load_settings().county_code}')} "
             "or `python -m geo import PATH…` (see the Sources page).",
             icon="⚠️",
         )

@@ -22,6 +22,7 @@ import streamlit as st
 
 from geo.analysis.lookup import find_area
 from layers.choropleth import clicked_point_area
+from views.text import plain
 
 PICKED = "picked_area"
 """Session key of the picked area's code (``None`` when nothing is picked)."""
@@ -42,8 +43,10 @@ def _adopt_url(names: dict[str, str]) -> None:
         st.session_state[PICKED] = url
     else:
         st.warning(
-            f"There is no area with the code in this link ({url!r}); pick one by name, "
-            "postcode or on the map.",
+            plain(
+                f"There is no area with the code in this link ({url!r}); pick one by name, "
+                "postcode or on the map."
+            ),
             icon="🔗",
         )
         st.session_state[PICKED] = None
@@ -98,7 +101,7 @@ def picked_area(
     st.session_state[widget_key] = st.session_state[PICKED]
     codes = sorted(names, key=lambda c: (names[c].casefold(), c))
     st.selectbox(
-        label, options=[None, *codes], key=widget_key,
+        plain(label), options=[None, *codes], key=widget_key,
         format_func=lambda c: "Choose an area…" if c is None else names[c],
         on_change=_from_picker, args=(widget_key,),
     )  # fmt: skip
@@ -126,7 +129,7 @@ def postcode_box(
     with st.form(f"{key}_form", border=False):
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         example = _example(postcodes)
-        text = c1.text_input(label, key=key, autocomplete="postal-code",
+        text = c1.text_input(plain(label), key=key, autocomplete="postal-code",
                              placeholder=f"for example {example}" if example else "")  # fmt: skip
         go = c2.form_submit_button("Find")
     if not go or not text.strip():
@@ -134,9 +137,9 @@ def postcode_box(
     result = find_area(text, postcodes=postcodes, areas=areas)
     if result.status == "found" and result.area_code in names:
         choose(str(result.area_code))
-        st.success(f"{result.postcode} is in {names[str(result.area_code)]}.")
+        st.success(plain(f"{result.postcode} is in {names[str(result.area_code)]}."))
     else:
-        st.warning(result.message)
+        st.warning(plain(result.message))
 
 
 def _example(postcodes: pd.DataFrame | None) -> str | None:

@@ -16,6 +16,12 @@ Each component is min–max normalised over the areas to 0–1 (the area with th
 more than a missing one). The score is the weighted mean of the normalised components times
 100, so it runs 0–100 whatever the weights. Areas are ranked by score, highest first; ties share
 the best rank (``method="min"``: 1, 2, 2, 4).
+
+The score uses the components that exist. One with no data at all (no IMD, no division counts
+yet because only district figures are loaded, a release that does not publish the measure) is
+left out and named, with why, in ``attrs["missing"]``; an area lacking a component the others
+have is scored on the rest (weights re-scaled) and its ``missing`` column names what was left
+out.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ def gap_components(
     extra: pd.DataFrame | None = None,
     deprivation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per-area need, one column per available component.
+    """Per-area need, one column per component that has data.
 
     Parameters
     ----------
@@ -69,21 +75,43 @@ def gap_components(
     Returns
     -------
     DataFrame
-        Index ``area_code`` in the order of ``figures``. Components without data are absent.
+        Index ``area_code`` in the order of ``figures``. Components without data are absent
+        and named in ``attrs["missing"]`` (component → why).
     """
     index = pd.Index(figures[AREA_CODE].astype(str), name=AREA_CODE)
     out = pd.DataFrame(index=index)
+    missing: dict[str, str] = {}
     fig = figures.set_index(figures[AREA_CODE].astype(str))
+    needs = _needs(fig)
     if {"premises", "n_gigabit"} <= set(fig.columns):
         out["no_gigabit"] = (fig["premises"] - fig["n_gigabit"]).to_numpy(dtype=float)
+    else:
+        missing["no_gigabit"] = "this release publishes no gigabit counts"
     if "n_below_uso" in fig.columns:
         out["below_uso"] = fig["n_below_uso"].to_numpy(dtype=float)
+    else:
+        missing["below_uso"] = "this release publishes no 'below the USO' counts"
     if extra is not None:
         for col in extra.columns:
             out[col] = extra[col].reindex(index).astype(float).fillna(0.0)
     if deprivation is not None and "deprivation" in deprivation:
         out["deprivation"] = deprivation["deprivation"].reindex(index).astype(float)
+    else:
+        missing["deprivation"] = "IMD 2019 and LSOA boundaries not imported"
+    for key in [c for c in ("no_gigabit", "below_uso") if c in out and out[c].isna().all()]:
+        missing[key] = f"no area has counts of its own (district figures only): needs {needs}"
+        out = out.drop(columns=key)
+    out.attrs["missing"] = missing
     return out
+
+
+def _needs(fig: pd.DataFrame) -> str:
+    if "figure_needs" in fig:
+        told = fig["figure_needs"].dropna().astype(str)
+        told = told[told != ""]
+        if len(told):
+            return str(told.mode().iat[0])
+    return "an Ofcom output-area or postcode file with premises counts"
 
 
 def min_max(values: pd.Series) -> pd.Series:
@@ -102,14 +130,17 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     components
         From :func:`gap_components` (index ``area_code``).
     weights
-        Component → weight ≥ 0. Components missing from ``components`` are ignored; an area
-        with NaN in a weighted component gets no score.
+        Component → weight ≥ 0. Components missing from ``components`` are left out (and
+        named in ``attrs["missing"]``); an area with NaN in a weighted component is scored on
+        the others, re-weighted, and the component is named in its ``missing`` column.
 
     Returns
     -------
     DataFrame
-        ``components`` plus ``<component>_norm`` (0–1), ``score`` (0–100) and ``rank``
-        (1 = most need; ties share the best rank), sorted by rank.
+        ``components`` plus ``<component>_norm`` (0–1), ``score`` (0–100), ``rank``
+        (1 = most need; ties share the best rank) and ``missing`` (labels of the weighted
+        components the area lacks, "" when none), sorted by rank. ``attrs``: ``weights``
+        used and ``missing`` (component → why it is not in the score).
 
     Raises
     ------
@@ -121,7 +152,8 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     Three areas without gigabit for 0, 50 and 100 premises, with equal weights on that and on
     deprivation 30, 10, 20: normalised (0, 0.5, 1) and (1, 0, 0.5), so scores 50, 25, 75.
     """
-    unknown = set(weights) - set(components.columns)
+    missing = dict(components.attrs.get("missing", {}))
+    unknown = set(weights) - set(components.columns) - set(missing)
     if unknown:
         raise ValueError(f"unknown gap components {sorted(unknown)}; use {list(components)}")
     if any(w < 0 for w in weights.values()):
@@ -130,16 +162,31 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     if not used:
         raise ValueError(f"give a positive weight to at least one of {list(components.columns)}")
     out = components.copy()
-    total = sum(used.values())
-    score = pd.Series(0.0, index=out.index)
     for key in components.columns:
         out[f"{key}_norm"] = min_max(out[key].astype(float))
-    for key, w in used.items():
-        score = score + w * out[f"{key}_norm"]
-    out["score"] = 100.0 * score / total
+    norms = pd.DataFrame({k: out[f"{k}_norm"] for k in used}, index=out.index)
+    w = pd.Series(used)
+    have = norms.notna()
+    total = have.mul(w, axis=1).sum(axis=1)
+    out["score"] = (100.0 * norms.fillna(0.0).mul(w, axis=1).sum(axis=1) / total).where(total > 0)
     out["rank"] = rank_desc(out["score"])
+    keys = list(used)
+    out["missing"] = [
+        ", ".join(COMPONENTS.get(k, k) for k, ok in zip(keys, row, strict=True) if not ok)
+        for row in have[keys].itertuples(index=False)
+    ]
     out.attrs["weights"] = used
+    out.attrs["missing"] = missing
     return out.sort_values(["rank", "score"], na_position="last", kind="stable")
+
+
+def missing_text(scores: pd.DataFrame) -> str:
+    """One sentence naming the components left out of the score and why ("" when none)."""
+    missing = scores.attrs.get("missing") or {}
+    if not missing:
+        return ""
+    parts = [f"{COMPONENTS.get(k, k).lower()} ({why})" for k, why in missing.items()]
+    return "Scored without " + "; ".join(parts) + "."
 
 
 __all__ = [
@@ -149,5 +196,6 @@ __all__ = [
     "gap_components",
     "gap_scores",
     "min_max",
+    "missing_text",
     "rank_desc",
 ]

@@ -105,8 +105,24 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def formula_safe_csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text (no index) with every cell and header formula-neutralised.
+
+    The one way the app writes a CSV for a person to open in a spreadsheet. Rows end in CRLF
+    (RFC 4180), which also makes the writer quote any cell holding a carriage return: an
+    unquoted CR inside a cell would start a new row, and the text after it a new first cell.
+
+    Examples
+    --------
+    >>> formula_safe_csv(pd.DataFrame({"name": ["=1+1", "Diss"], "n": [-3, 4]})).splitlines()
+    ['name,n', "'=1+1,-3", 'Diss,4']
+    """
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n")
+
+
 __all__ = [
     "FORMULA_PREFIXES",
+    "formula_safe_csv",
     "is_suppressed",
     "neutralise_formula",
     "neutralise_frame",

@@ -110,8 +110,12 @@ def figures_table(
 
 def rank_in_county(figures: pd.DataFrame, *, measure: str) -> pd.Series:
     """Rank of every area on ``pct_<measure>``: 1 = best served (highest where high is good,
-    lowest for "below USO"); ties share the best rank; areas with no figure get <NA>."""
-    values = figures.set_index(figures[AREA_CODE].astype(str))[f"pct_{measure}"].astype(float)
+    lowest for "below USO"); ties share the best rank; areas with no figure of their own
+    (none, or their district's) get <NA>."""
+    by_code = figures.set_index(figures[AREA_CODE].astype(str))
+    values = by_code[f"pct_{measure}"].astype(float)
+    if "figure_from" in by_code:  # a district's figure in an area's place is not the area's
+        values = values.where(by_code["figure_from"] != "district")
     ascending = not MEASURES[measure].good_when_high
     return values.rank(ascending=ascending, method="min").astype("Int64")
 
@@ -206,6 +210,28 @@ class DivisionProfile:
     sections: list[Section] = field(default_factory=list)
     """The overlays' figures in this division (each layer's ``summarise``)."""
     synthetic: bool = False
+    figure_from: str = "area"
+    """``"area"`` (the division's own figures), ``"district"`` (its district's) or ``"none"``."""
+    figure_area_name: str = ""
+    figure_needs: str = ""
+    """The file that would give the division its own figures ("" when it has them)."""
+
+    @property
+    def district_figures(self) -> bool:
+        """True when the figures shown are the district's, not the division's own."""
+        return self.figure_from == "district"
+
+    def figures_note(self) -> str:
+        """One line saying whose figures these are when they are not the division's own."""
+        if self.figure_from == "district":
+            return (
+                "No figure of this division's own yet: the figures are "
+                f"{self.figure_area_name}'s (the district's, Ofcom LA file {self.release}). "
+                f"Its own needs {self.figure_needs}."
+            )
+        if self.figure_from == "none":
+            return f"No figure for this division: needs {self.figure_needs}."
+        return ""
 
     def figures_frame(self) -> pd.DataFrame:
         """The figures as one flat table (for CSV): one row per figure."""
@@ -214,6 +240,9 @@ class DivisionProfile:
             {"section": "division", "item": "name", "value": self.name},
             {"section": "division", "item": "release", "value": self.release},
             {"section": "division", "item": "premises", "value": self.premises},
+            {"section": "division", "item": "figures from", "value": self.figure_from},
+            {"section": "division", "item": "figures of", "value": self.figure_area_name},
+            {"section": "division", "item": "own figures need", "value": self.figure_needs},
             {"section": "division", "item": f"rank ({self.measure})",
              "value": None if self.rank is None else f"{self.rank} of {self.ranked_of}"},
         ]  # fmt: skip
@@ -246,6 +275,8 @@ class DivisionProfile:
             "synthetic": self.synthetic, "premises": self.premises, "method": self.method,
             "measure": self.measure, "rank": self.rank, "ranked_of": self.ranked_of,
             "county_figures_from": self.county_how,
+            "figure_from": self.figure_from, "figure_area_name": self.figure_area_name,
+            "figure_needs": self.figure_needs,
             "figures": records(self.figures), "targets": records(self.targets),
             "shortfalls": self.shortfalls,
             "trend": records(None if self.trend is None else self.trend.reset_index()),
@@ -313,6 +344,9 @@ def build_profile(
         trend=trend,
         sections=list(sections),
         synthetic=synthetic,
+        figure_from=str(area.get("figure_from", "area")),
+        figure_area_name=str(area.get("figure_area_name", "") or ""),
+        figure_needs=str(area.get("figure_needs", "") or ""),
     )
 
 

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.analysis.oa_vintage import centroid_set, detect_oa_vintage
 from geo.config import WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE, assign_areas
 from geo.geometry.crs import require_same_crs, to_working
@@ -84,15 +85,38 @@ def reach_buffers(anchors: gpd.GeoDataFrame, *, radius_m: float) -> gpd.GeoDataF
     return out
 
 
-def coverage_points(coverage: pd.DataFrame, postcodes: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Postcode-level coverage rows placed at their postcode centroids (EPSG:27700).
+def coverage_points(
+    coverage: pd.DataFrame,
+    postcodes: pd.DataFrame | None = None,
+    *,
+    oa_centroids: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Postcode- or OA-level coverage rows placed at their centroids (EPSG:27700).
 
-    ``coverage`` holds one release's postcode rows (``area_id`` = postcode, ``premises``,
-    ``n_gigabit``); ``postcodes`` is indexed by postcode with ``easting``/``northing``.
-    Rows without a grid reference are left out and counted in ``attrs["unlocated"]``.
+    ``coverage`` holds one release's rows (``area_id`` = postcode or OA code, ``premises``,
+    ``n_gigabit``). Postcode rows are placed with ``postcodes`` (indexed by postcode with
+    ``easting``/``northing``); otherwise OA rows with ``oa_centroids`` of the file's census
+    vintage (:mod:`geo.analysis.oa_vintage`). Rows without a location are left out and counted
+    in ``attrs["unlocated"]``; ``attrs["level"]`` says which rows were used.
+
+    Raises
+    ------
+    ValueError
+        If there are no postcode rows with a postcode directory and no OA rows with
+        centroids of their vintage.
     """
-    rows = coverage[coverage["level"] == "postcode"] if "level" in coverage else coverage
-    joined = rows.join(postcodes[["easting", "northing"]], on="area_id", how="left")
+    levels = coverage["level"] if "level" in coverage else pd.Series("postcode", coverage.index)
+    rows, locations, level = coverage[levels == "postcode"], postcodes, "postcode"
+    if rows.empty or postcodes is None:
+        rows, level = coverage[levels == "oa"], "oa"
+        vintage = detect_oa_vintage(rows["area_id"], centroids=oa_centroids)
+        locations = centroid_set(oa_centroids, vintage.vintage) if len(rows) else None
+    if rows.empty or locations is None:
+        raise ValueError(
+            "reach needs postcode-level coverage and a postcode directory, or output-area "
+            "coverage and OA centroids of its census vintage"
+        )
+    joined = rows.join(locations[["easting", "northing"]], on="area_id", how="left")
     located = joined.dropna(subset=["easting", "northing"])
     cols = [c for c in ("area_id", "premises", "n_gigabit", "n_below_uso") if c in located]
     out = gpd.GeoDataFrame(
@@ -102,6 +126,7 @@ def coverage_points(coverage: pd.DataFrame, postcodes: pd.DataFrame) -> gpd.GeoD
     )
     out["lacking_gigabit"] = (out["premises"] - out["n_gigabit"]).fillna(0).clip(lower=0)
     out.attrs["unlocated"] = int(len(joined) - len(located))
+    out.attrs["level"] = level
     return out
 
 

@@ -225,6 +225,56 @@ def assign_areas_xy(
     return out
 
 
+def snap_to_nearest(
+    x: np.ndarray | Sequence[float],
+    y: np.ndarray | Sequence[float],
+    codes: pd.Series,
+    areas: gpd.GeoDataFrame,
+    *,
+    max_distance: float,
+) -> tuple[pd.Series, pd.Series]:
+    """Give points in no area the code of the nearest area within ``max_distance``.
+
+    Generalised boundaries leave thin gaps between neighbours (tidal rivers, simplified
+    edges); a centroid that falls in one belongs to the area beside it. Equidistant areas go
+    to the lowest code, as on a shared border.
+
+    Parameters
+    ----------
+    x, y
+        Coordinates in the CRS of ``areas`` (metres, EPSG:27700).
+    codes
+        :func:`assign_areas_xy` output for the same points (``<NA>`` = in no area).
+    max_distance
+        Farthest snap, in the units of the CRS.
+
+    Returns
+    -------
+    (codes, snapped)
+        The codes with gaps filled, and a boolean Series (same index) true where a point
+        was snapped.
+    """
+    out = codes.copy()
+    snapped = pd.Series(False, index=codes.index)
+    todo = np.flatnonzero(codes.isna().to_numpy())
+    if len(todo) == 0 or len(areas) == 0 or max_distance <= 0:
+        return out, snapped
+    xs, ys = np.asarray(x, dtype=float)[todo], np.asarray(y, dtype=float)[todo]
+    points = shapely.points(xs, ys)
+    hit, dist = areas.sindex.nearest(
+        points, return_all=True, max_distance=max_distance, return_distance=True
+    )
+    if hit.shape[1] == 0:
+        return out, snapped
+    area_codes = areas[AREA_CODE].astype(str).to_numpy()[hit[1]]
+    order = np.lexsort((area_codes, dist, hit[0]))
+    first = order[np.r_[True, hit[0][order][1:] != hit[0][order][:-1]]]
+    rows = todo[hit[0][first]]
+    out.iloc[rows] = area_codes[first]
+    snapped.iloc[rows] = True
+    return out, snapped
+
+
 def _present_sums(
     values: pd.DataFrame, owner: np.ndarray, codes: np.ndarray, columns: Sequence[str]
 ) -> pd.DataFrame:
@@ -355,5 +405,6 @@ __all__ = [
     "aggregate_xy",
     "assign_areas",
     "assign_areas_xy",
+    "snap_to_nearest",
     "sum_by_area",
 ]

@@ -353,6 +353,8 @@ def normalise_boundaries(
     gdf = to_working(gdf, source=source).reset_index(drop=True)
     codes = gdf[code_field].astype("string").str.strip()
     _check_codes(codes, level=level, column=code_field, synthetic=synthetic, problems=problems)
+    names = gdf[name_field].astype("string").str.strip()
+    _check_names(names, codes, name_field, problems)
     geoms = gdf.geometry.array
     for i, geom in enumerate(geoms):
         if geom is None or geom.is_empty:
@@ -395,7 +397,7 @@ def normalise_boundaries(
     problems.raise_if_any()
 
     out = gpd.GeoDataFrame(
-        {"area_code": codes.astype(str), "area_name": gdf[name_field].astype(str).str.strip()},
+        {"area_code": codes.astype(str), "area_name": names.astype(str)},
         geometry=gpd.GeoSeries(geoms, crs=gdf.crs).values,
         crs=gdf.crs,
     )
@@ -480,6 +482,35 @@ def _check_codes(
             else f"duplicate area code: differs only in letter case from row {first + 1}"
         )
         problems.add(reason, row=int(i) + 1, column=column, value=code)
+
+
+INVISIBLE = re.compile(r"[\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
+"""Whitespace and characters that take no space: a name made only of these is blank."""
+FORBIDDEN_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (NUL, line breaks, …) and bidirectional overrides/isolates: no real place
+name holds one, and an override would re-order the text shown after it (spoofing)."""
+
+
+def _check_names(
+    names: pd.Series, codes: pd.Series, column: str, problems: ProblemCollector
+) -> None:
+    """Record every blank name and every name holding a control or bidi-override character."""
+    text = names.fillna("")
+    blank = text.str.replace(INVISIBLE, "", regex=True) == ""
+    for i in np.flatnonzero(blank.to_numpy(dtype=bool)).tolist():
+        problems.add(
+            f"empty area name (area {codes.iloc[i]}); every area needs the name people know",
+            row=int(i) + 1, column=column,
+        )  # fmt: skip
+    bad = ~blank & text.str.contains(FORBIDDEN_IN_NAMES, regex=True)
+    for i in np.flatnonzero(bad.to_numpy(dtype=bool)).tolist():
+        char = FORBIDDEN_IN_NAMES.search(str(text.iloc[i]))
+        assert char is not None
+        problems.add(
+            f"area name holds the control character U+{ord(char.group(0)):04X}; names must be "
+            "plain text (no NUL, line breaks or direction overrides)",
+            row=int(i) + 1, column=column, value=text.iloc[i],
+        )  # fmt: skip
 
 
 def _check_extent(

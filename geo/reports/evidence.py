@@ -24,11 +24,13 @@ import pandas as pd
 import pyogrio
 from matplotlib.figure import Figure
 
-from geo.analysis.privacy import neutralise_frame
+from geo.analysis.gap import missing_text
+from geo.analysis.privacy import formula_safe_csv
 from geo.analysis.risk import RiskResult
 from geo.config import ATTRIBUTION_LINES, OSM_LINE, SEQUENTIAL_PALETTE, SYNTHETIC_LABEL, WORKING_CRS
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.text import plain_text
 
 GPKG_NAME = "evidence.gpkg"
 GPKG_LAYERS = ("divisions_with_figures", "anchor_sites", "reach_areas")
@@ -56,6 +58,7 @@ def on_divisions(divisions: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDat
     return base.merge(table, left_on=AREA_CODE, right_index=True, how="left")
 
 
+@plain_text
 def gap_map_png(
     divisions: gpd.GeoDataFrame,
     *,
@@ -86,6 +89,29 @@ def gap_map_png(
     return buf.getvalue()
 
 
+def figure_notes(figures: pd.DataFrame, scores: pd.DataFrame | None = None) -> list[str]:
+    """What a reader of the pack must know about where the figures come from.
+
+    Names the divisions shown with their district's figure (``figure_from`` = "district")
+    and the file that would give them their own, and the gap-score components left out
+    (:func:`geo.analysis.gap.missing_text`).
+    """
+    notes: list[str] = []
+    if "figure_from" in figures:
+        district = figures[figures["figure_from"] == "district"]
+        if len(district):
+            needs = district["figure_needs"].astype(str).mode()
+            notes.append(
+                f"{len(district)} of {len(figures)} divisions have no figure of their own: "
+                "divisions_with_figures gives them their district's (figure_from = district, "
+                "figure_area = the district), never summed into county totals. "
+                + (f"Their own figures need {needs.iat[0]}." if len(needs) else "")
+            )
+    if scores is not None and missing_text(scores):
+        notes.append(missing_text(scores))
+    return notes
+
+
 def risk_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
     """The risk index for the pack: ``risk_scores`` (rank, score, components, indicator scores
     and the counts behind them per division) and ``risk_weights`` (every weight in use, its
@@ -104,9 +130,15 @@ def risk_tables(result: RiskResult) -> dict[str, pd.DataFrame]:
 
 
 def readme_text(
-    *, release: str, options: Mapping[str, object], sources: Sequence[str], synthetic: bool
+    *,
+    release: str,
+    options: Mapping[str, object],
+    sources: Sequence[str],
+    synthetic: bool,
+    notes: Sequence[str] = (),
 ) -> str:
-    """README.txt: what the pack holds, the release and options used, sources and licences."""
+    """README.txt: what the pack holds, the release and options used, notes on where the
+    figures come from (:func:`figure_notes`), sources and licences."""
     lines = [
         "Broadband bid planner: evidence pack",
         f"Made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
@@ -114,6 +146,8 @@ def readme_text(
     ]
     if synthetic:
         lines += [f"*** {SYNTHETIC_LABEL}: nothing in this pack is real. ***", ""]
+    if notes:
+        lines += ["About these figures:", *[f"  {n}" for n in notes], ""]
     lines += [f"Ofcom Connected Nations release: {release}", "", "Options:"]
     lines += [f"  {k}: {v}" for k, v in options.items()]
     lines += ["", f"{GPKG_NAME} layers (EPSG:27700, British National Grid metres):"]
@@ -167,7 +201,7 @@ def evidence_pack(
         zf.write(gpkg, GPKG_NAME)
         for stem, table in tables.items():
             plain = table.drop(columns="geometry", errors="ignore")
-            zf.writestr(f"{stem}.csv", neutralise_frame(plain).to_csv(index=False))
+            zf.writestr(f"{stem}.csv", formula_safe_csv(plain))
         zf.writestr("gap_map.png", map_png)
         zf.writestr("README.txt", readme)
     return buf.getvalue()
@@ -176,6 +210,7 @@ def evidence_pack(
 __all__ = [
     "GPKG_LAYERS",
     "evidence_pack",
+    "figure_notes",
     "gap_map_png",
     "on_divisions",
     "readme_text",

@@ -10,6 +10,7 @@ Individual voucher records are never drawn: they identify homes.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +34,14 @@ from geo.config import (
 )
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
+from geo.reports.text import plain_text
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 SERIES_COLOURS = (HIGHLIGHT_COLOUR, SEQUENTIAL_PALETTE[3], SEQUENTIAL_PALETTE[1])
+SHEET_LINE_CHARS = 170
+"""Characters per line of the PNG sheet's summary (8.5 pt DejaVu across A4 landscape)."""
 MAX_LISTED = 8
 """Anchor sites and pilots listed by name on the one-page sheet; the rest are counted."""
 
@@ -91,6 +95,7 @@ def _png(fig: Figure, *, dpi: int = 150) -> bytes:
     return buf.getvalue()
 
 
+@plain_text
 def draw_division_map(
     ax: object,
     areas: gpd.GeoDataFrame,
@@ -127,6 +132,7 @@ def draw_division_map(
     ax.text(x0, y0 + pad * 0.1, f"{scale:,} m", fontsize=7)  # type: ignore[attr-defined]
 
 
+@plain_text
 def map_png(
     areas: gpd.GeoDataFrame,
     code: str,
@@ -143,10 +149,12 @@ def map_png(
     return _png(fig)
 
 
+@plain_text
 def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
     table = profile.figures.iloc[::-1]
-    series = [("Division", "Division %"), ("County", "County %"), ("England", "England %")]
+    own = f"District ({profile.figure_area_name})" if profile.district_figures else "Division"
+    series = [(own, "Division %"), ("County", "County %"), ("England", "England %")]
     series = [(label, col) for label, col in series if table[col].notna().any()]
     height = 0.8 / max(1, len(series))
     ys = range(len(table))
@@ -162,6 +170,7 @@ def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     ax.legend(fontsize=7, loc="lower right")  # type: ignore[attr-defined]
 
 
+@plain_text
 def chart_png(profile: DivisionProfile) -> bytes:
     """The figures bar chart alone, as PNG."""
     fig = Figure(figsize=(6, 3.2))
@@ -170,9 +179,11 @@ def chart_png(profile: DivisionProfile) -> bytes:
     return _png(fig)
 
 
-def _summary_lines(profile: DivisionProfile) -> list[str]:
+def _summary_lines(profile: DivisionProfile, *, with_note: bool = True) -> list[str]:
     short = profile.shortfalls
+    note = profile.figures_note() if with_note else ""
     lines = [
+        *([note] if note else []),
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
         f"Premises without superfast: {_num(short.get('without_superfast'))}",
         f"Premises below the USO: {_num(short.get('below_uso'))}",
@@ -195,6 +206,7 @@ def _num(v: float | int | None) -> str:
     return "no figure" if v is None or pd.isna(v) else f"{v:,.0f}"
 
 
+@plain_text
 def profile_png(
     profile: DivisionProfile,
     *,
@@ -204,6 +216,8 @@ def profile_png(
     """A one-sheet PNG: title, map, chart, key figures, sources and licences."""
     fig = Figure(figsize=(11.7, 8.3))  # A4 landscape, inches
     title = f"{profile.name} ({profile.code})"
+    if profile.district_figures:
+        title += f" — figures are {profile.figure_area_name}'s (district)"
     if profile.synthetic:
         title += f" — {SYNTHETIC_LABEL}"
     fig.suptitle(title, fontsize=15, fontweight="bold")
@@ -212,8 +226,10 @@ def profile_png(
     draw_figures_chart(fig.add_subplot(grid[0, 1]), profile)
     text = fig.add_subplot(grid[1, :])
     text.axis("off")
-    body = "\n".join(_summary_lines(profile))
-    text.text(0, 1, body, fontsize=8.5, va="top", wrap=True)
+    # Wrapped here, not with wrap=True: matplotlib's wrapping measures words as mathtext
+    # whatever text.parse_math says (see geo.reports.text).
+    body = "\n".join(textwrap.fill(line, SHEET_LINE_CHARS) for line in _summary_lines(profile))
+    text.text(0, 1, body, fontsize=8.5, va="top")
     text.text(0, 0, "\n".join(source_lines(profile)), fontsize=7, va="bottom", color="#333333")
     return _png(fig, dpi=110)
 
@@ -301,6 +317,11 @@ def profile_pdf(
     pdf.multi_cell(width, 4.5, f"Division {profile.code} · Ofcom release {profile.release} · "
                    f"figures from {profile.method}; county: {profile.county_how}",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    if profile.figures_note():
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_fill_color(222, 235, 247)
+        pdf.multi_cell(width, 4.8, profile.figures_note(), fill=True, new_x="LMARGIN",
+                       new_y="NEXT")  # fmt: skip
     top = pdf.get_y() + 1
     pdf.image(io.BytesIO(map_image), x=pdf.l_margin, y=top, w=80, h=80, keep_aspect_ratio=True)
     pdf.image(io.BytesIO(chart_image), x=pdf.l_margin + 82, y=top + 8, w=width - 82, h=64,
@@ -308,7 +329,8 @@ def profile_pdf(
     pdf.set_y(top + 82)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_fill_color(235, 235, 235)
-    headings = ("Measure", "Division %", "Premises", "County %", "England %")
+    own = "District %" if profile.district_figures else "Division %"
+    headings = ("Measure", own, "Premises", "County %", "England %")
     with pdf.table(col_widths=(70, 25, 25, 25, 25), line_height=4.6,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:  # fmt: skip
         table.row(headings)
@@ -318,7 +340,7 @@ def profile_pdf(
                        _cell(r["England %"], pct=True)])  # fmt: skip
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8.5)
-    for line in _summary_lines(profile):
+    for line in _summary_lines(profile, with_note=False):  # the note heads the page
         pdf.multi_cell(width, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     if risk:
         pdf.ln(1)

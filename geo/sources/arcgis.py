@@ -16,7 +16,7 @@ bad JSON, no ``features``, features without the asked-for fields) raises
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from geo.config import BOUNDARY_SERVICES, LEVELS, WARD_CED_LOOKUP_SERVICE
 from geo.errors import DataError, DownloadError, Problem
 from geo.geometry.boundaries import normalise_boundaries
 from geo.geometry.crs import require_same_crs
-from geo.sources.download import display_url, fetch, read_json
+from geo.sources.download import display_url, fetch, fetch_json, read_json
 
 MAX_PAGES = 500
 """A query that still says ``exceededTransferLimit`` after this many pages is an error."""
@@ -60,8 +60,10 @@ def query_features(
     distinct: bool = False,
     order_by: str | None = None,
     required_fields: Sequence[str] = (),
+    envelope: tuple[float, float, float, float] | None = None,
     timeout: float = 30,
     retries: int = 4,
+    progress: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Every feature of a FeatureServer layer that matches ``where``, all pages assembled.
 
@@ -82,6 +84,11 @@ def query_features(
     required_fields
         Fields every feature must have; defaults to ``out_fields`` unless that is ``*``.
         A missing field means the upstream schema changed.
+    envelope
+        ``(min x, min y, max x, max y)`` in ``out_sr``: only features intersecting this box
+        (``geometryType=esriGeometryEnvelope``, ``spatialRel=esriSpatialRelIntersects``).
+    progress
+        A label for a tqdm bar counting the features received (no bar when ``None``).
 
     Returns
     -------
@@ -113,7 +120,15 @@ def query_features(
         base["returnDistinctValues"] = True
     if order_by:
         base["orderByFields"] = order_by
+    if envelope is not None:
+        base.update(
+            geometry=",".join(f"{v:.0f}" if out_sr == 27700 else f"{v:.6f}" for v in envelope),
+            geometryType="esriGeometryEnvelope",
+            inSR=out_sr,
+            spatialRel="esriSpatialRelIntersects",
+        )
 
+    bar = tqdm(unit="feature", desc=progress, disable=progress is None)
     pages: list[Path] = []
     records: list[dict[str, Any]] = []
     geoms: list[shapely.Geometry | None] = []
@@ -146,6 +161,7 @@ def query_features(
             crs = crs or page.crs
             records += page.records
             geoms += page.geoms
+            bar.update(len(page.records))
             if not page.exceeded:
                 break
             offset += len(page.records) or page_size
@@ -158,6 +174,8 @@ def query_features(
         for path in pages:
             path.unlink(missing_ok=True)
         raise
+    finally:
+        bar.close()
 
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=list(required))
     return gpd.GeoDataFrame(
@@ -319,6 +337,47 @@ def fetch_county_boundaries(
     return out
 
 
+def layer_fields(
+    layer_url: str,
+    *,
+    cache_dir: str | Path,
+    session: requests.Session | None = None,
+    require: Callable[[list[str]], object] | None = None,
+) -> list[str]:
+    """The field names of a FeatureServer layer, from its own description (``?f=json``).
+
+    Services whose field names carry a boundary year (the ONS Postcode Directory's
+    ``LAD25CD`` became ``LAD26CD``) are queried with the names they have today.
+
+    ``require(names)`` may reject the fields (raising :class:`DownloadError`); a rejected
+    description is not cached.
+
+    Raises
+    ------
+    DownloadError
+        If the description is an ArcGIS error or lists no fields.
+    """
+    url = layer_url.rstrip("/")
+    shown = display_url(url, {"f": "json"})
+
+    def check(data: Any) -> None:
+        if not isinstance(data, dict):
+            raise DownloadError(f"{shown}: expected a JSON object, got {type(data).__name__}")
+        if "error" in data:
+            _parse_page(data, shown, (), False)  # raises the ArcGIS error
+        fields = data.get("fields")
+        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+            raise DownloadError(
+                f"{shown}: upstream schema change: the layer description has no 'fields' list"
+            )
+        if require is not None:
+            require([str(f.get("name")) for f in fields])
+
+    data = fetch_json(url, params={"f": "json"}, cache_dir=cache_dir, session=session,
+                      validate=check)  # fmt: skip
+    return [str(f.get("name")) for f in data["fields"]]
+
+
 def layer_name(layer_url: str) -> str:
     """A short name for a layer in messages: ``<service>/FeatureServer/<n>``."""
     parts = [p for p in layer_url.rstrip("/").split("/") if p]
@@ -456,6 +515,7 @@ __all__ = [
     "MAX_PAGES",
     "county_area_codes",
     "fetch_county_boundaries",
+    "layer_fields",
     "layer_name",
     "query_features",
 ]

@@ -151,7 +151,8 @@ class Store(Protocol):
                       layer: str = ..., check: CoverageCheck | None = ...) -> str: ...  # fmt: skip
     def save_postcodes(self, path: Path, lookup: pd.DataFrame, *, source: str,
                        synthetic: bool = ...) -> str: ...  # fmt: skip
-    def save_oa_centroids(self, path: Path, oas: gpd.GeoDataFrame, *, source: str) -> str: ...
+    def save_oa_centroids(self, path: Path, oas: gpd.GeoDataFrame, *, source: str,
+                          kind: str | None = ..., synthetic: bool = ...) -> str: ...  # fmt: skip
     def save_imd(self, path: Path, imd: pd.DataFrame, *, source: str) -> str: ...
     def save_lsoa(self, path: Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str: ...
     def load_layer(self, path: Path, layer: str) -> pd.DataFrame | None: ...
@@ -242,7 +243,10 @@ def _is_lsoa_geo(c: Candidate) -> bool:
 
 def _load_oa_geo(cands: list[Candidate], ctx: Context) -> ImportResult:
     (c,) = cands
-    layer = ctx.store.save_oa_centroids(ctx.catalog_path, c.geo, source=c.filename)
+    layer = ctx.store.save_oa_centroids(
+        ctx.catalog_path, c.geo, source=c.filename, synthetic=ctx.synthetic,
+        kind="synthetic" if ctx.synthetic else None,
+    )  # fmt: skip
     return ImportResult(layer, len(c.geo))
 
 

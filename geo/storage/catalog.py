@@ -9,13 +9,16 @@ Layers
                     2024, the 2016 LA file): each row is that postcode's or district's own
                     figure, never summed or averaged into an area
 ``postcodes``       postcode centroids (EPSG:27700 eastings/northings) from ONSPD / NSPL
-``oa_centroids``    output-area centroids (from OA polygons or population-weighted centroids)
+``oa_centroids``    output-area centroids per census vintage (``vintage``) and kind (``kind``:
+                    ONS population-weighted centroids, or OA polygons' representative points)
 ``imd``             IMD 2019 rank and decile per 2011 LSOA
 ``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
 ``census_age``      Census 2021 residents and residents aged 65+ / 75+ per OA or LSOA
 ``mobile``          Ofcom mobile coverage per area (operator-count %), every release and level
 ``mobile_postcodes`` premises per postcode with indoor 4G per operator (Ofcom mobile API)
 ``risk_indicators`` council-held small-area indicators for the risk index (pension credit …)
+``reconciliation``  OA/postcode figures per district against the LA file of the same release
+                    (see :mod:`geo.analysis.reconcile`)
 ``meta``            JSON facts per layer: source file, vintage, release, whether synthetic;
                     for the coverage layers, per release and level which measures the file
                     publishes and its caveats (``releases``)
@@ -31,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +42,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.config import LEVELS
+from geo.config import LEVELS, OA_CODE_FIELDS
 from geo.errors import DataError
 from geo.geometry.crs import to_working
 from geo.storage.atomic import swap_in, writer_lock
@@ -52,6 +55,7 @@ OA_LAYER = "oa_centroids"
 META_LAYER = "meta"
 IMD_LAYER = "imd"
 LSOA_LAYER = "lsoa"
+RECONCILIATION_LAYER = "reconciliation"
 CoverageCheck = Callable[[pd.DataFrame, "Catalog"], None]
 """Called with an import's coverage rows and the catalogue before they are stored; raises
 :class:`~geo.errors.DataError` to refuse them."""
@@ -78,6 +82,7 @@ class Catalog:
     mobile: pd.DataFrame | None = None
     mobile_postcodes: pd.DataFrame | None = None
     indicators: pd.DataFrame | None = None
+    reconciliation: pd.DataFrame | None = None
     meta: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
@@ -127,6 +132,8 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
     if LSOA_LAYER in layers:
         cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
+    if RECONCILIATION_LAYER in layers:
+        cat.reconciliation = pyogrio.read_dataframe(path, layer=RECONCILIATION_LAYER)
     for layer, attr in _RISK_LAYERS.items():
         if layer in layers:
             frame = pyogrio.read_dataframe(path, layer=layer)
@@ -285,21 +292,96 @@ def save_postcodes(
     return POSTCODES_LAYER
 
 
-def save_oa_centroids(path: str | Path, oas: gpd.GeoDataFrame, *, source: str) -> str:
-    """Store OA centroids (a representative point for polygons) as ``oa_centroids``."""
+def save_oa_centroids(
+    path: str | Path,
+    oas: gpd.GeoDataFrame,
+    *,
+    source: str,
+    vintage: str | None = None,
+    kind: str | None = None,
+    county_code: str | None = None,
+    synthetic: bool = False,
+) -> str:
+    """Store one census vintage's OA centroids in ``oa_centroids``, replacing that vintage.
+
+    Parameters
+    ----------
+    oas
+        OA points or polygons (any CRS with one set) with an ``OA11CD`` or ``OA21CD`` column.
+        Polygons are stored as representative points: the labelled fallback when ONS
+        population-weighted centroids (PWC) are not to hand.
+    vintage
+        ``"2011"`` or ``"2021"``; default from the code column.
+    kind
+        A key of :data:`geo.analysis.oa_vintage.CENTROID_KINDS`; default ``"polygon"`` for
+        polygons, ``"pwc"`` for points (the ONS PWC files are the OA point files published).
+    county_code
+        The county the centroids were fetched for, when they were.
+
+    The vintage, kind, source and count are recorded in ``meta`` under ``oa_centroids`` →
+    ``vintages``.
+    """
     _require_rows(oas, source=source, layer=OA_LAYER)
     oas = to_working(oas, source=source)
     code_col = next((c for c in oas.columns if c.upper() in ("OA11CD", "OA21CD")), None)
     if code_col is None:
         raise DataError.single(source, "has no OA11CD or OA21CD column", column="OA11CD")
+    vintage = vintage or f"20{code_col[2:4]}"
+    if vintage not in OA_CODE_FIELDS:
+        raise ValueError(f"vintage must be one of {sorted(OA_CODE_FIELDS)}, not {vintage!r}")
     polygons = (oas.geom_type != "Point").any()
+    kind = kind or ("polygon" if polygons else "pwc")
     pts = oas.geometry.representative_point() if polygons else oas.geometry
     frame = pd.DataFrame(
-        {"oa_code": oas[code_col].astype(str), "easting": pts.x, "northing": pts.y}
+        {
+            "oa_code": oas[code_col].astype(str).str.strip().to_numpy(),
+            "easting": pts.x.to_numpy(),
+            "northing": pts.y.to_numpy(),
+            "vintage": vintage,
+            "kind": kind,
+        }
     )
-    with _locked(Path(path)):
-        _write(Path(path), {OA_LAYER: frame}, {OA_LAYER: {"source": source}})
+    dupes = frame["oa_code"].duplicated()
+    if dupes.any():
+        raise DataError.single(
+            source,
+            "lists an OA code twice",
+            column=code_col,
+            value=frame.loc[dupes, "oa_code"].iat[0],
+        )
+    path = Path(path)
+    with _locked(path):
+        cat = load_catalog(path)
+        old = cat.oa_centroids
+        if old is not None:
+            kept = old.reset_index()
+            if "vintage" in kept:
+                frame = pd.concat([kept[kept["vintage"] != vintage], frame], ignore_index=True)
+        facts = dict(cat.meta.get(OA_LAYER, {}))
+        vintages = dict(facts.get("vintages", {}))  # type: ignore[call-overload]
+        vintages[vintage] = {
+            "source": source, "kind": kind, "count": int((frame["vintage"] == vintage).sum()),
+            "county_code": county_code, "synthetic": synthetic,
+        }  # fmt: skip
+        facts.update(
+            source="; ".join(str(v["source"]) for v in vintages.values()),
+            vintages=vintages,
+            synthetic=any(bool(v.get("synthetic")) for v in vintages.values()),
+        )
+        _write(path, {OA_LAYER: frame}, {OA_LAYER: facts})
     return OA_LAYER
+
+
+def save_reconciliation(
+    path: str | Path, table: pd.DataFrame, *, facts: Mapping[str, object]
+) -> str:
+    """Replace the ``reconciliation`` table (one row per district and release/level) and its
+    facts (keyed ``"<release>/<level>"``)."""
+    with _locked(Path(path)):
+        if table.empty:
+            table = pd.DataFrame({c: pd.Series(dtype=str) for c in ("release", "level")})
+        _write(Path(path), {RECONCILIATION_LAYER: table}, {RECONCILIATION_LAYER: dict(facts)})
+    return RECONCILIATION_LAYER
 
 
 def save_imd(path: str | Path, imd: pd.DataFrame, *, source: str) -> str:
@@ -447,4 +529,5 @@ __all__ = [
     "save_mobile_postcodes",
     "save_oa_centroids",
     "save_postcodes",
+    "save_reconciliation",
 ]
