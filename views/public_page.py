@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
+from geo.config import ATTRIBUTION_LINES, LEVELS, MEASURES
 from geo.settings import load_settings
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
@@ -61,11 +61,9 @@ def render() -> None:
 
     c1, c2 = st.columns([1, 1])
     with c1:
-        measure = st.selectbox(
-            "Measure shown on the map", list(MEASURES),
-            index=list(MEASURES).index(DEFAULT_MEASURE),
-            format_func=lambda k: MEASURES[k].label, key="measure",
-        )  # fmt: skip
+        measure = widgets.measure_box(
+            st, figs, release, label="Measure shown on the map", key="measure"
+        )
         widgets.postcode_box(
             cat.postcodes,
             figs,

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.lookup import find_area
+from geo.config import DEFAULT_MEASURE, MEASURES, NOT_PUBLISHED
 from layers.choropleth import clicked_point_area
 from views.text import plain
 
@@ -153,3 +154,26 @@ def _example(postcodes: pd.DataFrame | None) -> str | None:
 
 
 __all__ = ["PICKED", "choose", "picked_area", "postcode_box"]
+
+
+def measure_box(where: Any, figures: pd.DataFrame, release: str, *, label: str, key: str) -> str:
+    """A measure picker listing only the measures ``figures`` carry for ``release``.
+
+    A measure the release's file does not publish (no ``pct_<m>`` column, see
+    :func:`geo.analysis.coverage.published_only`) is not offered, and is named beneath as
+    "not published in this release"; a choice kept from another release falls back to the
+    default.
+    """
+    have = [m for m in MEASURES if f"pct_{m}" in figures]
+    if not have:
+        have = list(MEASURES)
+    if st.session_state.get(key) not in have:
+        st.session_state.pop(key, None)
+    default = DEFAULT_MEASURE if DEFAULT_MEASURE in have else have[0]
+    choice = where.selectbox(
+        label, have, index=have.index(default), format_func=lambda m: MEASURES[m].label, key=key
+    )
+    missing = [MEASURES[m].label for m in MEASURES if m not in have]
+    if missing:
+        where.caption(plain(f"{', '.join(missing)}: {NOT_PUBLISHED} ({release})."))
+    return str(choice)
