@@ -36,7 +36,9 @@ def render() -> None:
 
     p1, p2 = st.columns(2)
     with p1:
-        widgets.postcode_box(cat.postcodes, figs, names, key="map_postcode")
+        widgets.postcode_box(cat.postcodes, figs, names, key="map_postcode",
+                             percentages=cat.coverage_pct, coverage=cat.coverage,
+                             release=release)  # fmt: skip
     with p2:
         selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
     chosen = overlay_panel.choose_overlays()

@@ -70,6 +70,8 @@ def render() -> None:
             names,
             key="postcode",
             label="What is coverage like here? Enter a postcode",
+            percentages=cat.coverage_pct,
+            coverage=cat.coverage,  # the newest release that has the postcode, labelled
         )
     with c2:
         selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
