@@ -75,6 +75,7 @@ def _trend(k: state.Key, level: str, code: str, releases: list[str]) -> pd.DataF
         for key in MEASURES:
             row[f"division_{key}"] = figs.loc[code].get(f"pct_{key}")
             row[f"county_{key}"] = county.get(f"pct_{key}")
+            row[f"published_{key}"] = f"pct_{key}" in figs.columns
         rows.append(row)
     return pd.DataFrame(rows).set_index("release") if rows else pd.DataFrame()
 
@@ -241,9 +242,16 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     frame = frame.astype(float).dropna(axis=1, how="all")
     st.line_chart(frame, y_label=f"{MEASURES[key].label}, % of premises")
     caveat = trend_caveat([str(r) for r in frame.index])
+    gaps = ""
+    if p.trend is not None and f"published_{key}" in p.trend:
+        absent = [str(r) for r, ok in p.trend[f"published_{key}"].items() if not ok]
+        if absent:
+            gaps = f" {MEASURES[key].label}: {NOT_PUBLISHED} ({', '.join(absent)}), so the line "
+            gaps += "has no point there."
     st.caption(
         "Premises-weighted per release; the district line is the district's own LA-level figure. "
         + plain(caveat or "")
+        + plain(gaps)
     )
 
 
