@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.analysis.coverage import METHOD_NONE, district_rows, totals
 from geo.analysis.profile import figures_table as beside_county
+from geo.analysis.profile import unpublished_note
 from geo.config import MEASURES
 from geo.storage.catalog import Catalog
 from views import widgets
@@ -15,12 +16,15 @@ from views.text import plain
 
 
 def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") -> pd.DataFrame:
-    """Rows per measure: the area's % and count, the county's %, the difference in points.
+    """Rows per published measure: the area's % and count, the county's %, the difference.
 
     ``whose`` heads the area's columns: "District" when the figures are the district's.
-    Measures carry their short names, so the five columns fit beside the map.
+    Measures carry their short names, so the five columns fit beside the map. Measures the
+    release does not publish are left out of the numbers and named by
+    :func:`unpublished_caption` beneath them.
     """
     table = beside_county(area, county)
+    table = table[table["Published"].astype(bool)].copy()
     table["Measure"] = table["key"].map(lambda k: MEASURES[k].short)
     table = table.rename(columns={"Division %": f"{whose} %",
                                   "Division premises": f"{whose} premises"})  # fmt: skip
@@ -37,6 +41,13 @@ def _columns(whose: str) -> dict[str, object]:
         "County %": number(width="small"),
         "Difference (points)": number("± county (points)", width="small"),
     }
+
+
+def unpublished_caption(area: pd.Series, county: pd.Series, release: str) -> None:
+    """Name the measures ``release`` does not publish ("not published in this release")."""
+    note = unpublished_note(beside_county(area, county), release)
+    if note:
+        st.caption(plain(note))
 
 
 def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series | None:
@@ -84,6 +95,7 @@ def show_area_panel(
                 width="stretch",
                 column_config=_columns("District"),
             )
+            unpublished_caption(district, county, release)
         return
     st.metric("Premises (Ofcom 'All Premises')", f"{area['premises']:,.0f}")
     st.dataframe(
@@ -92,6 +104,7 @@ def show_area_panel(
         width="stretch",
         column_config=_columns("Area"),
     )
+    unpublished_caption(area, county, release)
     st.caption(plain(
         f"Premises-weighted from {area['method']}; weight: {area.get('weight', 'premises')}. "
         f"County figure: {county_how}."

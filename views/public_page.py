@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
+from geo.config import ATTRIBUTION_LINES, LEVELS, MEASURES
 from geo.settings import load_settings
 from layers.choropleth import selection_layer
 from layers.export import draw_public_layers, public_layer_keys
@@ -75,14 +75,14 @@ def render() -> None:
             names,
             key="postcode",
             label="What is coverage like here? Enter a postcode",
+            percentages=cat.coverage_pct,
+            coverage=cat.coverage,  # the newest release that has the postcode, labelled
         )
     with c2:
         selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
-        measure = st.selectbox(
-            "Measure shown on the map", list(MEASURES),
-            index=list(MEASURES).index(DEFAULT_MEASURE),
-            format_func=lambda k: MEASURES[k].label, key="measure",
-        )  # fmt: skip
+        measure = widgets.measure_box(
+            st, figs, release, label="Measure shown on the map", key="measure"
+        )
 
     # The picked area's figures come before the map in the page (a phone shows them first,
     # without scrolling past the map); on a wide screen CSS puts the map on the left.
