@@ -43,8 +43,9 @@ MAP_CSS = """<style>
   outline: 3px solid #1a5fb4; outline-offset: 1px; }
 .leaflet-control-layers-toggle { width: 44px; height: 44px; }
 @media (max-width: 480px) {
+  /* Above the scale bar and the attribution, four lines deep on a phone. */
   .bb-legend { font-size: 11px !important; max-width: 180px !important;
-    padding: 4px 6px !important; bottom: 48px !important; }
+    padding: 4px 6px !important; bottom: 84px !important; }
 }
 </style>"""
 """Readable, compact controls (12 px text at 4.5:1 or better on the white control background), a
@@ -108,8 +109,11 @@ class KeyboardMap(MacroElement):
         self.label_json = script_json(label)
 
 
-LEGEND_CLEARANCE_PX = 170
-"""Height kept clear at the bottom of the fitted view for the legend (about eight lines)."""
+LEGEND_CLEARANCE_PX = 225
+"""Height kept clear at the bottom of the fitted view for the legend: its offset above the
+scale bar (56 px) and its height with a title and seven swatches (5 classes, hatched, no
+figure: about 165 px at 13 px type). At 170 the legend's top reached 218 px above the
+bottom edge and covered the south-west divisions of Norfolk."""
 
 
 def attribution_html(extra: Sequence[str] = ()) -> str:
@@ -272,6 +276,7 @@ def finish(fmap: folium.Map) -> folium.Map:
 
 __all__ = [
     "KEYBOARD_HELP",
+    "LEGEND_CLEARANCE_PX",
     "KeyboardMap",
     "attribution_html",
     "base_map",

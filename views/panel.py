@@ -32,14 +32,18 @@ def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") ->
 
 
 def _columns(whose: str) -> dict[str, object]:
-    """Narrow columns with thousands separators, so the table fits its half of the page."""
+    """Columns sized to their text, with thousands separators: at 1280 px the five fit their
+    half of the page with no header or measure name cut short (narrower, the table scrolls
+    sideways inside itself)."""
     number = st.column_config.NumberColumn
     return {
-        "Measure": st.column_config.TextColumn(width="small"),
-        f"{whose} %": number(width="small"),
-        f"{whose} premises": number(f"{whose} premises", format="localized", width="small"),
-        "County %": number(width="small"),
-        "Difference (points)": number("± county (points)", width="small"),
+        "Measure": st.column_config.TextColumn(width=150),
+        f"{whose} %": number(width=78),
+        f"{whose} premises": number("Premises", format="localized", width=72),
+        "County %": number(width=72),
+        "Difference (points)": number(
+            "± county", help="Points above (+) or below (−) the county's %", width=70
+        ),
     }
 
 
