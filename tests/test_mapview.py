@@ -79,3 +79,26 @@ def test_a_map_is_built_once_per_key(sent: list[dict[str, Any]]) -> None:
     assert built == ["gigabit", "full_fibre"]
     assert sent[0]["script"] == sent[1]["script"] == sent[3]["script"] != sent[2]["script"]
     assert sent[0]["key"] == sent[1]["key"] != sent[2]["key"]  # a new map: a new component
+
+
+A, B = {"lat": 52.6, "lng": 1.3}, {"lat": 52.5, "lng": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("center", "zoom", "last", "sent"),
+    [
+        (B, 11, (A, 11), (B, 11.001)),  # a new pick at the last pick's zoom still zooms in
+        (A, 11, (B, 11.001), (A, 11)),  # … and the next one at that zoom too
+        (B, 11, (B, 11.001), (B, 11.001)),  # the same pick: exactly what was sent, no move
+        (B, 10, (A, 11), (B, 10)),
+        (None, None, (A, 11), (None, None)),  # nothing picked: the view is left alone
+        (A, 11, None, (A, 11)),  # the first view sent
+    ],
+)
+def test_each_new_pick_sends_a_view_the_component_applies(
+    center: dict[str, float] | None,
+    zoom: int | None,
+    last: tuple[dict[str, float], float] | None,
+    sent: tuple[dict[str, float] | None, float | None],
+) -> None:
+    assert mapview.next_view(center, zoom, last) == sent

@@ -30,7 +30,7 @@ import streamlit_folium as stf
 
 from layers.webmap import feature_host
 
-__all__ = ["MapParts", "map_parts", "show_map"]
+__all__ = ["MapParts", "map_parts", "next_view", "show_map"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,36 @@ def _feature_groups(groups: folium.FeatureGroup | list[folium.FeatureGroup] | No
     return "".join(stf._get_feature_group_string(g, map=host, idx=i) for i, g in enumerate(groups))
 
 
+View = tuple[dict[str, float] | None, float | None]
+
+
+def next_view(center: dict[str, float] | None, zoom: float | None, last: View | None) -> View:
+    """The centre and zoom to send, given the ones sent last time on this map.
+
+    streamlit-folium's frontend moves the map when the centre differs from the last one it got,
+    but re-applies the zoom only when *it* differs: after a person zooms out, a pick whose zoom
+    equals the previous pick's would pan without zooming in. A new centre at the same zoom is
+    sent with ``zoom + 0.001`` (Leaflet snaps it to the same level); an unchanged centre goes
+    with exactly the values sent before, so a rerun for anything else never moves the map.
+
+    Examples
+    --------
+    >>> a, b = {"lat": 52.6, "lng": 1.3}, {"lat": 52.5, "lng": 0.5}
+    >>> next_view(b, 11, (a, 11))
+    ({'lat': 52.5, 'lng': 0.5}, 11.001)
+    >>> next_view(b, 11, (b, 11.001))
+    ({'lat': 52.5, 'lng': 0.5}, 11.001)
+    >>> next_view(b, 10, (a, 11))
+    ({'lat': 52.5, 'lng': 0.5}, 10)
+    """
+    if center is None or zoom is None or last is None or last[1] is None:
+        return center, zoom
+    last_center, last_zoom = last
+    if center == last_center:
+        return center, last_zoom
+    return center, zoom + 0.001 if zoom == last_zoom else zoom
+
+
 def show_map(
     build: Callable[[], folium.Map],
     *,
@@ -123,7 +153,7 @@ def show_map(
     height: int,
     returned_objects: list[str],
     center: dict[str, float] | None = None,
-    zoom: int | None = None,
+    zoom: float | None = None,
     feature_group_to_add: folium.FeatureGroup | list[folium.FeatureGroup] | None = None,
 ) -> dict[str, Any] | None:
     """``st_folium(build(), key=…, use_container_width=True, …)``, building only on a cache miss.
@@ -144,6 +174,8 @@ def show_map(
         ``st_folium``'s return value: the ``returned_objects`` from the last interaction.
     """
     parts, hash_key = _parts(key, "|".join(map(str, cache_key)), build)
+    center, zoom = next_view(center, zoom, st.session_state.get(f"{key}__view"))
+    st.session_state[f"{key}__view"] = (center, zoom)
 
     def on_change() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})

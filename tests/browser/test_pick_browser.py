@@ -108,20 +108,21 @@ def _whole_county(page: object) -> None:
 
 
 def _zoomed_to(page: object, data: Path, code: str) -> None:
-    """Wait until the map is centred where a pick of ``code`` asks (the component applies the
-    view after the page has drawn the pick; zooming out before that would be undone). Only the
-    centre, to about 500 m: streamlit-folium re-applies a zoom only when it differs from the
-    last one sent, and at a zoom it keeps, Leaflet's pixel rounding moves the centre a little."""
+    """Wait until the map shows the view a pick of ``code`` asks for (the component applies it
+    after the page has drawn the pick; zooming out before that would be undone): that zoom,
+    even when it is the previous pick's (views.mapview.next_view), and that centre to about
+    500 m (Leaflet's pixel rounding moves it a little)."""
     web = simplify_for_web(load_catalog(data / "broadband.gpkg").areas["ced"])
-    centre, _zoom = map_view(web, code)
+    centre, zoom = map_view(web, code)
     assert centre is not None
     _map_frame(page).wait_for_function(  # type: ignore[attr-defined]
-        """([lat, lng]) => {
+        """([lat, lng, zoom]) => {
             const map = Object.values(window).find(v => v instanceof L.Map);
             const c = map.getCenter();
-            return Math.abs(c.lat - lat) < 5e-3 && Math.abs(c.lng - lng) < 5e-3;
+            return map.getZoom() === zoom && Math.abs(c.lat - lat) < 5e-3
+                && Math.abs(c.lng - lng) < 5e-3;
         }""",
-        arg=[centre["lat"], centre["lng"]],
+        arg=[centre["lat"], centre["lng"], zoom],
         polling=100,
         timeout=60_000,
     )
