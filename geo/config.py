@@ -412,6 +412,69 @@ point's grid reference lies between 0 and these (postcode centroids, OS Open UPR
 MARKER_CLUSTER_MIN = 50
 """Point layers with at least this many markers are drawn in a MarkerCluster."""
 
+# --- Residents' reports ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceBand:
+    """What a resident says they can actually get: a download speed band.
+
+    ``below_mbps`` is the speed the band stays under (``None`` for the top band): a report in
+    this band says the resident cannot get ``below_mbps``, which Ofcom's ``ofcom_measure``
+    (``None``: no measure can contradict it) says some share of premises can.
+    """
+
+    key: str
+    label: str
+    below_mbps: int | None
+    ofcom_measure: str | None
+
+
+REPORT_BANDS: dict[str, ServiceBand] = {
+    b.key: b
+    for b in (
+        ServiceBand("none", "No service at all", USO_MBPS, "unable_10"),
+        ServiceBand("below_10", f"Below {USO_MBPS} Mbit/s", USO_MBPS, "unable_10"),
+        ServiceBand("10_30", f"{USO_MBPS}–{SUPERFAST_MBPS} Mbit/s", SUPERFAST_MBPS, "sfbb"),
+        ServiceBand("30_300", f"{SUPERFAST_MBPS}–{ULTRAFAST_MBPS} Mbit/s", ULTRAFAST_MBPS, "ufbb"),
+        ServiceBand("300_plus", f"{ULTRAFAST_MBPS} Mbit/s or more", None, None),
+    )
+}
+"""The service bands of the report form, slowest first. ``unable_10`` is a share that can *not*
+get 10 Mbit/s, so the share that can is 100 minus it."""
+REPORT_TECHNOLOGIES: dict[str, str] = {
+    "unknown": "I don't know",
+    "copper": "Telephone line (ADSL / copper)",
+    "fttc": "Fibre to the cabinet (FTTC, 'superfast')",
+    "full_fibre": "Full fibre to the home (FTTP)",
+    "cable": "Cable (e.g. Virgin Media)",
+    "fixed_wireless": "Fixed wireless",
+    "mobile": "Mobile (4G / 5G home broadband)",
+    "satellite": "Satellite",
+    "none": "No connection",
+}
+"""Technologies a resident may name (key → label on the form)."""
+REPORT_STATUSES = ("pending", "accepted", "rejected", "merged")
+"""A report's moderation states: only ``accepted`` ones are ever counted or exported."""
+REPORT_CONTRADICTION_PCT = 90.0
+"""A report contradicts Ofcom when Ofcom says at least this % of premises at its postcode (or,
+without a postcode figure, in its division) can get the speed the resident says they cannot."""
+REPORT_MAX_COMMENT_CHARS = 1_000
+REPORT_MAX_PROVIDER_CHARS = 80
+REPORT_MAX_NAME_CHARS = 100
+REPORT_MAX_EMAIL_CHARS = 254
+REPORT_MAX_BYTES = 8 * 1024
+"""A submission whose fields add up to more than this (UTF-8) is refused whole."""
+REPORT_RATE_LIMIT = 3
+REPORT_RATE_WINDOW_SECONDS = 3600.0
+"""At most this many reports per browser session and per client address within the window."""
+REPORT_RETENTION_DAYS = 730
+"""Reports (and any contact details) are deleted this many days after they were made: long
+enough for two rounds of Open Market and Public Review."""
+REPORT_VERSIONS_KEPT = 10
+"""Earlier versions of the reports table kept in the store; older ones are dropped (they hold
+personal data; the audit keeps who did what)."""
+
 # --- Places on disk -------------------------------------------------------------------------------
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"

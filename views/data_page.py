@@ -83,8 +83,13 @@ def render() -> None:
     _versions_section(may_restore=access.may("restore", ctx))
 
 
+def _uploadable() -> dict:
+    """The layers uploaded as files (residents' reports come from a form: Reports page)."""
+    return {key: spec for key, spec in registered().items() if spec.uploadable}
+
+
 def _upload_section(cat: Catalog) -> None:
-    layers = registered()
+    layers = _uploadable()
     st.header("Upload a file")
     key = st.selectbox(
         "Dataset", list(layers), format_func=lambda k: layers[k].title, key="upload_dataset"
@@ -155,7 +160,7 @@ def _versions_section(*, may_restore: bool) -> None:
     st.header("Versions and audit")
     path = state.key().store
     st.caption(plain(f"Store: {path}"))
-    for key, spec in registered().items():
+    for key, spec in _uploadable().items():
         found = store.versions(path, key)
         st.subheader(spec.title)
         if found.empty:
@@ -176,8 +181,8 @@ def _versions_section(*, may_restore: bool) -> None:
             )  # fmt: skip
     st.header("Who did what")
     log = store.audit(path)
-    log = log[["saved_at", "user", "action", "dataset", "version", "file_name", "row_count",
-               "source_version", "sha256"]].iloc[::-1]  # fmt: skip
+    log = log[["saved_at", "user", "action", "dataset", "version", "record_ids", "reason",
+               "file_name", "row_count", "source_version", "sha256"]].iloc[::-1]  # fmt: skip
     st.dataframe(log, hide_index=True, width="stretch", key="audit_log")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.analysis.resident_reports import DATASET, public_counts
 from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
 from geo.settings import load_settings
 from layers.export import draw_public_layers, public_layer_keys
@@ -23,8 +24,8 @@ from layers.public import (
     sort_public,
     table_html,
 )
-from views import overlay_panel, state, widgets
-from views.text import plain
+from views import overlay_panel, report_form, state, widgets
+from views.text import plain, plain_frame
 
 MAP_KEY = "public_map"
 
@@ -38,6 +39,22 @@ def _overlays(k: state.Key) -> list:
     records = {key: frame for key in public_layer_keys()
                if (frame := state.stored(key, k)) is not None}  # fmt: skip
     return draw_public_layers(records)
+
+
+def _reports_counts(*, level: str, release: str, names: dict[str, str], singular: str) -> None:
+    """Accepted residents' reports per area, small counts suppressed (never one report)."""
+    st.header(f"What residents report, by {singular}")
+    agg = overlay_panel.aggregate(DATASET, level=level, release=release)
+    if agg is None or not int(agg["n_reports"].sum()):
+        st.markdown("No residents' reports have been accepted yet.")
+        return
+    shown = public_counts(agg[agg["n_reports"] > 0], names)
+    st.table(plain_frame(shown.rename(columns={"Area": singular.capitalize()})), hide_index=True)
+    st.markdown(
+        "Reports accepted by an officer, per area. Counts from 1 to 4 are shown as "
+        "'fewer than 5' so that no household can be picked out. 'Contradict Ofcom': Ofcom says "
+        "(nearly) every premises there can get the speed the resident says they cannot."
+    )
 
 
 def render() -> None:
@@ -120,5 +137,7 @@ def render() -> None:
     )
     ordered = sort_public(table, by=by)
     _html(table_html(ordered, measure=measure, area_label=singular.capitalize(), caption=caption))
+    _reports_counts(level=level, release=release, names=names, singular=singular)
+    report_form.render(cat.postcodes, cat.areas[level])
     st.header("Sources and licences")
     st.markdown("\n".join(f"- {line}" for line in ATTRIBUTION_LINES))
