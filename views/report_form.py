@@ -26,8 +26,6 @@ from geo.auth import Throttle
 from geo.config import (
     REPORT_BANDS,
     REPORT_MAX_COMMENT_CHARS,
-    REPORT_MAX_EMAIL_CHARS,
-    REPORT_MAX_NAME_CHARS,
     REPORT_MAX_PROVIDER_CHARS,
     REPORT_RATE_LIMIT,
     REPORT_RATE_WINDOW_SECONDS,
@@ -67,6 +65,10 @@ def throttle(
 ) -> Throttle:
     """One report throttle for the whole server process: per-client limits span sessions."""
     return Throttle(limit=limit, window=window)
+
+
+# No field has max_chars: Streamlit would cut longer text silently (in the browser and on the
+# server); without it the resident is told the length and the limit, and nothing is stored.
 
 
 def _wait_text(seconds: float) -> str:
@@ -152,7 +154,7 @@ def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
     # The honeypot: no person sees it, a screen reader skips it and the keyboard never reaches it.
     st.html(f"<style>.st-key-{HONEYPOT}{{display:none !important}}</style>")
     with st.form("report_form", border=True, enter_to_submit=False):
-        st.text_input("Your postcode (required)", key=WIDGETS["postcode"], max_chars=10,
+        st.text_input("Your postcode (required)", key=WIDGETS["postcode"],
                       autocomplete="postal-code", placeholder="for example NR1 3QU")  # fmt: skip
         _field_errors(errors, "postcode")
         st.radio(
@@ -165,16 +167,18 @@ def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
             format_func=REPORT_TECHNOLOGIES.__getitem__, key=WIDGETS["technology"],
         )  # fmt: skip
         _field_errors(errors, "technology")
-        st.text_input("Provider, if you have one (for example BT, Sky)", key=WIDGETS["provider"],
-                      max_chars=REPORT_MAX_PROVIDER_CHARS)  # fmt: skip
+        st.text_input(
+            f"Provider, if you have one (for example BT, Sky; up to {REPORT_MAX_PROVIDER_CHARS} "
+            "characters)", key=WIDGETS["provider"],
+        )  # fmt: skip
         _field_errors(errors, "provider")
         st.text_input("Your property's UPRN, if you know it (optional)", key=WIDGETS["uprn"],
-                      max_chars=12, help="The 12-digit Unique Property Reference Number; "
+                      help="The Unique Property Reference Number, up to 12 digits; "
                       "findmyaddress.co.uk shows it.")  # fmt: skip
         _field_errors(errors, "uprn")
         st.text_area(
-            "Anything else we should know (optional; please leave out names and addresses)",
-            key=WIDGETS["comment"], max_chars=REPORT_MAX_COMMENT_CHARS,
+            f"Anything else we should know (optional, up to {REPORT_MAX_COMMENT_CHARS:,} "
+            "characters; please leave out names and addresses)", key=WIDGETS["comment"],
         )  # fmt: skip
         _field_errors(errors, "comment")
         st.checkbox(
@@ -182,9 +186,9 @@ def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
             "and deleted with the report.", key=WIDGETS["consent"],
         )  # fmt: skip
         st.text_input("Your name (optional, only with the box ticked)", key=WIDGETS["name"],
-                      max_chars=REPORT_MAX_NAME_CHARS, autocomplete="name")  # fmt: skip
+                      autocomplete="name")  # fmt: skip
         st.text_input("Your e-mail (only with the box ticked)", key=WIDGETS["email"],
-                      max_chars=REPORT_MAX_EMAIL_CHARS, autocomplete="email")  # fmt: skip
+                      autocomplete="email")  # fmt: skip
         _field_errors(errors, "contact")
         st.text_input("Leave this field empty", key=HONEYPOT, autocomplete="off")
         st.form_submit_button("Send report", type="primary", on_click=_send,
