@@ -18,7 +18,8 @@ from geo.analysis.privacy import count_text
 from geo.config import OFCOM_LINE, REPORT_BANDS, REPORT_CONTRADICTION_PCT
 from geo.errors import DataError
 from geo.geometry.aggregate import assign_areas
-from layers._points import add_markers, esc, feature_group
+from layers import render
+from layers._points import add_markers, feature_group
 from layers.base import Layer, ReadContext, Section, register
 
 KEY = rr.DATASET
@@ -134,9 +135,9 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
 
     def make(rec: pd.Series, lat: float, lon: float) -> folium.CircleMarker:
         text = f"{rec['postcode']}: {int(rec['n']):,} accepted report{'s' if rec['n'] != 1 else ''}"
-        return folium.CircleMarker(
-            location=(lat, lon), radius=6, color="#ffffff", weight=1.5, fill=True,
-            fill_color=REPORT_COLOUR, fill_opacity=0.9, tooltip=folium.Tooltip(esc(text)),
+        return render.circle(
+            (lat, lon), label=text, radius=6, color="#ffffff", weight=1.5, fill=True,
+            fill_color=REPORT_COLOUR, fill_opacity=0.9,
         )  # fmt: skip
 
     add_markers(group, points, make=make)

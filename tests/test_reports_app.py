@@ -8,7 +8,9 @@ directory, so "outside the council's area" is tested on the page too.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -114,12 +116,16 @@ def _shown(elements: object) -> list[str]:
 
 
 def _public_counts(at: AppTest) -> pd.DataFrame | None:
-    for table in at.table:
-        frame = table.value
-        if "Reports accepted" in [as_shown(str(c)) for c in frame.columns]:
-            out = frame.map(lambda v: as_shown(v) if isinstance(v, str) else v)
-            out.columns = [as_shown(str(c)) for c in frame.columns]
-            return out.reset_index(drop=True)
+    """The public page's table of reports per division (an accessible HTML table), as text."""
+    for element in at.get("html"):
+        markup = element.proto.body
+        if "Residents&#x27; reports accepted per" not in markup:
+            continue
+        cells = [
+            [html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", markup)
+        ]
+        return pd.DataFrame(cells[1:], columns=cells[0])
     return None
 
 

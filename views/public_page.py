@@ -25,7 +25,7 @@ from layers.public import (
     table_html,
 )
 from views import overlay_panel, report_form, state, widgets
-from views.text import plain, plain_frame
+from views.text import plain
 
 MAP_KEY = "public_map"
 
@@ -43,13 +43,14 @@ def _overlays(k: state.Key) -> list:
 
 def _reports_counts(*, level: str, release: str, names: dict[str, str], singular: str) -> None:
     """Accepted residents' reports per area, small counts suppressed (never one report)."""
-    st.header(f"What residents report, by {singular}")
+    st.header(plain(f"What residents report, by {singular}"))
     agg = overlay_panel.aggregate(DATASET, level=level, release=release)
     if agg is None or not int(agg["n_reports"].sum()):
         st.markdown("No residents' reports have been accepted yet.")
         return
     shown = public_counts(agg[agg["n_reports"] > 0], names)
-    st.table(plain_frame(shown.rename(columns={"Area": singular.capitalize()})), hide_index=True)
+    caption = f"Residents' reports accepted per {singular} (small counts hidden)"
+    _html(frame_html(shown.rename(columns={"Area": singular.capitalize()}), caption=caption))
     st.markdown(
         "Reports accepted by an officer, per area. Counts from 1 to 4 are shown as "
         "'fewer than 5' so that no household can be picked out. 'Contradict Ofcom': Ofcom says "

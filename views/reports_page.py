@@ -25,6 +25,7 @@ from geo.storage import store
 from geo.storage.reports import apply_retention, moderate_reports
 from layers.reports import areas_of, evidence_rows
 from views import access, overlay_panel, state
+from views.downloads import download_table
 from views.guard import deferred, guarded, show_deferred_failures
 from views.text import plain
 
@@ -211,18 +212,14 @@ def _export(
     if accepted.empty:
         return
 
-    def table() -> pd.DataFrame:
-        return evidence_rows(accepted, figures=figs, postcode_figures=postcode, release=release,
-                             names=names)  # fmt: skip
-
+    table = evidence_rows(accepted, figures=figs, postcode_figures=postcode, release=release,
+                          names=names)  # fmt: skip
     c1, c2 = st.columns(2)
-    c1.download_button(
-        "Download CSV", data=deferred(lambda: rr.review_csv(table()), what="The CSV"),
-        file_name=f"resident_reports_{release}.csv", mime="text/csv", key="reports_csv",
-    )  # fmt: skip
+    download_table("Download CSV", table, f"resident_reports_{release}.csv", key="reports_csv",
+                   where=c1)  # fmt: skip
     c2.download_button(
         "Download GeoPackage",
-        data=deferred(lambda: rr.review_gpkg(table(), accepted), what="The GeoPackage"),
+        data=deferred(lambda: rr.review_gpkg(table, accepted), what="The GeoPackage"),
         file_name=f"resident_reports_{release}.gpkg", mime="application/geopackage+sqlite3",
         key="reports_gpkg",
     )  # fmt: skip
