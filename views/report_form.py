@@ -144,7 +144,7 @@ def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
         f"{REPORT_RETENTION_DAYS // 365} years after it was made."
     )
     if done := st.session_state.pop(DONE, None):
-        st.success(plain(done), icon="✅")
+        st.success(plain(done), icon=":material/check_circle:")
     errors: dict[str, list[str]] = st.session_state.get(ERRORS) or {}
     if errors:
         n = sum(len(v) for v in errors.values())

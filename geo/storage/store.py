@@ -10,11 +10,18 @@ Layout
   GeoPackage ``attributes`` tables. The frame's index is not stored: a named index becomes a column
   and :func:`load` returns a fresh ``RangeIndex``.
 - The table ``audit`` (registered in ``gpkg_contents`` as ``attributes``, so GDAL and QGIS open it)
-  has one row per action: ``dataset``, ``version``, ``action`` (``save`` or ``restore``),
+  has one row per action: ``dataset``, ``version``, ``action`` (:data:`AUDIT_ACTIONS`),
   ``file_name``, ``sha256`` (of the uploaded bytes), ``row_count``, ``saved_at`` (UTC, ISO 8601),
-  ``user`` and ``source_version`` (the version a restore copied).
+  ``user``, ``source_version`` (the version a restore copied), ``reason`` and ``record_ids`` (the
+  records a change to records touched). A table written by an older version (no ``reason``) is
+  read as it is and upgraded by the next write.
 - The current version of a dataset is its highest version. :func:`restore` copies an earlier version
   into a new, audited version, so history only ever grows.
+- Records that change one by one (residents' reports) are a plain table changed through
+  :func:`modify`: read, change, write the next version, under the lock in one swap. Because they
+  are personal data, a deleted record is erased from every earlier version kept, the file is
+  rebuilt (``VACUUM``), and only the newest ``keep_versions`` versions are kept; the audit keeps
+  every row.
 
 Atomic, serialised writes
 -------------------------
