@@ -25,7 +25,7 @@ from geo.analysis.lookup import find_area
 from geo.config import REPORT_RATE_LIMIT
 from geo.storage import store
 from geo.storage.catalog import load_catalog, save_postcodes
-from geo.storage.reports import load_reports, submit_report
+from geo.storage.reports import load_reports, moderate_reports, submit_report
 from geo.storage.workspace import current
 from layers.demo import ensure_demo
 from layers.reports import evidence_rows
@@ -323,3 +323,46 @@ def test_a_viewer_never_reaches_the_reports_page(monkeypatch, demo):
     at.run()
     assert "Residents' reports: moderation and evidence" not in _shown(at.title)
     assert not [w for w in at.multiselect if w.key == "moderate_ids"]
+
+
+def _report_tables(at: AppTest) -> list[dict[str, str]]:
+    """Every "Residents' reports" section table on the page, as {row label: count}."""
+    out = []
+    for table in at.table:
+        frame = table.value
+        columns = [as_shown(str(c)) for c in frame.columns]
+        if columns == ["Residents' reports", "Count"]:
+            out.append({as_shown(str(r[0])): as_shown(str(r[1])) for r in frame.values})
+    return out
+
+
+def test_counts_show_in_the_division_panel_the_profile_and_the_public_panel(monkeypatch, demo):
+    path = current().store_path
+    cat = load_catalog(current().catalog_path)
+    valid = rr.validate_report(rr.ReportForm(postcode=str(demo["postcode"]), band="below_10"),
+                               postcodes=cat.postcodes, areas=cat.areas["ced"])  # fmt: skip
+    ids = [submit_report(path, valid, payload=b"x") for _ in range(3)]
+    moderate_reports(path, ids[:2], action="accept", reason="ok", user="ana")
+    monkeypatch.delenv("BROADBAND_PUBLIC_ONLY", raising=False)
+    for page in ("", "division"):  # the officers' map panel, then the division profile
+        at = AppTest.from_file(str(APP), default_timeout=180)
+        at.query_params["division"] = str(demo["code"])
+        if page:
+            at.run()
+            at._page_hash = calc_hash(page)
+        at.run()
+        assert not at.exception
+        tables = _report_tables(at)
+        assert tables, f"no residents' reports section on {page or 'the map'}"
+        assert tables[0]["Reports accepted"] == "2"
+        assert tables[0]["Waiting for moderation"] == "1"
+    monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["division"] = str(demo["code"])
+    at.run()
+    tables = _report_tables(at)
+    assert tables and tables[0]["Reports accepted"] == "fewer than 5"
+    assert "Waiting for moderation" not in tables[0]
+    officer = _officer(monkeypatch)
+    by_postcode = _frame(officer, "Ofcom's figure")
+    assert by_postcode[["Postcode", "Reports accepted"]].values.tolist() == [[demo["postcode"], 2]]

@@ -214,6 +214,13 @@ def _export(
 
     table = evidence_rows(accepted, figures=figs, postcode_figures=postcode, release=release,
                           names=names)  # fmt: skip
+    st.subheader("By postcode")
+    st.dataframe(
+        rr.by_postcode(table).rename(columns={
+            "postcode": "Postcode", "area_name": "Area", "reports": "Reports accepted",
+            "contradicting": "Contradict Ofcom", "ofcom_figure": "Ofcom's figure",
+        }), hide_index=True, width="stretch", key="reports_by_postcode",
+    )  # fmt: skip
     c1, c2 = st.columns(2)
     download_table("Download CSV", table, f"resident_reports_{release}.csv", key="reports_csv",
                    where=c1)  # fmt: skip

@@ -528,8 +528,9 @@ def compare_with_ofcom(
     >>> figures = pd.DataFrame({"pct_unable_10": [0.0]}, index=pd.Index(["A1"], name="area_code"))
     >>> out = compare_with_ofcom(reports, area_codes=pd.Series(["A1"]), area_figures=figures,
     ...                          postcode_pct=None, release="2026-01")
-    >>> out.loc[0, ["ofcom_pct_can_get", "ofcom_level", "contradicts_ofcom"]].tolist()
-    [100.0, 'division', True]
+    >>> row = out.loc[0]
+    >>> float(row["ofcom_pct_can_get"]), row["ofcom_level"], bool(row["contradicts_ofcom"])
+    (100.0, 'division', True)
     """
     measure = reports["band"].map(lambda b: REPORT_BANDS[b].ofcom_measure if b in REPORT_BANDS
                                   else None)  # fmt: skip
@@ -646,6 +647,29 @@ def review_table(
     return ordered.reset_index(drop=True)[list(REVIEW_COLUMNS)]
 
 
+def by_postcode(table: pd.DataFrame) -> pd.DataFrame:
+    """Accepted reports per postcode from :func:`review_table`: how many, how many contradict
+    Ofcom, and the Ofcom figure of the last of them; most contradicting first.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"postcode": ["B", "A", "A"], "area_name": ["x", "y", "y"],
+    ...                   "contradicts_ofcom": [False, True, True],
+    ...                   "ofcom_figure": ["f", "g", "h"]})
+    >>> by_postcode(t).values.tolist()
+    [['A', 'y', 2, 2, 'h'], ['B', 'x', 1, 0, 'f']]
+    """
+    grouped = table.groupby("postcode", sort=False).agg(
+        area_name=("area_name", "first"),
+        reports=("postcode", "size"),
+        contradicting=("contradicts_ofcom", "sum"),
+        ofcom_figure=("ofcom_figure", "last"),
+    )
+    out = grouped.reset_index().astype({"reports": "int64", "contradicting": "int64"})
+    return out.sort_values(["contradicting", "reports", "postcode"],
+                           ascending=[False, False, True]).reset_index(drop=True)  # fmt: skip
+
+
 def review_csv(table: pd.DataFrame) -> str:
     """:func:`review_table` as CSV text, every cell formula-safe."""
     return formula_safe_csv(table)
@@ -692,6 +716,7 @@ __all__ = [
     "area_counts",
     "as_reports",
     "band_for_speed",
+    "by_postcode",
     "compare_with_ofcom",
     "counted",
     "empty_reports",
