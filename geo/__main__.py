@@ -181,14 +181,18 @@ def _export(args: argparse.Namespace) -> int:
     settings = load_settings()
     cat = load_catalog(settings.boundaries_path)
     try:
-        path, n = export_figures(cat, args.out, level=args.level, release=args.release)
+        done = export_figures(cat, args.out, level=args.level, release=args.release)
     except ValueError as exc:
         if isinstance(exc, DataError):
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
     note = " (SYNTHETIC DEMO DATA)" if cat.synthetic else ""
-    print(f"{n} {LEVELS[args.level].label.lower()} → {path}{note}")
+    print(f"{done.areas} {LEVELS[args.level].label.lower()} → {done.path}{note}")
+    if done.risk_left_out:
+        print(f"risk index left out: {done.risk_left_out}")
+    else:
+        print("with the digital-exclusion risk index (risk_rank, risk_score, risk_<component>)")
     return 0
 
 

@@ -205,7 +205,12 @@ OA_CENTROID_LAYERS: dict[str, str] = {
     "2011": "Output_Areas_Dec_2011_PWC_2022/FeatureServer/0",
     "2021": "OA_December_2021_EW_PWC_V4/FeatureServer/0",
 }
-"""ONS population-weighted centroids (PWC) of output areas, per census vintage (points)."""
+"""ONS population-weighted centroids (PWC) of output areas, per census vintage (points).
+
+2011: the portal's service directory lists ``Output_Areas_Dec_2011_PWC_2022`` with layer 0
+``OA_2011_EW_PWC`` (field ``OA11CD``, 181,408 points, EPSG:27700). 2021: the name follows the
+portal's 2021 PWC naming and was not confirmed from here (no internet); if the portal renames
+it, point ``geo fetch --service-root`` at a mirror or import the downloaded PWC file instead."""
 OA_CODE_FIELDS: dict[str, str] = {"2011": "OA11CD", "2021": "OA21CD"}
 """The OA code field of each vintage's layers and files."""
 OA11_LAST_CODES: dict[str, int] = {"E": 176_774, "W": 10_265}

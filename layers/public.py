@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.analysis.privacy import is_suppressed, suppress_small
 from geo.analysis.profile import figures_table
-from geo.config import ACCESSIBLE_PALETTE, MEASURES, SMALL_COUNT_THRESHOLD
+from geo.config import ACCESSIBLE_PALETTE, MEASURES, NOT_PUBLISHED, SMALL_COUNT_THRESHOLD
 from layers import render
 from layers.webmap import coverage_map
 
@@ -158,6 +158,10 @@ def compare_table(
         pct = float("nan") if r["Division %"] is None else r["Division %"]
         cpct = float("nan") if r["County %"] is None else r["County %"]
         diff = r["Difference (points)"]
+        if not r["Published"]:
+            rows.append({"Measure": r["Measure"], "This area": NOT_PUBLISHED,
+                         "County": NOT_PUBLISHED, "Difference": ""})  # fmt: skip
+            continue
         rows.append({
             "Measure": r["Measure"],
             "This area": _pct_text(pct, hidden),

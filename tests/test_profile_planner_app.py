@@ -92,13 +92,15 @@ def test_planner_gap_reach_intervention_and_pack(tmp_path: Path) -> None:
     big = {m.label: m.value for m in at.metric}["Premises lacking gigabit within reach"]
     assert int(big.replace(",", "")) > small
     # The demo's 2026-01 OA file publishes no "below the USO" column (as Ofcom's does not):
-    # the score goes ahead without it and says so.
+    # its "unable to get decent broadband" count is scored instead, under its own name.
     captions = " ".join(as_shown(c.value) for c in at.caption)  # as the browser shows it
-    assert "Scored without premises below the uso (this release publishes no" in captions
-    assert not any(n.key == "weight_below_uso" for n in at.number_input)
+    assert "'Unable to get decent broadband from fixed or FWA' is used where" in captions
+    box = next(n for n in at.number_input if n.key == "weight_below_uso")
+    assert as_shown(box.label) == "Premises without decent broadband (fixed or FWA)"
     # Weighting only voucher demand changes the order, to the order of voucher demand.
     before = list(scores.index)
     at.number_input(key="weight_no_gigabit").set_value(0.0)
+    at.number_input(key="weight_below_uso").set_value(0.0)
     at = at.run()
     assert not at.exception
     after = next(d.value for d in at.dataframe if "score" in d.value.columns)

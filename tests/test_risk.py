@@ -377,3 +377,32 @@ def test_score_map_classes_tooltips_and_legend() -> None:
     assert "{{7*7}}" not in html and "<b>" not in html  # names escaped, never evaluated
     assert "\\u0026lt;b\\u0026gt;" in html
     assert "Digital exclusion risk (0–10, higher = more need)" in html
+
+
+def test_2026_decent_broadband_count_fills_the_broadband_indicator_and_says_so() -> None:
+    cat = _squares_catalog()
+    cat.coverage = cat.coverage.rename(columns={"n_below_uso": "n_no_decent"}).assign(
+        release="2026-01"
+    )
+    r = division_risk(cat, "ced")
+    assert r.divisions.loc["D2", "score"] == pytest.approx(35 / 6)  # as with the USO count
+    assert r.divisions.loc["D1", "pct_below_uso"] == pytest.approx(25.0)
+    assert any("'Unable to get decent broadband from fixed or FWA' is used" in n for n in r.notes)
+
+
+def test_export_writes_the_risk_columns_beside_the_figures(tmp_path) -> None:
+    from geo.reports.figures_file import export_figures
+
+    done = export_figures(_squares_catalog(), tmp_path / "out.csv", level="ced")
+    assert done.risk_left_out == "" and done.areas == 2
+    out = pd.read_csv(done.path).set_index("area_code")
+    expected = export_columns(division_risk(_squares_catalog(), "ced"))
+    assert out.loc["D1", "risk_score"] == pytest.approx(expected.loc["D1", "risk_score"])
+    assert out.loc["D2", "risk_rank"] == 1
+    assert {"risk_age", "risk_broadband"} <= set(out.columns)
+    no_small_areas = _squares_catalog()
+    no_small_areas.oa_centroids, no_small_areas.lsoa = None, None
+    again = export_figures(no_small_areas, tmp_path / "again.csv", level="ced")
+    assert "needs small areas" in again.risk_left_out
+    written = pd.read_csv(again.path)
+    assert "risk_score" not in written.columns and len(written) == 2  # figures still written

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.config import DEFAULT_MEASURE, LEVELS, MEASURES
+from geo.config import LEVELS, MEASURES
 from layers.choropleth import selection_layer
 from layers.webmap import coverage_map
 from views import overlay_panel, state, widgets
@@ -26,21 +26,19 @@ def render() -> None:
     levels = [lv for lv in LEVELS if lv in cat.areas]
     c1, c2, c3 = st.columns(3)
     level = c1.selectbox("Areas", levels, format_func=lambda k: LEVELS[k].label, key="level")
-    measure = c2.selectbox(
-        "Measure", list(MEASURES), index=list(MEASURES).index(DEFAULT_MEASURE),
-        format_func=lambda k: MEASURES[k].label, key="measure",
-    )  # fmt: skip
     releases = cat.releases
     release = c3.selectbox("Ofcom release", releases, index=len(releases) - 1, key="release")
-
     figs = state.figures(k, level, release)
+    measure = widgets.measure_box(c2, figs, release, label="Measure", key="measure")
     web = state.web_figures(k, level, release)
     county, county_how = state.county(k, level, release)
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
 
     p1, p2 = st.columns(2)
     with p1:
-        widgets.postcode_box(cat.postcodes, figs, names, key="map_postcode")
+        widgets.postcode_box(cat.postcodes, figs, names, key="map_postcode",
+                             percentages=cat.coverage_pct, coverage=cat.coverage,
+                             release=release)  # fmt: skip
     with p2:
         selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)
     chosen = overlay_panel.choose_overlays()

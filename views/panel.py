@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo.analysis.coverage import METHOD_NONE, district_rows, totals
 from geo.analysis.profile import figures_table as beside_county
+from geo.analysis.profile import unpublished_note
 from geo.storage.catalog import Catalog
 from views import widgets
 from views.pages import PAGE, built
@@ -14,11 +15,23 @@ from views.text import plain
 
 
 def figures_table(area: pd.Series, county: pd.Series) -> pd.DataFrame:
-    """Rows per measure: the area's % and count, the county's %, the difference in points."""
+    """Rows per published measure: the area's % and count, the county's %, the difference.
+
+    Measures the release does not publish are left out of the numbers and named by
+    :func:`unpublished_caption` beneath them.
+    """
     table = beside_county(area, county)
+    table = table[table["Published"].astype(bool)]
     return table.rename(columns={"Division %": "Area %", "Division premises": "Area premises"})[
         ["Measure", "Area %", "Area premises", "County %", "Difference (points)"]
     ]
+
+
+def unpublished_caption(area: pd.Series, county: pd.Series, release: str) -> None:
+    """Name the measures ``release`` does not publish ("not published in this release")."""
+    note = unpublished_note(beside_county(area, county), release)
+    if note:
+        st.caption(plain(note))
 
 
 def district_row(cat: Catalog, lad_code: str | None, release: str) -> pd.Series | None:
@@ -61,9 +74,11 @@ def show_area_panel(
                 "this is the district's figure, not this area's:"
             )
             st.dataframe(figures_table(district, county), hide_index=True, width="stretch")
+            unpublished_caption(district, county, release)
         return
     st.metric("Premises (Ofcom 'All Premises')", f"{area['premises']:,.0f}")
     st.dataframe(figures_table(area, county), hide_index=True, width="stretch")
+    unpublished_caption(area, county, release)
     st.caption(plain(
         f"Premises-weighted from {area['method']}; weight: {area.get('weight', 'premises')}. "
         f"County figure: {county_how}."

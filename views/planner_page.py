@@ -90,6 +90,9 @@ def render() -> None:
     if comps.columns.empty:
         st.warning(plain(f"No gap score yet: {_missing(comps)}"))
         return
+    labels.update(comps.attrs.get("labels") or {})
+    for note in (comps.attrs.get("notes") or {}).values():
+        st.caption(plain(f"{note}."))
     cols = st.columns(len(comps.columns))
     weights = {
         key: col.number_input(

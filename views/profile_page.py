@@ -12,10 +12,10 @@ from geo.analysis.profile import (
     trend_caveat,
 )
 from geo.config import (
-    DEFAULT_MEASURE,
     GIGABIT_TARGET_PCT,
     LEVELS,
     MEASURES,
+    NOT_PUBLISHED,
     SUPERFAST_TARGET_PCT,
 )
 from geo.reports.report import chart_png, map_png, profile_pdf, profile_png
@@ -75,6 +75,7 @@ def _trend(k: state.Key, level: str, code: str, releases: list[str]) -> pd.DataF
         for key in MEASURES:
             row[f"division_{key}"] = figs.loc[code].get(f"pct_{key}")
             row[f"county_{key}"] = county.get(f"pct_{key}")
+            row[f"published_{key}"] = f"pct_{key}" in figs.columns
         rows.append(row)
     return pd.DataFrame(rows).set_index("release") if rows else pd.DataFrame()
 
@@ -113,14 +114,10 @@ def render() -> None:
     release = c1.selectbox(
         "Ofcom release", releases, index=len(releases) - 1, key="profile_release"
     )
-    measure = c2.selectbox(
-        "Rank the divisions by",
-        list(MEASURES),
-        index=list(MEASURES).index(DEFAULT_MEASURE),
-        format_func=lambda k: MEASURES[k].label,
-        key="profile_measure",
-    )
     figs = state.figures(k, level, release)
+    measure = widgets.measure_box(
+        c2, figs, release, label="Rank the divisions by", key="profile_measure"
+    )
     names = dict(zip(figs["area_code"], figs["area_name"], strict=True))
     widgets.postcode_box(cat.postcodes, figs, names, key="profile_postcode",
                          label="Find your division by postcode")  # fmt: skip
@@ -170,11 +167,19 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
         help="1 = best served; divisions with the same figure share a rank.",
     )
     short = p.shortfalls
-    m3.metric("Premises without superfast", _n(short["without_superfast"]))
-    m4.metric("Premises below the USO", _n(short["below_uso"]))
+    m3.metric("Premises without superfast", _n(short.get("without_superfast")))
+    if "below_uso" in short:
+        m4.metric("Premises below the USO", _n(short["below_uso"]))
+    elif "no_decent" in short:
+        m4.metric("Premises without decent broadband", _n(short["no_decent"]),
+                  help=MEASURES["no_decent"].label + " (Ofcom; replaces 'below the USO' "
+                  f"in release {p.release})")  # fmt: skip
+    else:
+        m4.metric("Premises below the USO", NOT_PUBLISHED)
 
     st.subheader("Coverage beside the county" + (" and England" if _has_england(p) else ""))
-    table = p.figures.drop(columns=["key", "Difference (points)"])
+    shown = p.figures[p.figures["Published"].astype(bool)]
+    table = shown.drop(columns=["key", "Difference (points)", "Published"])
     if p.district_figures:
         table = table.rename(columns={"Division %": f"District % ({p.figure_area_name})"})
     if not _has_england(p):
@@ -182,6 +187,8 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     chart = table.set_index("Measure")[[c for c in table.columns if c.endswith("%")]]
     st.bar_chart(chart, horizontal=True, stack=False, y_label="", x_label="% of premises")
+    if p.published_note():
+        st.caption(plain(p.published_note()))
     st.caption(
         plain(f"Premises-weighted. County figure: {p.county_how}. ")
         + (
@@ -235,9 +242,16 @@ def _trend_section(p: DivisionProfile, *, lad_code: str | None) -> None:
     frame = frame.astype(float).dropna(axis=1, how="all")
     st.line_chart(frame, y_label=f"{MEASURES[key].label}, % of premises")
     caveat = trend_caveat([str(r) for r in frame.index])
+    gaps = ""
+    if p.trend is not None and f"published_{key}" in p.trend:
+        absent = [str(r) for r, ok in p.trend[f"published_{key}"].items() if not ok]
+        if absent:
+            gaps = f" {MEASURES[key].label}: {NOT_PUBLISHED} ({', '.join(absent)}), so the line "
+            gaps += "has no point there."
     st.caption(
         "Premises-weighted per release; the district line is the district's own LA-level figure. "
         + plain(caveat or "")
+        + plain(gaps)
     )
 
 

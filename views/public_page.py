@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.resident_reports import DATASET, public_counts
-from geo.config import ATTRIBUTION_LINES, DEFAULT_MEASURE, LEVELS, MEASURES
+from geo.config import ATTRIBUTION_LINES, LEVELS, MEASURES
 from geo.settings import load_settings
 from layers.export import draw_public_layers, public_layer_keys
 from layers.public import (
@@ -79,17 +79,17 @@ def render() -> None:
 
     c1, c2 = st.columns([1, 1])
     with c1:
-        measure = st.selectbox(
-            "Measure shown on the map", list(MEASURES),
-            index=list(MEASURES).index(DEFAULT_MEASURE),
-            format_func=lambda k: MEASURES[k].label, key="measure",
-        )  # fmt: skip
+        measure = widgets.measure_box(
+            st, figs, release, label="Measure shown on the map", key="measure"
+        )
         widgets.postcode_box(
             cat.postcodes,
             figs,
             names,
             key="postcode",
             label="What is coverage like here? Enter a postcode",
+            percentages=cat.coverage_pct,
+            coverage=cat.coverage,  # the newest release that has the postcode, labelled
         )
     with c2:
         selected = widgets.picked_area(names, map_key=MAP_KEY, areas=web)

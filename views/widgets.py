@@ -21,6 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.lookup import find_area
+from geo.analysis.postcode_figures import postcode_answer
+from geo.config import DEFAULT_MEASURE, MEASURES, NOT_PUBLISHED
+from geo.errors import DataError
 from layers.choropleth import clicked_point_area
 from views.text import plain
 
@@ -121,10 +124,17 @@ def postcode_box(
     *,
     label: str = "Find your area by postcode",
     key: str = "postcode",
+    percentages: pd.DataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
+    release: str | None = None,
 ) -> None:
     """A postcode form: a postcode in the directory picks its area; anything else says why not.
 
-    Call before :func:`picked_area` so that the pick shows on the same run.
+    When a loaded Ofcom postcode file has the postcode (``percentages`` = the catalogue's
+    ``coverage_pct``, ``coverage`` its rows with counts), its own figures are shown too,
+    labelled as a postcode figure with source, release, method and licence
+    (:func:`geo.analysis.postcode_figures.postcode_answer`). Call before :func:`picked_area`
+    so that the pick shows on the same run.
     """
     with st.form(f"{key}_form", border=False):
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -140,6 +150,31 @@ def postcode_box(
         st.success(plain(f"{result.postcode} is in {names[str(result.area_code)]}."))
     else:
         st.warning(plain(result.message))
+    _postcode_figures(text, percentages=percentages, coverage=coverage, release=release)
+
+
+def _postcode_figures(
+    text: str,
+    *,
+    percentages: pd.DataFrame | None,
+    coverage: pd.DataFrame | None,
+    release: str | None,
+) -> None:
+    """The postcode's own Ofcom figures, when a loaded postcode file has them."""
+    try:
+        answer = postcode_answer(text, percentages=percentages, coverage=coverage, release=release)
+    except DataError:  # not a postcode: find_area has said so
+        return
+    if answer is None:
+        return
+    st.markdown(f"**{plain(f'At {answer.postcode} itself')}**")
+    st.dataframe(answer.table(), hide_index=True, width="stretch")
+    lines = [
+        f"A {answer.kind}: {answer.method}, from {answer.source or 'the Ofcom postcode file'} "
+        f"(Ofcom Connected Nations {answer.release}). {answer.licence}",
+        *answer.caveats,
+    ]
+    st.caption(plain(" ".join(lines)))
 
 
 def _example(postcodes: pd.DataFrame | None) -> str | None:
@@ -152,4 +187,27 @@ def _example(postcodes: pd.DataFrame | None) -> str | None:
     return str(live[len(live) // 2]) if len(live) else None
 
 
-__all__ = ["PICKED", "choose", "picked_area", "postcode_box"]
+def measure_box(where: Any, figures: pd.DataFrame, release: str, *, label: str, key: str) -> str:
+    """A measure picker listing only the measures ``figures`` carry for ``release``.
+
+    A measure the release's file does not publish (no ``pct_<m>`` column, see
+    :func:`geo.analysis.coverage.published_only`) is not offered, and is named beneath as
+    "not published in this release"; a choice kept from another release falls back to the
+    default.
+    """
+    have = [m for m in MEASURES if f"pct_{m}" in figures]
+    if not have:
+        have = list(MEASURES)
+    if st.session_state.get(key) not in have:
+        st.session_state.pop(key, None)
+    default = DEFAULT_MEASURE if DEFAULT_MEASURE in have else have[0]
+    choice = where.selectbox(
+        label, have, index=have.index(default), format_func=lambda m: MEASURES[m].label, key=key
+    )
+    missing = [MEASURES[m].label for m in MEASURES if m not in have]
+    if missing:
+        where.caption(plain(f"{', '.join(missing)}: {NOT_PUBLISHED} ({release})."))
+    return str(choice)
+
+
+__all__ = ["PICKED", "choose", "measure_box", "picked_area", "postcode_box"]

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from geo.analysis.releases import decent_stand_in
 from geo.geometry.aggregate import AREA_CODE
 
 COMPONENTS: dict[str, str] = {
@@ -38,6 +39,9 @@ COMPONENTS: dict[str, str] = {
     "deprivation": "Deprivation (IMD 2019, 0–100)",
 }
 """Gap score components of coverage and deprivation: key → label, in display order."""
+STAND_IN_LABEL = "Premises without decent broadband (fixed or FWA)"
+"""The ``below_uso`` component's label when a 2026+ release's decent-broadband count fills it
+(``attrs["labels"]`` of :func:`gap_components`)."""
 DEFAULT_WEIGHTS: dict[str, float] = {
     "no_gigabit": 3.0,
     "below_uso": 2.0,
@@ -76,19 +80,28 @@ def gap_components(
     -------
     DataFrame
         Index ``area_code`` in the order of ``figures``. Components without data are absent
-        and named in ``attrs["missing"]`` (component → why).
+        and named in ``attrs["missing"]`` (component → why); ``attrs["notes"]`` says where one
+        measure stands in for another (:func:`geo.analysis.releases.decent_stand_in`) and
+        ``attrs["labels"]`` gives such a component its own label.
     """
     index = pd.Index(figures[AREA_CODE].astype(str), name=AREA_CODE)
     out = pd.DataFrame(index=index)
     missing: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    labels: dict[str, str] = {}
     fig = figures.set_index(figures[AREA_CODE].astype(str))
     needs = _needs(fig)
     if {"premises", "n_gigabit"} <= set(fig.columns):
         out["no_gigabit"] = (fig["premises"] - fig["n_gigabit"]).to_numpy(dtype=float)
     else:
         missing["no_gigabit"] = "this release publishes no gigabit counts"
+    stand_in = decent_stand_in(fig.columns)
     if "n_below_uso" in fig.columns:
         out["below_uso"] = fig["n_below_uso"].to_numpy(dtype=float)
+    elif stand_in:
+        out["below_uso"] = fig["n_no_decent"].to_numpy(dtype=float)
+        notes["below_uso"] = stand_in
+        labels["below_uso"] = STAND_IN_LABEL
     else:
         missing["below_uso"] = "this release publishes no 'below the USO' counts"
     if extra is not None:
@@ -102,6 +115,8 @@ def gap_components(
         missing[key] = f"no area has counts of its own (district figures only): needs {needs}"
         out = out.drop(columns=key)
     out.attrs["missing"] = missing
+    out.attrs["notes"] = notes
+    out.attrs["labels"] = labels
     return out
 
 
@@ -177,6 +192,7 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     ]
     out.attrs["weights"] = used
     out.attrs["missing"] = missing
+    out.attrs["notes"] = dict(components.attrs.get("notes", {}))
     return out.sort_values(["rank", "score"], na_position="last", kind="stable")
 
 

@@ -21,6 +21,7 @@ from geo.config import (
     ENGLAND_CODE,
     GIGABIT_TARGET_PCT,
     MEASURES,
+    NOT_PUBLISHED,
     SFBB_BAND_CAVEAT,
     SFBB_BAND_YEARS,
     SUPERFAST_TARGET_PCT,
@@ -90,10 +91,24 @@ def figures_table(
     area: pd.Series, county: pd.Series, england: pd.Series | None = None
 ) -> pd.DataFrame:
     """One row per measure: ``key``, ``Measure``, ``Division %``, ``Division premises``,
-    ``County %``, ``England %`` (None when not loaded), ``Difference (points)``.
+    ``County %``, ``England %`` (None when not loaded), ``Difference (points)``, ``Published``.
 
     The one "area beside the county" table: the map panel, the profile and the public page
-    all build theirs from it (relabelled or formatted for their readers).
+    all build theirs from it (relabelled or formatted for their readers). ``Published`` is
+    False for a measure the release's file does not carry (``area`` has neither its ``n_`` nor
+    its ``pct_`` column, see :func:`geo.analysis.coverage.published_only`): readers show
+    :data:`geo.config.NOT_PUBLISHED` there, never a blank or a zero.
+
+    Examples
+    --------
+    >>> area = pd.Series({"premises": 200, "n_gigabit": 50, "pct_gigabit": 25.0})
+    >>> county = pd.Series({"pct_gigabit": 40.0})
+    >>> t = figures_table(area, county).set_index("key")
+    >>> row = t.loc["gigabit"]
+    >>> float(row["Division %"]), float(row["Difference (points)"]), bool(row["Published"])
+    (25.0, -15.0, True)
+    >>> bool(t.loc["full_fibre", "Published"])
+    False
     """
     rows = []
     for key, m in MEASURES.items():
@@ -104,8 +119,22 @@ def figures_table(
             "Division premises": None if n is None or pd.isna(n) else int(n),
             "County %": cpct, "England %": _pct(england, key),
             "Difference (points)": None if pct is None or cpct is None else round(pct - cpct, 1),
+            "Published": f"n_{key}" in area.index or f"pct_{key}" in area.index,
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def unpublished_note(table: pd.DataFrame, release: str) -> str:
+    """One line naming the measures of :func:`figures_table` that ``release`` does not publish.
+
+    Examples
+    --------
+    >>> t = figures_table(pd.Series({"pct_gigabit": 25.0}), pd.Series(dtype=float))
+    >>> unpublished_note(t[t["key"].isin(["gigabit", "full_fibre"])], "2026-01")
+    'Full fibre (FTTP): not published in this release (2026-01).'
+    """
+    missing = table.loc[~table["Published"].astype(bool), "Measure"].tolist()
+    return f"{', '.join(missing)}: {NOT_PUBLISHED} ({release})." if missing else ""
 
 
 def rank_in_county(figures: pd.DataFrame, *, measure: str) -> pd.Series:
@@ -146,20 +175,32 @@ def target_progress(
 
 
 def shortfalls(area: pd.Series) -> dict[str, int | None]:
-    """Premises without superfast (``premises − n_sfbb``) and below the USO (``n_below_uso``)."""
+    """Premises without superfast (``premises − n_sfbb``), below the USO (``n_below_uso``) and,
+    where the release publishes it, unable to get decent broadband (``n_no_decent``, 2026-01+).
+
+    A key is present only when the area's figures carry its measure, so a page can say "not
+    published in this release" rather than "no figure".
+
+    Examples
+    --------
+    >>> shortfalls(pd.Series({"premises": 100, "n_sfbb": 90, "n_no_decent": 3}))
+    {'without_superfast': 10, 'no_decent': 3}
+    """
 
     def num(v: object) -> float | None:
         return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
 
-    premises, sfbb, uso = (
-        num(area.get("premises")),
-        num(area.get("n_sfbb")),
-        num(area.get("n_below_uso")),
-    )
-    return {
-        "without_superfast": None if premises is None or sfbb is None else int(premises - sfbb),
-        "below_uso": None if uso is None else int(uso),
-    }
+    premises, sfbb = num(area.get("premises")), num(area.get("n_sfbb"))
+    out: dict[str, int | None] = {}
+    if "n_sfbb" in area.index:
+        out["without_superfast"] = (
+            None if premises is None or sfbb is None else int(premises - sfbb)
+        )
+    for key in ("below_uso", "no_decent"):
+        if f"n_{key}" in area.index or f"pct_{key}" in area.index:
+            v = num(area.get(f"n_{key}"))
+            out[key] = None if v is None else int(v)
+    return out
 
 
 def records_in_area(
@@ -217,6 +258,15 @@ class DivisionProfile:
     """The file that would give the division its own figures ("" when it has them)."""
 
     @property
+    def unpublished(self) -> list[str]:
+        """Keys of the measures this release's file does not publish."""
+        return self.figures.loc[~self.figures["Published"].astype(bool), "key"].tolist()
+
+    def published_note(self) -> str:
+        """ "<measures>: not published in this release (<release>)." or ""."""
+        return unpublished_note(self.figures, self.release)
+
+    @property
     def district_figures(self) -> bool:
         """True when the figures shown are the district's, not the division's own."""
         return self.figure_from == "district"
@@ -248,7 +298,8 @@ class DivisionProfile:
         ]  # fmt: skip
         for r in self.figures.to_dict("records"):
             for col in ("Division %", "Division premises", "County %", "England %"):
-                rows.append({"section": r["Measure"], "item": col, "value": r[col]})
+                value = r[col] if r["Published"] else NOT_PUBLISHED
+                rows.append({"section": r["Measure"], "item": col, "value": value})
         for r in self.targets.to_dict("records"):
             for col in ("Target %", "Division %", "Premises to go"):
                 rows.append({"section": f"target: {r['Measure']}", "item": col, "value": r[col]})
@@ -363,4 +414,5 @@ __all__ = [
     "shortfalls",
     "target_progress",
     "trend_caveat",
+    "unpublished_note",
 ]

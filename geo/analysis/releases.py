@@ -10,7 +10,7 @@ functions read that back. A measure a release does not publish is shown as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -85,6 +85,30 @@ def measure_status(
     return {m: PUBLISHED if m in have else NOT_PUBLISHED for m in MEASURES}
 
 
+def decent_stand_in(columns: Iterable[str]) -> str | None:
+    """The note when "unable to get decent broadband" stands in for "below the USO", else None.
+
+    2026-01 replaced Ofcom's "below the USO" count with "unable to receive decent broadband
+    from fixed or FWA". Where a figure needs the USO count (gap score, switch-off and risk
+    indicators) and only the new one is published, the new one is used under its own name and
+    this note says so; it is never silently renamed.
+
+    Examples
+    --------
+    >>> decent_stand_in(["premises", "n_below_uso", "n_no_decent"]) is None
+    True
+    >>> decent_stand_in(["premises", "n_no_decent"])[:45]
+    "'Unable to get decent broadband from fixed or"
+    """
+    cols = set(columns)
+    if "n_below_uso" in cols or "n_no_decent" not in cols:
+        return None
+    return (
+        f"'{MEASURES['no_decent'].label}' is used where '{MEASURES['below_uso'].label}' is "
+        "asked for: this release does not publish the USO measure"
+    )
+
+
 def release_notes(meta: Mapping[str, Mapping[str, Any]], release: str) -> list[str]:
     """What a reader must know about ``release``'s figures: caveats and unpublished measures."""
     notes = list(release_caveats(release))
@@ -95,4 +119,4 @@ def release_notes(meta: Mapping[str, Mapping[str, Any]], release: str) -> list[s
     return notes
 
 
-__all__ = ["PUBLISHED", "measure_status", "published_measures", "release_notes"]
+__all__ = ["PUBLISHED", "decent_stand_in", "measure_status", "published_measures", "release_notes"]

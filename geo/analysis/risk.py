@@ -28,7 +28,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.analysis.coverage import published_only
 from geo.analysis.gap import min_max, rank_desc
+from geo.analysis.releases import decent_stand_in
 from geo.config import (
     IMD_2019_LSOAS,
     RISK_COMPONENT_WEIGHTS,
@@ -293,6 +295,19 @@ def _add_imd(table: pd.DataFrame, imd: pd.DataFrame | None, notes: list[str]) ->
     table["imd"] = (IMD_2019_LSOAS + 1) - rank.reindex(table["lsoa_code"].astype(object)).to_numpy()
 
 
+def _count_columns(rows: pd.DataFrame) -> list[str]:
+    return [c for c in ("premises", "n_below_uso", "n_unable_10") if c in rows.columns]
+
+
+def _decent_named(rows: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """``rows`` with "unable to get decent broadband" as the USO count when only it is published."""
+    stand_in = decent_stand_in(rows.columns)
+    if stand_in is None:
+        return rows
+    notes.append(f"Broadband: {stand_in}.")
+    return rows.rename(columns={"n_no_decent": "n_below_uso"})
+
+
 def _add_coverage(
     table: pd.DataFrame, cat: Catalog, level: str, release: str | None, notes: list[str]
 ) -> None:
@@ -301,13 +316,16 @@ def _add_coverage(
         notes.append("No Ofcom coverage loaded: the broadband component is left out.")
         return
     rows = cov[cov["release"] == release]
-    cols = [c for c in ("premises", "n_below_uso", "n_unable_10") if c in rows.columns]
-    by_level = {lv: rows[rows["level"] == lv] for lv in ("oa", "postcode")}
+    by_level = {lv: published_only(rows[rows["level"] == lv]) for lv in ("oa", "postcode")}
     if len(by_level["oa"]) and level == "oa":
-        counts = by_level["oa"].groupby("area_id")[cols].sum(min_count=1).reindex(table.index)
+        oa = _decent_named(by_level["oa"], notes)
+        cols = _count_columns(oa)
+        counts = oa.groupby("area_id")[cols].sum(min_count=1).reindex(table.index)
         how = "output-area rows"
     elif len(by_level["postcode"]) and cat.postcodes is not None and cat.lsoa is not None:
-        pcs = by_level["postcode"].join(cat.postcodes[["easting", "northing"]], on="area_id")
+        pcs = _decent_named(by_level["postcode"], notes)
+        cols = _count_columns(pcs)
+        pcs = pcs.join(cat.postcodes[["easting", "northing"]], on="area_id")
         pcs = pcs.dropna(subset=["easting", "northing"])
         polys = to_working(cat.lsoa, source="lsoa").rename(columns={"lsoa_code": AREA_CODE})
         lsoa = assign_areas_xy(pcs["easting"], pcs["northing"], polys, index=pcs.index)

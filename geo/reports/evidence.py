@@ -109,6 +109,8 @@ def figure_notes(figures: pd.DataFrame, scores: pd.DataFrame | None = None) -> l
             )
     if scores is not None and missing_text(scores):
         notes.append(missing_text(scores))
+    if scores is not None:
+        notes += [f"Gap score: {n}." for n in (scores.attrs.get("notes") or {}).values()]
     return notes
 
 

@@ -5,12 +5,15 @@ One row per area with ``area_code``, ``area_name``, ``premises``, each measure's
 ``release``, ``licence`` and where the figure is from (``figure_from``, ``figure_area``,
 ``figure_area_name``, ``figure_needs``; see :func:`geo.analysis.coverage.best_figures`).
 An area shown with its district's figure has that figure's percentages and no counts of its
-own. CSV cells that a spreadsheet would run as a formula are neutralised; the GeoPackage
-keeps the polygons in EPSG:27700.
+own. When the catalogue holds what the digital-exclusion risk index needs (Census age, small
+areas), each area also gets ``risk_rank``, ``risk_score`` and ``risk_<component>`` (default
+weights, :func:`geo.analysis.risk.export_columns`). CSV cells that a spreadsheet would run as
+a formula are neutralised; the GeoPackage keeps the polygons in EPSG:27700.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +22,7 @@ import pyogrio
 
 from geo.analysis.coverage import best_figures
 from geo.analysis.privacy import neutralise_frame
+from geo.analysis.risk import division_risk, export_columns
 from geo.config import LEVELS, MEASURES, OFCOM_LINE, SYNTHETIC_LABEL
 from geo.geometry.aggregate import AREA_CODE
 from geo.storage.catalog import Catalog
@@ -49,12 +53,33 @@ def figures_table(figures: gpd.GeoDataFrame, *, synthetic: bool = False) -> gpd.
     return gpd.GeoDataFrame(out[[*columns, "geometry"]], geometry="geometry", crs=figures.crs)
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What :func:`export_figures` wrote."""
+
+    path: Path
+    areas: int
+    risk_left_out: str = ""
+    """Why the risk columns are missing ("" when they were written)."""
+
+
+def with_risk(
+    table: gpd.GeoDataFrame, cat: Catalog, level: str, release: str
+) -> tuple[gpd.GeoDataFrame, str]:
+    """``table`` with the risk index columns after the figures, or unchanged and why."""
+    try:
+        risk = export_columns(division_risk(cat, level, release=release))
+    except ValueError as exc:
+        return table, str(exc)
+    joined = table.join(risk, on=AREA_CODE)
+    geometry = joined.pop("geometry")
+    return gpd.GeoDataFrame(joined.assign(geometry=geometry), crs=table.crs), ""
+
+
 def export_figures(
     cat: Catalog, out: str | Path, *, level: str = "ced", release: str | None = None
-) -> tuple[Path, int]:
+) -> Exported:
     """Write one level's figures (latest release by default) to ``out`` (.csv or .gpkg).
-
-    Returns the path and the number of areas written.
 
     Raises
     ------
@@ -79,7 +104,9 @@ def export_figures(
         cat.coverage, cat.areas[level], release=release,
         postcodes=cat.postcodes, oa_centroids=cat.oa_centroids,
     )  # fmt: skip
-    table = figures_table(figures, synthetic=cat.synthetic)
+    table, risk_left_out = with_risk(
+        figures_table(figures, synthetic=cat.synthetic), cat, level, release
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
         plain = pd.DataFrame(table.drop(columns="geometry"))
@@ -87,7 +114,7 @@ def export_figures(
     else:
         path.unlink(missing_ok=True)
         pyogrio.write_dataframe(table, path, layer=f"figures_{level}", driver="GPKG")
-    return path, len(table)
+    return Exported(path, len(table), risk_left_out)
 
 
-__all__ = ["export_figures", "figures_table"]
+__all__ = ["Exported", "export_figures", "figures_table", "with_risk"]

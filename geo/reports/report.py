@@ -27,6 +27,7 @@ from geo.config import (
     ATTRIBUTION_LINES,
     DERI_LINE,
     HIGHLIGHT_COLOUR,
+    NOT_PUBLISHED,
     OSM_LINE,
     RISK_COMPONENTS,
     SEQUENTIAL_PALETTE,
@@ -86,7 +87,9 @@ def source_lines(profile: DivisionProfile) -> list[str]:
     """Sources and licence lines printed on every export (synthetic label first when synthetic)."""
     lines = [f"{SYNTHETIC_LABEL}: nothing here is real."] if profile.synthetic else []
     licences = [line for line in ATTRIBUTION_LINES if line != OSM_LINE]  # no basemap is drawn
-    return [*lines, f"Ofcom Connected Nations release {profile.release}.", *licences]
+    release = f"Ofcom Connected Nations release {profile.release}."
+    unpublished = profile.published_note()
+    return [*lines, f"{release} {unpublished}" if unpublished else release, *licences]
 
 
 def _png(fig: Figure, *, dpi: int = 150) -> bytes:
@@ -152,7 +155,7 @@ def map_png(
 @plain_text
 def draw_figures_chart(ax: object, profile: DivisionProfile) -> None:
     """Horizontal bars: the division's % beside the county's (and England's when loaded)."""
-    table = profile.figures.iloc[::-1]
+    table = profile.figures[profile.figures["Published"].astype(bool)].iloc[::-1]  # no 0 bars
     own = f"District ({profile.figure_area_name})" if profile.district_figures else "Division"
     series = [(own, "Division %"), ("County", "County %"), ("England", "England %")]
     series = [(label, col) for label, col in series if table[col].notna().any()]
@@ -185,8 +188,7 @@ def _summary_lines(profile: DivisionProfile, *, with_note: bool = True) -> list[
     lines = [
         *([note] if note else []),
         f"Premises (Ofcom 'All Premises'): {_num(profile.premises)}",
-        f"Premises without superfast: {_num(short.get('without_superfast'))}",
-        f"Premises below the USO: {_num(short.get('below_uso'))}",
+        *_shortfall_lines(short),
         f"Rank in the county ({profile.measure.replace('_', ' ')}): "
         + ("no figure" if profile.rank is None else f"{profile.rank} of {profile.ranked_of}"),
     ]
@@ -199,6 +201,21 @@ def _summary_lines(profile: DivisionProfile, *, with_note: bool = True) -> list[
         more = len(items) - MAX_LISTED
         shown = "; ".join(items[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
         lines.append(f"{section.title}: {shown or 'none in this division'}")
+    return lines
+
+
+SHORTFALL_LABELS = {
+    "without_superfast": "Premises without superfast",
+    "below_uso": "Premises below the USO",
+    "no_decent": "Premises unable to get decent broadband (fixed or FWA)",
+}
+
+
+def _shortfall_lines(short: dict[str, int | None]) -> list[str]:
+    """One line per shortfall the release publishes; the USO line says when it is not."""
+    lines = [f"{label}: {_num(short[k])}" for k, label in SHORTFALL_LABELS.items() if k in short]
+    if "below_uso" not in short:
+        lines.append(f"Premises below the USO: {NOT_PUBLISHED}")
     return lines
 
 
@@ -335,6 +352,11 @@ def profile_pdf(
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:  # fmt: skip
         table.row(headings)
         for r in profile.figures.to_dict("records"):
+            if not r["Published"]:
+                row = table.row()
+                row.cell(r["Measure"])
+                row.cell(NOT_PUBLISHED, colspan=len(headings) - 1, align="LEFT")
+                continue
             table.row([r["Measure"], _cell(r["Division %"], pct=True),
                        _cell(r["Division premises"]), _cell(r["County %"], pct=True),
                        _cell(r["England %"], pct=True)])  # fmt: skip

@@ -224,7 +224,7 @@ def read_table(
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
-            low_memory=False,
+            low_memory=True,  # dtype=str: chunks cannot disagree on types; less memory
         )
     except pd.errors.ParserError as exc:
         raise _parser_error(filename, exc) from exc
@@ -476,8 +476,11 @@ def check_duplicates(table: Table, column: str) -> None:
     """Record every repeat of a non-blank value in ``column``, naming the first row."""
     raw = table.col(column)
     values = raw[raw != ""]
+    repeats = values.duplicated(keep="first")
+    if not repeats.any():
+        return
     first_row = values.reset_index().drop_duplicates(column).set_index(column)["row"]
-    for row in values.index[values.duplicated(keep="first")]:
+    for row in values.index[repeats]:
         table.add(
             f"duplicate {column}: already used on row {int(first_row[values[row]])}",
             row=int(row),

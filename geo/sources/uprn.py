@@ -106,6 +106,18 @@ def _zip_member(path: Path) -> str | None:
     return None
 
 
+def _uprn_layer(path: Path) -> str | None:
+    """The GeoPackage layer carrying OS Open UPRN's columns (each layer asked by name)."""
+    import pyogrio
+
+    wanted = {header_key(h) for h in COLUMNS.values()}
+    for layer, _geometry_type in pyogrio.list_layers(path):
+        fields = pyogrio.read_info(path, layer=str(layer))["fields"]
+        if wanted <= {header_key(str(f)) for f in fields}:
+            return str(layer)
+    return None
+
+
 def is_uprn_file(path: str | Path) -> bool:
     """True for an OS Open UPRN CSV, a zip holding one, or a prepared dataset folder."""
     path = Path(path)
@@ -113,10 +125,7 @@ def is_uprn_file(path: str | Path) -> bool:
         if path.is_dir():
             return (path / MANIFEST).exists()
         if path.suffix.lower() == ".gpkg":
-            import pyogrio
-
-            fields = {header_key(str(f)) for f in pyogrio.read_info(path)["fields"]}
-            return {header_key(h) for h in COLUMNS.values()} <= fields
+            return _uprn_layer(path) is not None
         if zipfile.is_zipfile(path):
             return _zip_member(path) is not None
         if path.suffix.lower() in (".csv", ".txt"):
@@ -249,11 +258,13 @@ def _gpkg_batches(path: Path, batch_rows: int, checker: _Checker) -> Iterator[pd
     import pyogrio
     from pyogrio.raw import open_arrow
 
-    fields = [str(f) for f in pyogrio.read_info(path)["fields"]]
+    layer = _uprn_layer(path)
+    fields = [str(f) for f in pyogrio.read_info(path, layer=layer)["fields"]]
     names = _headers(fields, path.name)
     row = 1  # features are numbered from 1
     with open_arrow(
         path,
+        layer=layer,
         columns=list(names.values()),
         read_geometry=False,
         batch_size=batch_rows,
