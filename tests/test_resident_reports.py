@@ -338,3 +338,18 @@ def test_an_older_audit_table_is_upgraded_on_the_next_write(tmp_path: Path):
     assert log["action"].tolist() == ["save", "submit"] and log["user"].tolist()[0] == "ana"
     assert store.versions(path, "vouchers")["version"].tolist() == [1]
     assert {"reports__v1", "vouchers__v1", "audit"} <= set(pyogrio.list_layers(path)[:, 0])
+
+
+def test_the_command_line_deletes_expired_reports(tmp_path: Path, capsys: pytest.CaptureFixture):
+    from geo.__main__ import main
+    from geo.storage.workspace import current
+
+    path = current().store_path
+    old = submit_report(path, valid(), payload=b"a", now=NOW - timedelta(days=800))
+    assert main(["reports"]) == 0
+    assert capsys.readouterr().out.endswith(": 1 pending\n")
+    assert main(["reports", "--delete-expired"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"Deleted 1 report(s) made more than 730 days ago: {old}",
+        f"Residents' reports in {path}: none",
+    ]
