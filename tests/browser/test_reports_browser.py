@@ -22,6 +22,7 @@ from geo.analysis.lookup import find_area
 from geo.auth import hash_password
 from geo.storage.catalog import load_catalog
 from geo.storage.workspace import DEMO_CATALOG
+from tests.browser.axe import blocking, require_axe, run_axe
 from tests.browser.support import browser_page, require_chromium, running_app, screenshot, settled
 
 pytestmark = pytest.mark.browser
@@ -65,11 +66,16 @@ def _focused(page: object) -> str:
     return str(page.evaluate(FOCUSED_JS))  # type: ignore[attr-defined]
 
 
+TABBED: list[str] = []
+"""Every element the keyboard reached, in order (the honeypot must never be one)."""
+
+
 def _tab_to(page: object, pattern: str, *, limit: int = 40) -> str:
     """Press Tab until the focused element's description matches ``pattern``."""
     for _ in range(limit):
         page.keyboard.press("Tab")  # type: ignore[attr-defined]
         now = _focused(page)
+        TABBED.append(now)
         if re.search(pattern, now):
             return now
     raise AssertionError(f"Tab never reached {pattern!r}; last focused: {_focused(page)!r}")
@@ -103,6 +109,8 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         _tab_to(page, r"^TEXTAREA\|")
         page.keyboard.type(COMMENT)  # type: ignore[attr-defined]
         _tab_to(page, r"^BUTTON\|.*\|Send report$")
+        assert not [f for f in TABBED if "Leave this field empty" in f]
+        assert not page.get_by_label("Leave this field empty").is_visible()  # type: ignore[attr-defined]
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
         thanks = _wait_for_text(page, re.compile(r"Thank you: your report R-[0-9A-F]{10}"))
         reference = re.search(r"R-[0-9A-F]{10}", thanks.inner_text()).group(0)  # type: ignore[attr-defined, union-attr]
@@ -127,6 +135,7 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         assert "pending" in option.inner_text()
         option.click()
         page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        settled(page, timeout=120_000)
         page.get_by_label("Reason (kept in the audit)").fill("checked against the map")  # type: ignore[attr-defined]
         page.get_by_label("Reason (kept in the audit)").press("Enter")  # type: ignore[attr-defined]
         settled(page, timeout=120_000)
@@ -156,3 +165,21 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         )  # fmt: skip
         heading.scroll_into_view_if_needed()  # type: ignore[attr-defined]
         screenshot(page, "reports_phone_public_count")
+
+
+def test_the_form_and_its_messages_have_no_serious_axe_finding(app: App) -> None:
+    require_axe()
+    with browser_page(width=390, height=844) as page:
+        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+        page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+        _wait_for_text(page, "Tell us what you can really get")
+        settled(page, timeout=120_000)
+        page.get_by_label("Your postcode (required)").fill("NR1")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Send report").click()  # type: ignore[attr-defined]
+        _wait_for_text(page, "Your report was not sent (2 problems); nothing was stored.")
+        _wait_for_text(page, "Enter a full UK postcode, for example NR1 3QU.")
+        settled(page, timeout=120_000)
+        problems = blocking(run_axe(page))
+        page.get_by_text("Enter a full UK postcode").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        screenshot(page, "reports_phone_errors")
+    assert problems == []
