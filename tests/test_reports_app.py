@@ -366,3 +366,24 @@ def test_counts_show_in_the_division_panel_the_profile_and_the_public_panel(monk
     officer = _officer(monkeypatch)
     by_postcode = _frame(officer, "Ofcom's figure")
     assert by_postcode[["Postcode", "Reports accepted"]].values.tolist() == [[demo["postcode"], 2]]
+
+
+def test_a_report_deleted_by_another_officer_leaves_the_selection(monkeypatch, demo):
+    path = current().store_path
+    cat = load_catalog(current().catalog_path)
+    valid = rr.validate_report(rr.ReportForm(postcode=str(demo["postcode"]), band="none"),
+                               postcodes=cat.postcodes, areas=cat.areas["ced"])  # fmt: skip
+    first, second = (submit_report(path, valid, payload=b"x") for _ in range(2))
+    officer = _officer(monkeypatch)
+    officer.multiselect(key="moderate_ids").set_value([first, second])
+    officer.selectbox(key="moderate_into").set_value(first)
+    officer.run()
+    moderate_reports(path, [first], action="delete", reason="asked to", user="bo")  # elsewhere
+    officer.run()
+    assert not officer.exception
+    assert officer.multiselect(key="moderate_ids").value == [second]
+    assert officer.selectbox(key="moderate_into").value is None
+    officer.text_input(key="moderate_reason").input("checked")
+    officer.button(key="moderate_accept").click()
+    officer.run()
+    assert _shown(officer.success)[0].startswith(f"Accepted {second}")

@@ -159,6 +159,10 @@ def _moderation(reports: pd.DataFrame, *, may: bool) -> None:
     ids = list(live.sort_values("status", key=lambda s: s.map(order), kind="stable")["report_id"])
     labels = dict(zip(reports["report_id"], reports["status"] + " · " + reports["postcode"],
                       strict=True))  # fmt: skip
+    # Another officer may have merged or deleted a report chosen here since the last run.
+    st.session_state[PICK] = [i for i in st.session_state.get(PICK) or [] if i in ids]
+    if st.session_state.get(INTO) not in ids:
+        st.session_state[INTO] = None
     st.multiselect(
         "Reports (by reference)", ids, key=PICK,
         format_func=lambda i: f"{i} ({labels[i]})", placeholder="Choose reports",
