@@ -353,3 +353,9 @@ def test_the_command_line_deletes_expired_reports(tmp_path: Path, capsys: pytest
         f"Deleted 1 report(s) made more than 730 days ago: {old}",
         f"Residents' reports in {path}: none",
     ]
+
+
+def test_the_audit_hash_leaves_out_contact_details():
+    with_contact = form(consent=True, name="Ana", email="ana@example.org")
+    assert b"ana@example.org" in rr.payload_bytes(with_contact)
+    assert rr.payload_bytes(with_contact, contact=False) == rr.payload_bytes(form(), contact=False)

@@ -123,7 +123,9 @@ def _send(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
             f"Wait {_wait_text(wait)} and send it again; nothing was stored."
         ]}  # fmt: skip
         return
-    reference = submit_report(state.key().store, report, payload=rr.payload_bytes(form))
+    reference = submit_report(
+        state.key().store, report, payload=rr.payload_bytes(form, contact=False)
+    )
     _clear()
     st.session_state[DONE] = _thanks(reference)
 

@@ -205,10 +205,13 @@ def looks_automated(form: ReportForm) -> bool:
     return bool(form.website.strip())
 
 
-def payload_bytes(form: ReportForm) -> bytes:
-    """The submission's text as stored and hashed (UTF-8, fields in a fixed order)."""
-    parts = (form.postcode, form.band, form.technology, form.provider, form.uprn, form.comment,
-             "1" if form.consent else "0", form.name, form.email)  # fmt: skip
+def payload_bytes(form: ReportForm, *, contact: bool = True) -> bytes:
+    """The submission's text (UTF-8, fields in a fixed order): its size is limited, and the
+    audit keeps the SHA-256 of it without the contact details (``contact=False``), so nothing
+    derived from them outlives a deleted report."""
+    parts = [form.postcode, form.band, form.technology, form.provider, form.uprn, form.comment]
+    if contact:
+        parts += ["1" if form.consent else "0", form.name, form.email]
     return "\x1f".join(parts).encode("utf-8", errors="replace")
 
 
