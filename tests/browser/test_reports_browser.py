@@ -90,8 +90,17 @@ def _demo_postcode(data_dir: Path) -> tuple[str, str]:
     return postcode, str(areas.set_index("area_code").loc[code, "area_name"])
 
 
+def _watch(page: object, fetched: list[str], dialogs: list[str]) -> None:
+    """Record every request to the beacon address and every dialog (an alert() that ran)."""
+    page.on("request", lambda r: fetched.append(r.url) if "127.0.0.1:9" in r.url else None)  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+
+
 def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> None:
+    fetched: list[str] = []
+    dialogs: list[str] = []
     with browser_page(width=390, height=844) as page:
+        _watch(page, fetched, dialogs)
         page.set_default_timeout(120_000)  # type: ignore[attr-defined]
         page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
         _wait_for_text(page, "Tell us what you can really get")
@@ -120,6 +129,7 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         assert page.locator("body").inner_text().count("{{7*7}}") == 0  # type: ignore[attr-defined]
 
     with browser_page() as page:
+        _watch(page, fetched, dialogs)
         page.set_default_timeout(120_000)  # type: ignore[attr-defined]
         page.goto(app.url + "/", wait_until="domcontentloaded")  # type: ignore[attr-defined]
         _wait_for_text(page, "Officer password")
@@ -128,6 +138,8 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         _wait_for_text(page, "Role: officer")
         page.get_by_role("link", name="Residents' reports").click()  # type: ignore[attr-defined]
         _wait_for_text(page, "Waiting for moderation (1)")
+        settled(page, timeout=120_000)
+        page.get_by_text("Every report (1)").click()  # type: ignore[attr-defined]
         settled(page, timeout=120_000)
         picker = page.get_by_role("combobox", name="Reports (by reference)")  # type: ignore[attr-defined]
         picker.click()
@@ -165,6 +177,8 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         )  # fmt: skip
         heading.scroll_into_view_if_needed()  # type: ignore[attr-defined]
         screenshot(page, "reports_phone_public_count")
+    # The comment's image was never fetched and its script never ran, on any page.
+    assert fetched == [] and dialogs == []
 
 
 def test_the_form_and_its_messages_have_no_serious_axe_finding(app: App) -> None:
