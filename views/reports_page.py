@@ -34,7 +34,7 @@ FAILED = "reports_failed"
 PICK = "moderate_ids"
 REASON = "moderate_reason"
 INTO = "moderate_into"
-ACTIONS = {"accept": "Accept", "reject": "Reject", "merge": "Merge into the report below",
+ACTIONS = {"accept": "Accept", "reject": "Reject", "merge": "Merge as duplicates",
            "delete": "Delete"}  # fmt: skip
 
 
@@ -172,9 +172,10 @@ def _moderation(reports: pd.DataFrame, *, may: bool) -> None:
     for col, action in zip(cols, ("accept", "reject", "delete"), strict=True):
         col.button(ACTIONS[action], key=f"moderate_{action}", on_click=_moderate, args=(action,),
                    type="primary" if action == "accept" else "secondary")  # fmt: skip
-    st.selectbox("Report the chosen ones duplicate", [None, *ids], key=INTO,
-                 format_func=lambda i: "Choose the report kept…" if i is None
-                 else f"{i} ({labels[i]})")  # fmt: skip
+    st.selectbox(
+        "Duplicates of: the report kept when merging", ids, index=None, key=INTO,
+        format_func=lambda i: f"{i} ({labels[i]})", placeholder="Choose the report kept",
+    )  # fmt: skip
     st.button(ACTIONS["merge"], key="moderate_merge", on_click=_moderate, args=("merge",))
     st.button("Delete reports past retention now", key="moderate_retention", on_click=_retention)
 

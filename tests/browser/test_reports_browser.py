@@ -152,9 +152,10 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         page.get_by_label("Reason (kept in the audit)").press("Enter")  # type: ignore[attr-defined]
         settled(page, timeout=120_000)
         page.get_by_role("button", name="Accept").click()  # type: ignore[attr-defined]
-        _wait_for_text(page, f"Accepted {reference}")
+        accepted = _wait_for_text(page, f"Accepted {reference}")
         _wait_for_text(page, "Waiting for moderation (0)")
         settled(page, timeout=120_000)
+        accepted.scroll_into_view_if_needed()  # type: ignore[attr-defined]
         screenshot(page, "reports_officer_accepted")
         with page.expect_download(timeout=120_000) as download:  # type: ignore[attr-defined]
             page.get_by_role("button", name="Download CSV").click()  # type: ignore[attr-defined]
