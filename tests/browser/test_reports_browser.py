@@ -141,6 +141,7 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         settled(page, timeout=120_000)
         page.get_by_text("Every report (1)").click()  # type: ignore[attr-defined]
         settled(page, timeout=120_000)
+        screenshot(page, "reports_officer_queue")
         picker = page.get_by_role("combobox", name="Reports (by reference)")  # type: ignore[attr-defined]
         picker.click()
         option = page.get_by_role("option", name=re.compile(re.escape(reference)))  # type: ignore[attr-defined]
