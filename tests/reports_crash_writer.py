@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +21,7 @@ if str(ROOT) not in sys.path:
 
 from geo.storage import store  # noqa: E402
 from geo.storage.reports import submit_report  # noqa: E402
+from tests.crash_support import pause_at_swap  # noqa: E402
 from tests.reports_support import NOW, valid  # noqa: E402
 
 
@@ -32,13 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause-marker", type=Path)
     args = parser.parse_args(argv)
     if args.pause_marker is not None:
-        marker: Path = args.pause_marker
-
-        def pause(tmp: Path) -> None:
-            marker.write_text(str(tmp))
-            time.sleep(3600)  # the test kills us here
-
-        store._before_swap = pause
+        store._before_swap = pause_at_swap(args.pause_marker)
     for _ in range(args.repeat):
         print(submit_report(args.store, valid(), payload=b"crash", now=NOW), flush=True)
     return 0
