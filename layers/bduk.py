@@ -22,7 +22,8 @@ from geo.sources.bduk import COLUMNS
 from geo.storage.catalog import load_catalog
 from geo.storage.premises import DISTRICT_COLUMNS, PREMISES_LAYER, records_from_upload
 from geo.storage.workspace import current
-from layers._points import add_markers, esc, feature_group
+from layers import render
+from layers._points import add_markers, feature_group
 from layers.base import Layer, ReadContext, Section, register
 
 TITLE = "BDUK premises in plans"
@@ -91,9 +92,9 @@ def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> foliu
         text = (
             f"{rec['area_name']}: {count_text(rec['n_premises'], public=public)} premises; {counts}"
         )
-        return folium.CircleMarker(
-            location=(lat, lon), radius=6, color="#ffffff", weight=1.5, fill=True,
-            fill_color=BDUK_PREMISES_COLOUR, fill_opacity=0.9, tooltip=folium.Tooltip(esc(text)),
+        return render.circle(
+            (lat, lon), label=text, radius=6, color="#ffffff", weight=1.5, fill=True,
+            fill_color=BDUK_PREMISES_COLOUR, fill_opacity=0.9,
         )  # fmt: skip
 
     add_markers(group, per_area.reset_index(), make=make)

@@ -202,7 +202,11 @@ def measure_box(where: Any, figures: pd.DataFrame, release: str, *, label: str, 
         st.session_state.pop(key, None)
     default = DEFAULT_MEASURE if DEFAULT_MEASURE in have else have[0]
     choice = where.selectbox(
-        label, have, index=have.index(default), format_func=lambda m: MEASURES[m].label, key=key
+        plain(label),
+        have,
+        index=have.index(default),
+        format_func=lambda m: MEASURES[m].label,
+        key=key,
     )
     missing = [MEASURES[m].label for m in MEASURES if m not in have]
     if missing:
