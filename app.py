@@ -15,6 +15,7 @@ from views import (
     planner_page,
     profile_page,
     public_page,
+    reports_page,
     risk_page,
     sources_page,
 )
@@ -34,6 +35,7 @@ RENDER = {
     "planner": planner_page.render,
     "risk": risk_page.render,
     "data": data_page.render,
+    "reports": reports_page.render,
     "sources": sources_page.render,
 }
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo {fetch,import,export,demo,status,export-html}``.
+"""Command line: ``python -m geo {fetch,import,export,demo,status,reports,export-html}``.
 
 Examples
 --------
@@ -268,6 +268,23 @@ def _status(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _reports(args: argparse.Namespace) -> int:
+    """Residents' reports in the store in force: counts by status; delete those past retention."""
+    from geo.config import REPORT_RETENTION_DAYS
+    from geo.storage.reports import apply_retention, load_reports
+    from geo.storage.workspace import current
+
+    path = current().store_path
+    if args.delete_expired:
+        gone = apply_retention(path, days=REPORT_RETENTION_DAYS)
+        print(f"Deleted {len(gone)} report(s) made more than {REPORT_RETENTION_DAYS} days ago"
+              + (f": {', '.join(gone)}" if gone else ""))  # fmt: skip
+    counts = load_reports(path)["status"].value_counts()
+    shown = ", ".join(f"{n:,} {status}" for status, n in counts.items()) or "none"
+    print(f"Residents' reports in {path}: {shown}")
+    return 0
+
+
 def _plugins() -> list[Callable[[Any], None]]:
     """Commands contributed by other packages (entry-point group ``broadband_map.commands``).
 
@@ -327,6 +344,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--release", help="an Ofcom release such as 2021-05 (default: latest)")
     export.set_defaults(run=_export)
     sub.add_parser("status", help="what has been imported").set_defaults(run=_status)
+    reports = sub.add_parser("reports", help="residents' reports: counts; delete expired ones")
+    reports.add_argument(
+        "--delete-expired", action="store_true",
+        help="delete the reports past their retention period (e.g. from a daily cron job)",
+    )  # fmt: skip
+    reports.set_defaults(run=_reports)
     for add_commands in _plugins():
         add_commands(sub)
     return parser

@@ -9,8 +9,9 @@ Each role can do everything the one before it can (:data:`ROLES`):
 
 =========  ==========================================================================
 viewer     the map, division profiles, the table, sources
-officer    + the Data page (uploads), the bid planner, individual records
-admin      + restoring earlier versions, moderating reports, settings
+officer    + the Data page (uploads), the bid planner, individual records, moderating
+           residents' reports (issue 15: "officers (signed in) see the queue")
+admin      + restoring earlier versions, settings
 =========  ==========================================================================
 
 ========================  ====================  =============================================
@@ -21,6 +22,7 @@ planner                   no                    officer or admin
 risk (digital-inclusion   no                    yes (viewer)
 need)
 data                      no (never)            officer or admin
+reports (moderation)      no (never)            officer or admin
 admin                     no (never)            admin
 ========================  ====================  =============================================
 
@@ -84,7 +86,9 @@ from typing import Any, Literal
 
 import bcrypt
 
-PAGES: tuple[str, ...] = ("map", "division", "table", "planner", "risk", "data", "admin")
+PAGES: tuple[str, ...] = (
+    "map", "division", "table", "planner", "risk", "data", "reports", "admin",
+)  # fmt: skip
 """Every page the app may ask about."""
 PUBLIC_PAGES: frozenset[str] = frozenset({"map", "division", "table"})
 """Pages a public or embedded deployment may show."""
@@ -99,6 +103,7 @@ PAGE_ROLES: Mapping[str, str] = {
     "planner": "officer",
     "risk": "viewer",
     "data": "officer",
+    "reports": "officer",
     "admin": "admin",
 }
 """The least role that may open each page of :data:`PAGES` in an internal deployment."""
@@ -108,7 +113,7 @@ ACTION_ROLES: Mapping[str, str] = {
     "records": "officer",
     "plan": "officer",
     "restore": "admin",
-    "moderate": "admin",
+    "moderate": "officer",
     "settings": "admin",
 }
 """The least role that may take each action (``records``: see individual records)."""

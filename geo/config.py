@@ -238,7 +238,12 @@ OA_CENTROID_LAYERS: dict[str, str] = {
     "2011": "Output_Areas_Dec_2011_PWC_2022/FeatureServer/0",
     "2021": "OA_December_2021_EW_PWC_V4/FeatureServer/0",
 }
-"""ONS population-weighted centroids (PWC) of output areas, per census vintage (points)."""
+"""ONS population-weighted centroids (PWC) of output areas, per census vintage (points).
+
+2011: the portal's service directory lists ``Output_Areas_Dec_2011_PWC_2022`` with layer 0
+``OA_2011_EW_PWC`` (field ``OA11CD``, 181,408 points, EPSG:27700). 2021: the name follows the
+portal's 2021 PWC naming and was not confirmed from here (no internet); if the portal renames
+it, point ``geo fetch --service-root`` at a mirror or import the downloaded PWC file instead."""
 OA_CODE_FIELDS: dict[str, str] = {"2011": "OA11CD", "2021": "OA21CD"}
 """The OA code field of each vintage's layers and files."""
 OA11_LAST_CODES: dict[str, int] = {"E": 176_774, "W": 10_265}
@@ -448,6 +453,69 @@ GB_GRID_MAX = (700_000.0, 1_300_000.0)
 point's grid reference lies between 0 and these (postcode centroids, OS Open UPRN)."""
 MARKER_CLUSTER_MIN = 50
 """Point layers with at least this many markers are drawn in a MarkerCluster."""
+
+# --- Residents' reports ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceBand:
+    """What a resident says they can actually get: a download speed band.
+
+    ``below_mbps`` is the speed the band stays under (``None`` for the top band): a report in
+    this band says the resident cannot get ``below_mbps``, which Ofcom's ``ofcom_measure``
+    (``None``: no measure can contradict it) says some share of premises can.
+    """
+
+    key: str
+    label: str
+    below_mbps: int | None
+    ofcom_measure: str | None
+
+
+REPORT_BANDS: dict[str, ServiceBand] = {
+    b.key: b
+    for b in (
+        ServiceBand("none", "No service at all", USO_MBPS, "unable_10"),
+        ServiceBand("below_10", f"Below {USO_MBPS} Mbit/s", USO_MBPS, "unable_10"),
+        ServiceBand("10_30", f"{USO_MBPS}–{SUPERFAST_MBPS} Mbit/s", SUPERFAST_MBPS, "sfbb"),
+        ServiceBand("30_300", f"{SUPERFAST_MBPS}–{ULTRAFAST_MBPS} Mbit/s", ULTRAFAST_MBPS, "ufbb"),
+        ServiceBand("300_plus", f"{ULTRAFAST_MBPS} Mbit/s or more", None, None),
+    )
+}
+"""The service bands of the report form, slowest first. ``unable_10`` is a share that can *not*
+get 10 Mbit/s, so the share that can is 100 minus it."""
+REPORT_TECHNOLOGIES: dict[str, str] = {
+    "unknown": "I don't know",
+    "copper": "Telephone line (ADSL / copper)",
+    "fttc": "Fibre to the cabinet (FTTC, 'superfast')",
+    "full_fibre": "Full fibre to the home (FTTP)",
+    "cable": "Cable (e.g. Virgin Media)",
+    "fixed_wireless": "Fixed wireless",
+    "mobile": "Mobile (4G / 5G home broadband)",
+    "satellite": "Satellite",
+    "none": "No connection",
+}
+"""Technologies a resident may name (key → label on the form)."""
+REPORT_STATUSES = ("pending", "accepted", "rejected", "merged")
+"""A report's moderation states: only ``accepted`` ones are ever counted or exported."""
+REPORT_CONTRADICTION_PCT = 90.0
+"""A report contradicts Ofcom when Ofcom says at least this % of premises at its postcode (or,
+without a postcode figure, in its division) can get the speed the resident says they cannot."""
+REPORT_MAX_COMMENT_CHARS = 1_000
+REPORT_MAX_PROVIDER_CHARS = 80
+REPORT_MAX_NAME_CHARS = 100
+REPORT_MAX_EMAIL_CHARS = 254
+REPORT_MAX_BYTES = 8 * 1024
+"""A submission whose fields add up to more than this (UTF-8) is refused whole."""
+REPORT_RATE_LIMIT = 3
+REPORT_RATE_WINDOW_SECONDS = 3600.0
+"""At most this many reports per browser session and per client address within the window."""
+REPORT_RETENTION_DAYS = 730
+"""Reports (and any contact details) are deleted this many days after they were made: long
+enough for two rounds of Open Market and Public Review."""
+REPORT_VERSIONS_KEPT = 10
+"""Earlier versions of the reports table kept in the store; older ones are dropped (they hold
+personal data; the audit keeps who did what)."""
 
 # --- Places on disk -------------------------------------------------------------------------------
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,7 @@ Importing this package imports every built-in layer module, and each registers i
 import layers.anchors
 import layers.bduk
 import layers.pilots
+import layers.reports
 import layers.vouchers  # noqa: F401
 from layers.base import Layer, ReadContext, register, registered
 

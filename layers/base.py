@@ -47,6 +47,13 @@ class AreaInputs:
     start: date | None = None
     end: date | None = None
     """Keep records whose :attr:`Layer.date_column` falls within ``[start, end]``."""
+    figures: pd.DataFrame | None = None
+    """Ofcom figures per area of the release shown (index ``area_code``; ``pct_<measure>``,
+    ``figure_from``)."""
+    postcode_figures: pd.DataFrame | None = None
+    """Ofcom's own figures per postcode in that release (index postcode; ``pct_<measure>``)."""
+    release: str | None = None
+    """The Ofcom release shown."""
 
 
 Summariser = Callable[..., list[Section]]
@@ -92,6 +99,9 @@ class Layer:
     ``"support_points"`` (digital-inclusion support set beside the risk index)."""
     map_style: PointStyle | None = None
     """Points on the printed division map, or ``None`` to leave them off."""
+    uploadable: bool = True
+    """False for records that are not uploaded as a file (residents' reports come from a
+    form): the Data page offers neither an upload nor a restore for them."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 
 from geo.errors import DataError  # noqa: E402
 from geo.storage import catalog, store  # noqa: E402
+from tests.crash_support import pause_at_swap  # noqa: E402
 
 
 def _upload(file: Path, target: str, layer: str) -> str:
@@ -56,13 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-swap", type=float, default=0.0)
     args = parser.parse_args(argv)
     if args.pause_marker is not None:
-        marker: Path = args.pause_marker
-
-        def pause(tmp: Path) -> None:
-            marker.write_text(str(tmp))
-            time.sleep(3600)  # the test kills us here
-
-        catalog._before_swap = pause
+        catalog._before_swap = pause_at_swap(args.pause_marker)
     elif args.slow_swap:
         catalog._before_swap = store._before_swap = lambda _tmp: time.sleep(args.slow_swap)
     if args.upload:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,17 @@ def start(script: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def pause_at_swap(marker: Path) -> Callable[[Path], None]:
+    """A ``_before_swap`` hook for a writer process: it writes the temporary file's path to
+    ``marker`` (the signal :func:`wait_for_pause` waits for), then sleeps until killed."""
+
+    def pause(tmp: Path) -> None:
+        marker.write_text(str(tmp))
+        time.sleep(3600)  # the test kills us here
+
+    return pause
 
 
 def wait_for_pause(marker: Path, proc: subprocess.Popen[str], *, timeout: float = 60) -> None:

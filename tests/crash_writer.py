@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +24,7 @@ from shapely.geometry import Point  # noqa: E402
 
 from geo.config import SYNTHETIC_LABEL, WORKING_CRS  # noqa: E402
 from geo.storage import store  # noqa: E402
+from tests.crash_support import pause_at_swap  # noqa: E402
 
 
 def synthetic_points(rows: int) -> gpd.GeoDataFrame:
@@ -46,13 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.pause_marker is not None:
-        marker: Path = args.pause_marker
-
-        def pause(tmp: Path) -> None:
-            marker.write_text(str(tmp))
-            time.sleep(3600)  # the test kills us here
-
-        store._before_swap = pause
+        store._before_swap = pause_at_swap(args.pause_marker)
 
     for i in range(args.repeat):
         name = f"{args.file_name}#{i}" if args.repeat > 1 else args.file_name

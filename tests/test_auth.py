@@ -81,6 +81,7 @@ TABLE = {
     "planner": ("011", "000", "000", "000"),
     "risk": ("111", "000", "000", "000"),
     "data": ("011", "000", "000", "000"),
+    "reports": ("011", "000", "000", "000"),
     "admin": ("001", "000", "000", "000"),
 }
 CASES = [
@@ -94,8 +95,8 @@ CASES = [
 def test_table_covers_every_page_and_combination():
     assert set(TABLE) == set(auth.PAGES)
     assert auth.ROLES == ("viewer", "officer", "admin")
-    assert len(CASES) == 7 * 4 * 3 == 84
-    assert sum(allowed for *_, allowed in CASES) == 14 + 3 * 9 + 3
+    assert len(CASES) == 8 * 4 * 3 == 96
+    assert sum(allowed for *_, allowed in CASES) == 16 + 3 * 9 + 3
 
 
 @pytest.mark.parametrize(("page", "mode", "role", "allowed"), CASES)
@@ -117,7 +118,7 @@ ACTIONS = {  # action: allowed for (viewer, officer, admin) in an internal deplo
     "records": "011",
     "plan": "011",
     "restore": "001",
-    "moderate": "001",
+    "moderate": "011",
     "settings": "001",
 }
 

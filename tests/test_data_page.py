@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.storage import store
 from layers.demo import DEMO_STORE, demo_postcodes
-from views.text import as_shown_frame
+from views.text import as_shown, as_shown_frame
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 BROOK = "X58000002"  # Brook Green (synthetic)
@@ -127,6 +127,18 @@ def test_good_upload_previews_then_save_updates_division_panel() -> None:
     assert counts["Total value (not cancelled)"] == "£9,000"
     figs_premises = float(panel.metric[1].value.replace(",", ""))
     assert counts["Per 1,000 premises"] == f"{6 * 1000 / figs_premises:,.1f}"
+
+
+def test_the_saved_message_stays_through_reruns_until_another_file_is_chosen() -> None:
+    at = _upload("vouchers_test.csv", good_vouchers())
+    at.button(key="upload_save").click().run()
+    for _ in range(2):  # e.g. the preview map sending its first value reruns the page
+        at = at.run()
+        assert any("Saved vouchers_test.csv as version 2" in as_shown(s.value) for s in at.success)
+    other = good_vouchers().replace(b"T0,", b"T9,")
+    at.file_uploader(key="upload_file").set_value(("vouchers_two.csv", other, "text/csv")).run()
+    assert not any("as version 2" in s.value for s in at.success)
+    assert any("vouchers_two.csv: no problems found" in as_shown(s.value) for s in at.success)
 
 
 def test_bad_upload_reports_every_problem_and_stores_nothing() -> None:

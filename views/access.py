@@ -174,6 +174,11 @@ def _throttle(limit: int, window: float) -> Throttle:
     return Throttle(limit=limit, window=window)
 
 
+def client_keys() -> tuple[tuple[str, str], tuple[str, str]]:
+    """This browser session's and this client's keys for a :class:`~geo.auth.Throttle`."""
+    return _attempt_keys()
+
+
 def _attempt_keys() -> tuple[tuple[str, str], tuple[str, str]]:
     """This session's and this client's throttle keys (loopback clients share one)."""
     session = st.session_state.setdefault(_SESSION, secrets.token_urlsafe(16))
@@ -244,4 +249,12 @@ def _password_form(ctx: AccessContext, *, inside: Any) -> None:
     inside.error(plain(outcome.message))
 
 
-__all__ = ["AccessContext", "allowed", "audit_user", "context", "may", "sign_in_form"]
+__all__ = [
+    "AccessContext",
+    "allowed",
+    "audit_user",
+    "client_keys",
+    "context",
+    "may",
+    "sign_in_form",
+]

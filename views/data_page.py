@@ -21,6 +21,8 @@ from views.text import plain
 
 PENDING = "upload_pending"
 MESSAGE = "upload_message"
+MESSAGE_FILE = "upload_message_file"
+"""The file in the uploader when :data:`MESSAGE` was written: choosing another clears it."""
 UPLOADER = "upload_file"
 
 
@@ -46,6 +48,7 @@ def _save() -> None:
         "The map and panels now use it."
     )
     st.session_state[PENDING + "_saved"] = check.sha256
+    st.session_state[MESSAGE_FILE] = check.sha256
 
 
 @guarded
@@ -57,6 +60,8 @@ def _restore(layer: str, version: int) -> None:
     st.session_state[MESSAGE] = (
         f"Restored version {version} of {registered()[layer].title} as version {new}."
     )
+    pending: UploadCheck | None = st.session_state.get(PENDING)
+    st.session_state[MESSAGE_FILE] = pending.sha256 if pending is not None else None
 
 
 def render() -> None:
@@ -73,18 +78,26 @@ def render() -> None:
             "machine; set up sign-in (see README, Deployment) before sharing the app.",
             icon="🔓",
         )
-    if message := st.session_state.pop(MESSAGE, None):
-        st.success(plain(message))
+    outcome = st.empty()  # the last save or restore, filled once the upload is read
     if ctx.identity.named:
         st.caption(plain(f"Changes you make are recorded as {_user(ctx)}."))
     else:
         st.text_input("Your name, for the audit log", value="officer", key="audit_user")
     _upload_section(cat)
+    # The outcome stays until the next file is chosen: a rerun (a map sending its first
+    # value, a widget) must not wipe it before the person has read it.
+    if message := st.session_state.get(MESSAGE):
+        outcome.success(plain(message))
     _versions_section(may_restore=access.may("restore", ctx))
 
 
+def _uploadable() -> dict:
+    """The layers uploaded as files (residents' reports come from a form: Reports page)."""
+    return {key: spec for key, spec in registered().items() if spec.uploadable}
+
+
 def _upload_section(cat: Catalog) -> None:
-    layers = registered()
+    layers = _uploadable()
     st.header("Upload a file")
     key = st.selectbox(
         "Dataset", list(layers), format_func=lambda k: layers[k].title, key="upload_dataset"
@@ -104,6 +117,8 @@ def _upload_section(cat: Catalog) -> None:
     check = check_upload(
         raw, filename=file.name, layer=key, context=state.read_context(), areas=areas
     )
+    if check.sha256 != st.session_state.get(MESSAGE_FILE):
+        st.session_state.pop(MESSAGE, None)  # another file chosen: the last outcome is done
     st.session_state[PENDING] = check
     st.session_state[PENDING + "_bytes"] = raw
     if not check.ok:
@@ -155,7 +170,7 @@ def _versions_section(*, may_restore: bool) -> None:
     st.header("Versions and audit")
     path = state.key().store
     st.caption(plain(f"Store: {path}"))
-    for key, spec in registered().items():
+    for key, spec in _uploadable().items():
         found = store.versions(path, key)
         st.subheader(spec.title)
         if found.empty:
@@ -176,8 +191,8 @@ def _versions_section(*, may_restore: bool) -> None:
             )  # fmt: skip
     st.header("Who did what")
     log = store.audit(path)
-    log = log[["saved_at", "user", "action", "dataset", "version", "file_name", "row_count",
-               "source_version", "sha256"]].iloc[::-1]  # fmt: skip
+    log = log[["saved_at", "user", "action", "dataset", "version", "record_ids", "reason",
+               "file_name", "row_count", "source_version", "sha256"]].iloc[::-1]  # fmt: skip
     st.dataframe(log, hide_index=True, width="stretch", key="audit_log")
 
 

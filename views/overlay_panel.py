@@ -41,7 +41,11 @@ def _aggregate(
         return None
     figs = state.figures(k, level, release)
     premises = figs.set_index("area_code")["premises"]
-    inputs = AreaInputs(premises=premises, on=inputs.on, start=inputs.start, end=inputs.end)
+    inputs = AreaInputs(
+        premises=premises, on=inputs.on, start=inputs.start, end=inputs.end,
+        figures=pd.DataFrame(figs.drop(columns="geometry")).set_index("area_code"),
+        postcode_figures=state.postcode_figures_of(k, release), release=release,
+    )  # fmt: skip
     return base.aggregate(registered()[layer], recs, figs[["area_code", "area_name", "geometry"]],
                           inputs)  # fmt: skip
 

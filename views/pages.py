@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("planner", "Bid planner", ":material/insights:", "planner"),
     PageSpec("risk", "Digital inclusion need", ":material/diversity_3:", "need"),
     PageSpec("data", "Data", ":material/upload_file:", "data"),
+    PageSpec("reports", "Residents' reports", ":material/rate_review:", "reports"),
     PageSpec("sources", "Sources", ":material/menu_book:", "sources"),
 )
 PAGE: dict[str, PageSpec] = {p.key: p for p in PAGES}

@@ -171,9 +171,9 @@ def _show(p: DivisionProfile, *, level: str, lad_code: str | None) -> None:
     if "below_uso" in short:
         m4.metric("Premises below the USO", _n(short["below_uso"]))
     elif "no_decent" in short:
+        help_text = f"{MEASURES['no_decent'].label} (Ofcom; replaces 'below the USO' in release "
         m4.metric("Premises without decent broadband", _n(short["no_decent"]),
-                  help=plain(f"{MEASURES['no_decent'].label} (Ofcom; replaces 'below the USO' "
-                             f"in release {p.release})"))  # fmt: skip
+                  help=plain(help_text + f"{p.release})"))  # fmt: skip
     else:
         m4.metric("Premises below the USO", NOT_PUBLISHED)
 

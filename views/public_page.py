@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.analysis.resident_reports import DATASET, public_counts
 from geo.config import ATTRIBUTION_LINES, LEVELS, MEASURES
 from geo.settings import load_settings
 from layers.choropleth import selection_layer
@@ -24,7 +25,7 @@ from layers.public import (
     table_html,
 )
 from layers.webmap import map_view
-from views import mapview, overlay_panel, state, widgets
+from views import mapview, overlay_panel, report_form, state, widgets
 from views.text import plain
 
 MAP_KEY = "public_map"
@@ -45,6 +46,23 @@ def _overlays(k: state.Key) -> list:
     records = {key: frame for key in public_layer_keys()
                if (frame := state.stored(key, k)) is not None}  # fmt: skip
     return draw_public_layers(records)
+
+
+def _reports_counts(*, level: str, release: str, names: dict[str, str], singular: str) -> None:
+    """Accepted residents' reports per area, small counts suppressed (never one report)."""
+    st.header(plain(f"What residents report, by {singular}"), anchor=False)
+    agg = overlay_panel.aggregate(DATASET, level=level, release=release)
+    if agg is None or not int(agg["n_reports"].sum()):
+        st.markdown("No residents' reports have been accepted yet.")
+        return
+    shown = public_counts(agg[agg["n_reports"] > 0], names)
+    caption = f"Residents' reports accepted per {singular} (small counts hidden)"
+    _html(frame_html(shown.rename(columns={"Area": singular.capitalize()}), caption=caption))
+    st.markdown(
+        "Reports accepted by an officer, per area. Counts from 1 to 4 are shown as "
+        "'fewer than 5' so that no household can be picked out. 'Contradict Ofcom': Ofcom says "
+        "(nearly) every premises there can get the speed the resident says they cannot."
+    )
 
 
 def render() -> None:
@@ -139,5 +157,7 @@ def render() -> None:
     )
     ordered = sort_public(public_figures(figs, measure=measure), by=by)
     _html(table_html(ordered, measure=measure, area_label=singular.capitalize(), caption=caption))
+    _reports_counts(level=level, release=release, names=names, singular=singular)
+    report_form.render(cat.postcodes, cat.areas[level])
     st.header("Sources and licences", anchor=False)
     st.markdown("\n".join(f"- {line}" for line in ATTRIBUTION_LINES))

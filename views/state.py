@@ -17,12 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.coverage import best_figures, county_figures
-from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL
+from geo.analysis.resident_reports import postcode_figures
+from geo.config import DEFAULT_LEVEL, SYNTHETIC_LABEL, WORKING_CRS
 from geo.errors import DataError
 from geo.geometry.simplify import simplify_for_web
 from geo.settings import load_settings
 from geo.storage import store, workspace
 from geo.storage.catalog import Catalog, load_catalog
+from geo.storage.reports import load_reports
 from geo.storage.workspace import ReadContext, Stamp, Workspace
 from layers.choropleth import Classes, classify
 from layers.demo import ensure_demo
@@ -139,6 +141,14 @@ def _stored(path: str, stamp: Stamp, layer: str) -> gpd.GeoDataFrame | None:
     if stamp == (0, 0, 0):
         return None
     frame = store.load(path, layer)
+    if isinstance(frame, pd.DataFrame) and not isinstance(frame, gpd.GeoDataFrame):
+        if not {"easting", "northing"} <= set(frame.columns):
+            return None
+        # A table of records with grid references (residents' reports) is points.
+        frame = gpd.GeoDataFrame(
+            frame, geometry=gpd.points_from_xy(frame["easting"], frame["northing"]),
+            crs=WORKING_CRS,
+        )  # fmt: skip
     return frame if isinstance(frame, gpd.GeoDataFrame) and len(frame) else None
 
 
@@ -146,6 +156,29 @@ def stored(layer: str, k: Key | None = None) -> gpd.GeoDataFrame | None:
     """The current version of ``layer`` in the store in force (EPSG:27700), or ``None``."""
     k = k or key()
     return _stored(k.store, k.store_stamp, layer)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _reports(path: str, stamp: Stamp) -> pd.DataFrame:
+    del stamp
+    return load_reports(path)
+
+
+def reports(k: Key | None = None) -> pd.DataFrame:
+    """Every resident's report in the store in force (all statuses; personal data)."""
+    k = k or key()
+    return _reports(k.store, k.store_stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _postcode_figures(path: str, stamp: Stamp, release: str) -> pd.DataFrame:
+    cat = _catalog(path, stamp)
+    return postcode_figures(cat.coverage_pct, cat.coverage, release=release)
+
+
+def postcode_figures_of(k: Key, release: str) -> pd.DataFrame:
+    """Ofcom's own figure per postcode in ``release`` (empty without a postcode-level file)."""
+    return _postcode_figures(k.catalog, k.catalog_stamp, release)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -201,7 +234,9 @@ __all__ = [
     "figures",
     "key",
     "open_page",
+    "postcode_figures_of",
     "read_context",
+    "reports",
     "stored",
     "synthetic_banner",
     "versions",

@@ -10,11 +10,18 @@ Layout
   GeoPackage ``attributes`` tables. The frame's index is not stored: a named index becomes a column
   and :func:`load` returns a fresh ``RangeIndex``.
 - The table ``audit`` (registered in ``gpkg_contents`` as ``attributes``, so GDAL and QGIS open it)
-  has one row per action: ``dataset``, ``version``, ``action`` (``save`` or ``restore``),
+  has one row per action: ``dataset``, ``version``, ``action`` (:data:`AUDIT_ACTIONS`),
   ``file_name``, ``sha256`` (of the uploaded bytes), ``row_count``, ``saved_at`` (UTC, ISO 8601),
-  ``user`` and ``source_version`` (the version a restore copied).
+  ``user``, ``source_version`` (the version a restore copied), ``reason`` and ``record_ids`` (the
+  records a change to records touched). A table written by an older version (no ``reason``) is
+  read as it is and upgraded by the next write.
 - The current version of a dataset is its highest version. :func:`restore` copies an earlier version
   into a new, audited version, so history only ever grows.
+- Records that change one by one (residents' reports) are a plain table changed through
+  :func:`modify`: read, change, write the next version, under the lock in one swap. Because they
+  are personal data, a deleted record is erased from every earlier version kept, the file is
+  rebuilt (``VACUUM``), and only the newest ``keep_versions`` versions are kept; the audit keeps
+  every row.
 
 Atomic, serialised writes
 -------------------------
@@ -42,6 +49,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,8 +72,23 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "saved_at",
     "user",
     "source_version",
+    "reason",
+    "record_ids",
 )
 """Columns of the audit table, in order (plus GDAL's integer key ``fid``)."""
+AUDIT_ACTIONS: tuple[str, ...] = (
+    "save",
+    "restore",
+    "submit",
+    "accept",
+    "reject",
+    "merge",
+    "delete",
+    "retention",
+)
+"""What an audit row may record: an upload saved or restored, or a change to records
+(:func:`modify`): a resident's report submitted, accepted, rejected, merged into another,
+deleted on request, or deleted when its retention period ended."""
 
 _DATASET_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _DEFAULT_LOCK_TIMEOUT = 60.0
@@ -110,12 +133,22 @@ def _read_audit(path: Path) -> pd.DataFrame:
         ).fetchone()
         if found is None:
             return empty
-        columns = ", ".join(f'"{c}"' for c in AUDIT_COLUMNS)
+        have = {row[1] for row in con.execute(f"PRAGMA table_info({AUDIT_TABLE})")}
+        columns = ", ".join(f'"{c}"' if c in have else f'NULL AS "{c}"' for c in AUDIT_COLUMNS)
         rows = con.execute(f"SELECT {columns} FROM {AUDIT_TABLE} ORDER BY fid").fetchall()
     frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
     for column in ("version", "row_count", "source_version"):
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _tables(path: Path) -> set[str]:
+    """Names of the tables in the GeoPackage at ``path`` (empty when there is no file)."""
+    if not path.exists():
+        return set()
+    uri = path.resolve().as_uri() + "?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def audit(store_path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -153,8 +186,17 @@ def versions(store_path: str | os.PathLike[str], dataset: str) -> pd.DataFrame:
         dataset exists). Empty when the dataset has never been saved.
     """
     _check_dataset(dataset)
-    log = _read_audit(Path(store_path))
-    mine = log.loc[log["dataset"] == dataset].drop(columns="dataset").sort_values("version")
+    path = Path(store_path)
+    log = _read_audit(path)
+    mine = log.loc[log["dataset"] == dataset].drop(columns="dataset")
+    # A change to records may write several audit rows for one version (e.g. a submission and
+    # the retention deletion made with it): the version's row is its first. Versions dropped
+    # from the file (:func:`modify`'s ``keep_versions``) keep their audit rows but are not listed.
+    mine = mine.drop_duplicates("version", keep="first").sort_values("version", kind="stable")
+    if len(mine):
+        present = _tables(path)
+        kept = [layer_name(dataset, int(v)) in present for v in mine["version"]]
+        mine = mine.loc[kept]
     mine = mine.reset_index(drop=True)
     latest = mine["version"].max() if len(mine) else None
     mine["current"] = (mine["version"] == latest).astype(bool)
@@ -204,34 +246,59 @@ def _swap_in(path: Path, write: Callable[[Path], None]) -> None:
     swap_in(path, write, before_swap=_before_swap)
 
 
-def _append_audit(gpkg: Path, row: dict[str, object]) -> None:
-    """Add one audit row to ``gpkg``, creating and registering the table the first time."""
+_AUDIT_SQL = f"""CREATE TABLE {AUDIT_TABLE} (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    dataset TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ({", ".join(f"'{a}'" for a in AUDIT_ACTIONS)})),
+    file_name TEXT,
+    sha256 TEXT,
+    row_count INTEGER NOT NULL,
+    saved_at TEXT NOT NULL,
+    "user" TEXT NOT NULL,
+    source_version INTEGER,
+    reason TEXT,
+    record_ids TEXT
+)"""
+
+
+def _ensure_audit(con: sqlite3.Connection) -> None:
+    """Create the audit table, or bring one written by an older version up to :data:`_AUDIT_SQL`.
+
+    An older table (only ``save`` and ``restore`` allowed, no ``reason``) is copied row for row
+    into the new layout; this runs on the writer's temporary copy, so a crash leaves the old.
+    """
+    found = con.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (AUDIT_TABLE,)
+    ).fetchone()
+    if found is None:
+        con.execute(_AUDIT_SQL)
+    elif " ".join(str(found[0]).split()) != " ".join(_AUDIT_SQL.split()):
+        have = [row[1] for row in con.execute(f"PRAGMA table_info({AUDIT_TABLE})")]
+        old = f"{AUDIT_TABLE}_before_upgrade"
+        con.execute(f"ALTER TABLE {AUDIT_TABLE} RENAME TO {old}")
+        con.execute(_AUDIT_SQL)
+        shared = ", ".join(f'"{c}"' for c in ("fid", *AUDIT_COLUMNS) if c in have)
+        con.execute(f"INSERT INTO {AUDIT_TABLE} ({shared}) SELECT {shared} FROM {old}")
+        con.execute(f"DROP TABLE {old}")
+    con.execute(
+        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+        "VALUES (?, 'attributes', ?, ?)",
+        (AUDIT_TABLE, AUDIT_TABLE, "Who saved or restored which dataset version, and when"),
+    )
+
+
+def _append_audit(gpkg: Path, *rows: dict[str, object]) -> None:
+    """Add audit rows to ``gpkg``, creating (or upgrading) and registering the table."""
     with contextlib.closing(sqlite3.connect(gpkg)) as con, con:
-        con.execute(
-            f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
-                fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-                dataset TEXT NOT NULL,
-                version INTEGER NOT NULL,
-                action TEXT NOT NULL CHECK (action IN ('save', 'restore')),
-                file_name TEXT,
-                sha256 TEXT,
-                row_count INTEGER NOT NULL,
-                saved_at TEXT NOT NULL,
-                "user" TEXT NOT NULL,
-                source_version INTEGER
-            )"""
-        )
-        con.execute(
-            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
-            "VALUES (?, 'attributes', ?, ?)",
-            (AUDIT_TABLE, AUDIT_TABLE, "Who saved or restored which dataset version, and when"),
-        )
+        _ensure_audit(con)
         columns = ", ".join(f'"{c}"' for c in AUDIT_COLUMNS)
         marks = ", ".join("?" for _ in AUDIT_COLUMNS)
-        con.execute(
-            f"INSERT INTO {AUDIT_TABLE} ({columns}) VALUES ({marks})",
-            [row.get(c) for c in AUDIT_COLUMNS],
-        )
+        for row in rows:
+            con.execute(
+                f"INSERT INTO {AUDIT_TABLE} ({columns}) VALUES ({marks})",
+                [row.get(c) for c in AUDIT_COLUMNS],
+            )
 
 
 def _prepare(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
@@ -384,15 +451,174 @@ def restore(
     return new_version
 
 
+# --- Records that change one by one (residents' reports) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit row a :class:`Change` asks for.
+
+    ``record_ids`` name the records it touched (never their content); ``user`` defaults to the
+    person making the change (a retention deletion names the rule instead).
+    """
+
+    action: str
+    record_ids: tuple[str, ...] = ()
+    reason: str = ""
+    user: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.action not in AUDIT_ACTIONS:
+            raise ValueError(f"action must be one of {list(AUDIT_ACTIONS)}, not {self.action!r}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What :func:`modify`'s ``change`` returns: the new table, its audit rows, what to erase.
+
+    ``erased`` are values of the key column whose rows are deleted from every earlier version
+    kept in the file too, so a deleted record survives nowhere in the store.
+    """
+
+    frame: pd.DataFrame
+    entries: tuple[AuditEntry, ...]
+    erased: frozenset[str] = frozenset()
+
+
+def _erase_rows(con: sqlite3.Connection, table: str, key: str, values: frozenset[str]) -> None:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        con.execute(f'DELETE FROM "{table}" WHERE "{key}" IN ({marks})', chunk)
+
+
+def _drop_table(con: sqlite3.Connection, table: str) -> None:
+    """Remove an attributes table and its GeoPackage registrations."""
+    con.execute(f'DROP TABLE IF EXISTS "{table}"')
+    for meta in ("gpkg_contents", "gpkg_ogr_contents", "gpkg_geometry_columns", "gpkg_extensions"):
+        found = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (meta,)
+        ).fetchone()
+        if found is not None:
+            con.execute(f"DELETE FROM {meta} WHERE table_name = ?", (table,))
+
+
+def modify(
+    store_path: str | os.PathLike[str],
+    dataset: str,
+    change: Callable[[pd.DataFrame | None], Change],
+    *,
+    key: str,
+    user: str,
+    file_name: str,
+    payload: bytes = b"",
+    keep_versions: int | None = None,
+    lock_timeout: float = _DEFAULT_LOCK_TIMEOUT,
+) -> int | None:
+    """Change a table of records as one atomic, audited step: read, change, write a version.
+
+    Under the writer lock, the current version of ``dataset`` (a table without geometry, or
+    ``None`` when there is none yet) is passed to ``change``; the table it returns becomes the
+    next version (it may be empty), with one audit row per :class:`AuditEntry`. Rows whose
+    ``key`` is in :attr:`Change.erased` are deleted from every earlier version too, and the file
+    is rebuilt (``VACUUM``) so their bytes do not linger in free pages. With ``keep_versions``,
+    versions older than the newest ``keep_versions`` are dropped. Two changes never interleave,
+    and a crash at any moment leaves the previous file as it was.
+
+    Parameters
+    ----------
+    change
+        A pure function of the current table. It returns no entries to change nothing.
+    key
+        The column that names a record (e.g. ``report_id``).
+    user
+        Who is making the change (audit).
+    file_name, payload
+        What the audit names as the source (e.g. ``"report form"``) and the SHA-256 of.
+
+    Returns
+    -------
+    int or None
+        The new version; ``None`` when ``change`` asked for nothing (nothing was written).
+    """
+    _check_dataset(dataset)
+    _check_user(user)
+    if keep_versions is not None and keep_versions < 1:
+        raise ValueError(f"keep_versions must be at least 1, not {keep_versions!r}")
+    path = Path(store_path)
+    with _locked(path, timeout=lock_timeout):
+        current = load(path, dataset)
+        if isinstance(current, gpd.GeoDataFrame):
+            raise TypeError(f"{dataset} holds geometry; modify() changes plain tables only")
+        result = change(current)
+        if not result.entries:
+            return None
+        frame = result.frame
+        if isinstance(frame, gpd.GeoDataFrame) or not isinstance(frame, pd.DataFrame):
+            raise TypeError("change must return a plain DataFrame (records without geometry)")
+        if key not in frame.columns:
+            raise ValueError(f"the changed table has no key column {key!r}")
+        frame = frame.reset_index(drop=True)
+        version = (current_version(path, dataset) or 0) + 1
+        earlier = sorted(
+            (int(t.rpartition("__v")[2]), t)
+            for t in _tables(path)
+            if t.startswith(f"{dataset}__v") and t.rpartition("__v")[2].isdigit()
+        )
+        drop = (
+            {t for v, t in earlier if v <= version - keep_versions}
+            if keep_versions is not None
+            else set()
+        )
+        digest = hashlib.sha256(bytes(payload)).hexdigest()
+        saved_at = _now()
+
+        def write(tmp: Path) -> None:
+            pyogrio.write_dataframe(frame, tmp, layer=layer_name(dataset, version), driver="GPKG")
+            with contextlib.closing(sqlite3.connect(tmp)) as con:
+                with con:
+                    for _v, table in earlier:
+                        if table in drop:
+                            _drop_table(con, table)
+                        elif result.erased:
+                            _erase_rows(con, table, key, result.erased)
+                con.isolation_level = None
+                con.execute("VACUUM")  # deleted rows leave no bytes behind in free pages
+            rows: list[dict[str, object]] = [
+                {
+                    "dataset": dataset,
+                    "version": version,
+                    "action": entry.action,
+                    "file_name": file_name,
+                    "sha256": digest,
+                    "row_count": len(frame),
+                    "saved_at": saved_at,
+                    "user": entry.user or user,
+                    "reason": entry.reason or None,
+                    "record_ids": ", ".join(entry.record_ids) or None,
+                }
+                for entry in result.entries
+            ]
+            _append_audit(tmp, *rows)
+
+        _swap_in(path, write)
+    return version
+
+
 __all__ = [
+    "AUDIT_ACTIONS",
     "AUDIT_COLUMNS",
     "AUDIT_TABLE",
+    "AuditEntry",
+    "Change",
     "StoreBusyError",
     "audit",
     "current_version",
     "datasets",
     "layer_name",
     "load",
+    "modify",
     "restore",
     "save",
     "versions",

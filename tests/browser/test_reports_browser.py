@@ -1,0 +1,201 @@
+"""A resident reports by keyboard on a phone-sized page; an officer accepts it; the count shows.
+
+One internal app on the synthetic demo, with the shared password as the officer's sign-in
+(``[access] password_role = "officer"``). The resident opens the public page (``?embed=true``,
+public mode for that visit) at 390×844 and fills the report form with the keyboard only; the
+officer signs in, finds the report in the queue, accepts it and downloads the evidence CSV; the
+public page then shows the division's suppressed count.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.analysis.lookup import find_area
+from geo.auth import hash_password
+from geo.storage.catalog import load_catalog
+from geo.storage.workspace import DEMO_CATALOG
+from tests.browser.axe import blocking, require_axe, run_axe
+from tests.browser.support import browser_page, require_chromium, running_app, screenshot, settled
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long shared password"
+COMMENT = "{{7*7}} ![x](http://127.0.0.1:9/x.png) $x$ <script>alert(1)</script>"
+FOCUSED_JS = """() => {
+    const el = document.activeElement;
+    if (!el) return "";
+    const label = el.getAttribute("aria-label") || (el.labels && el.labels[0]
+        ? el.labels[0].innerText : "") || el.innerText || "";
+    return el.tagName + "|" + el.type + "|" + label.trim();
+}"""
+
+
+@dataclass
+class App:
+    url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    require_chromium()
+    root = tmp_path_factory.mktemp("reports")
+    (root / "secrets.toml").write_text('[access]\npassword_role = "officer"\n', encoding="utf-8")
+    data_dir = root / "data"
+    env = {"BROADBAND_PASSWORD_HASH": hash_password(PASSWORD, rounds=4)}
+    args = ["--secrets.files", str(root / "secrets.toml")]
+    with running_app(data_dir, env=env, args=args, log=root / "app.log") as url:
+        yield App(url, data_dir)
+
+
+def _wait_for_text(page: object, text: str | re.Pattern[str]) -> object:
+    found = page.get_by_text(text).first  # type: ignore[attr-defined]
+    found.wait_for(timeout=120_000)
+    return found
+
+
+def _focused(page: object) -> str:
+    return str(page.evaluate(FOCUSED_JS))  # type: ignore[attr-defined]
+
+
+TABBED: list[str] = []
+"""Every element the keyboard reached, in order (the honeypot must never be one)."""
+
+
+def _tab_to(page: object, pattern: str, *, limit: int = 40) -> str:
+    """Press Tab until the focused element's description matches ``pattern``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        now = _focused(page)
+        TABBED.append(now)
+        if re.search(pattern, now):
+            return now
+    raise AssertionError(f"Tab never reached {pattern!r}; last focused: {_focused(page)!r}")
+
+
+def _demo_postcode(data_dir: Path) -> tuple[str, str]:
+    cat = load_catalog(data_dir / DEMO_CATALOG)
+    assert cat.postcodes is not None
+    postcode = str(cat.postcodes.index[0])
+    areas = cat.areas["ced"]
+    code = find_area(postcode, postcodes=cat.postcodes, areas=areas).area_code
+    return postcode, str(areas.set_index("area_code").loc[code, "area_name"])
+
+
+def _watch(page: object, fetched: list[str], dialogs: list[str]) -> None:
+    """Record every request to the beacon address and every dialog (an alert() that ran)."""
+    page.on("request", lambda r: fetched.append(r.url) if "127.0.0.1:9" in r.url else None)  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+
+
+def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> None:
+    fetched: list[str] = []
+    dialogs: list[str] = []
+    with browser_page(width=390, height=844) as page:
+        _watch(page, fetched, dialogs)
+        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+        page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+        _wait_for_text(page, "Tell us what you can really get")
+        settled(page, timeout=120_000)
+        postcode, division = _demo_postcode(app.data_dir)
+        page.get_by_label("Your postcode (required)").focus()  # type: ignore[attr-defined]
+        page.keyboard.type(postcode.lower())  # type: ignore[attr-defined]
+        assert _tab_to(page, r"^INPUT\|radio\|").endswith("No service at all")
+        page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
+        page.keyboard.press("Space")  # type: ignore[attr-defined]
+        checked = page.evaluate(  # type: ignore[attr-defined]
+            "() => document.querySelector('input[type=radio]:checked').labels[0].innerText"
+        )
+        assert checked.strip() == "Below 10 Mbit/s"
+        _tab_to(page, r"^TEXTAREA\|")
+        page.keyboard.type(COMMENT)  # type: ignore[attr-defined]
+        _tab_to(page, r"^BUTTON\|.*\|Send report$")
+        assert not [f for f in TABBED if "Leave this field empty" in f]
+        assert not page.get_by_label("Leave this field empty").is_visible()  # type: ignore[attr-defined]
+        page.keyboard.press("Enter")  # type: ignore[attr-defined]
+        thanks = _wait_for_text(page, re.compile(r"Thank you: your report R-[0-9A-F]{10}"))
+        reference = re.search(r"R-[0-9A-F]{10}", thanks.inner_text()).group(0)  # type: ignore[attr-defined, union-attr]
+        settled(page, timeout=120_000)
+        thanks.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        screenshot(page, "reports_phone_submitted")
+        assert page.locator("body").inner_text().count("{{7*7}}") == 0  # type: ignore[attr-defined]
+
+    with browser_page() as page:
+        _watch(page, fetched, dialogs)
+        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+        page.goto(app.url + "/", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+        _wait_for_text(page, "Officer password")
+        page.get_by_label("Officer password").fill(PASSWORD)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Sign in", exact=True).click()  # type: ignore[attr-defined]
+        _wait_for_text(page, "Role: officer")
+        page.get_by_role("link", name="Residents' reports").click()  # type: ignore[attr-defined]
+        _wait_for_text(page, "Waiting for moderation (1)")
+        settled(page, timeout=120_000)
+        page.get_by_text("Every report (1)").click()  # type: ignore[attr-defined]
+        settled(page, timeout=120_000)
+        screenshot(page, "reports_officer_queue")
+        picker = page.get_by_role("combobox", name="Reports (by reference)")  # type: ignore[attr-defined]
+        picker.click()
+        option = page.get_by_role("option", name=re.compile(re.escape(reference)))  # type: ignore[attr-defined]
+        assert "pending" in option.inner_text()
+        option.click()
+        page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        settled(page, timeout=120_000)
+        page.get_by_label("Reason (kept in the audit)").fill("checked against the map")  # type: ignore[attr-defined]
+        page.get_by_label("Reason (kept in the audit)").press("Enter")  # type: ignore[attr-defined]
+        settled(page, timeout=120_000)
+        page.get_by_role("button", name="Accept").click()  # type: ignore[attr-defined]
+        accepted = _wait_for_text(page, f"Accepted {reference}")
+        _wait_for_text(page, "Waiting for moderation (0)")
+        settled(page, timeout=120_000)
+        accepted.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        screenshot(page, "reports_officer_accepted")
+        with page.expect_download(timeout=120_000) as download:  # type: ignore[attr-defined]
+            page.get_by_role("button", name="Download CSV").click()  # type: ignore[attr-defined]
+        rows = pd.read_csv(io.StringIO(Path(download.value.path()).read_text("utf-8")), dtype=str,
+                           keep_default_na=False)  # fmt: skip
+        assert rows[["postcode", "claimed_service", "area_name", "report_id"]].values.tolist() == [
+            [postcode, "Below 10 Mbit/s", division, reference]
+        ]
+
+    with browser_page(width=390, height=844) as page:
+        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+        page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+        heading = _wait_for_text(page, "What residents report, by division")
+        table = page.locator("table.bb-table").filter(has_text="Reports accepted")  # type: ignore[attr-defined]
+        table.wait_for(timeout=120_000)
+        settled(page, timeout=120_000)
+        row = table.locator("tr").filter(has_text=division)
+        assert row.locator("td").all_inner_texts() in (
+            ["fewer than 5", "fewer than 5"], ["fewer than 5", "0"]
+        )  # fmt: skip
+        heading.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        screenshot(page, "reports_phone_public_count")
+    # The comment's image was never fetched and its script never ran, on any page.
+    assert fetched == [] and dialogs == []
+
+
+def test_the_form_and_its_messages_have_no_serious_axe_finding(app: App) -> None:
+    require_axe()
+    with browser_page(width=390, height=844) as page:
+        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+        page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+        _wait_for_text(page, "Tell us what you can really get")
+        settled(page, timeout=120_000)
+        page.get_by_label("Your postcode (required)").fill("NR1")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Send report").click()  # type: ignore[attr-defined]
+        _wait_for_text(page, "Your report was not sent (2 problems); nothing was stored.")
+        _wait_for_text(page, "Enter a full UK postcode, for example NR1 3QU.")
+        settled(page, timeout=120_000)
+        problems = blocking(run_axe(page))
+        page.get_by_text("Enter a full UK postcode").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        screenshot(page, "reports_phone_errors")
+    assert problems == []
