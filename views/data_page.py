@@ -38,6 +38,8 @@ def _save() -> None:
     ctx = access.context()  # asked again at the moment of writing, not when the page was drawn
     if check is None or not check.ok or not access.may("upload", ctx):
         return
+    if st.session_state.get(PENDING + "_saved") == check.sha256:
+        return  # saved already: a click replayed by an interrupted rerun saves nothing twice
     path = state.key().store
     version = store.save(
         path, check.layer, check.records, file_name=check.filename,
