@@ -108,7 +108,7 @@ def test_export_file_and_evidence_pack_carry_the_label(figures) -> None:
     readme = readme_text(release="2021-05", options={}, sources=[NAME], synthetic=False,
                          notes=notes)  # fmt: skip
     assert "About these figures:" in readme and "figure_from = district" in readme
-    pack = evidence_pack(divisions=figs, anchors=None, reach_areas=None, layer_tables={},
+    pack = evidence_pack(divisions=figs, anchors=None, reach=None, layer_tables={},
                          tables={}, map_png=b"", readme=readme)  # fmt: skip
     with zipfile.ZipFile(io.BytesIO(pack)) as zf:
         assert "figure_from = district" in zf.read("README.txt").decode()
