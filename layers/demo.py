@@ -15,6 +15,9 @@ statuses and dates come from a seeded generator.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from geo.config import SYNTHETIC_LABEL
 from geo.sources.demo import demo_areas, demo_files
 from geo.sources.demo_build import build_demo
 from geo.storage import store
+from geo.storage.atomic import swap_in, writer_lock
 from geo.storage.catalog import load_catalog
 from geo.storage.workspace import DEMO_STORE, Workspace, read_context
 from layers.base import registered
@@ -34,6 +38,8 @@ SEED = 20261123
 DEMO_USER = "demo"
 DEMO_TODAY = date(2025, 6, 30)
 """Every synthetic date is on or before this day."""
+DEMO_BUILD_WAIT_S = 300.0
+"""How long a session waits for another that is building the demo (seconds, a loaded runner)."""
 
 VOUCHERS_PER_DIVISION: tuple[int, ...] = (22, 15, 3, 0, 12, 9, 2, 7, 5, 0, 1, 6)
 """Vouchers in demo divisions 1–12 (``X58000001``…): some under 5, to show suppression."""
@@ -217,17 +223,39 @@ def save_demo_layers(
     return saved
 
 
+def _copy_of(source: Path) -> Callable[[Path], None]:
+    """A :func:`swap_in` writer that makes the copy a copy of ``source``."""
+
+    def write(copy: Path) -> None:
+        shutil.copyfile(source, copy)
+
+    return write
+
+
 def ensure_demo(ws: Workspace) -> None:
     """Build the synthetic demo catalogue and store when the workspace draws the demo.
 
     Does nothing once a real catalogue exists, or when both demo files are already there.
+    Sessions start in parallel (a sign-in redirect opens a second one while the first still
+    runs): the first builds both files in a temporary folder under both writer locks and swaps
+    them in, store then catalogue; the others wait for the locks and find both there. A
+    session never sees a half-built demo, and no dataset is saved twice.
     """
-    if not ws.demo:
+    if not ws.demo or (ws.catalog_path.exists() and ws.store_path.exists()):
         return
-    if not ws.catalog_path.exists():
-        build_demo(ws.settings.data_dir)
-    if not ws.store_path.exists():
-        save_demo_layers(ws.store_path, ws.catalog_path)
+    data_dir = ws.settings.data_dir
+    with (
+        writer_lock(ws.catalog_path, timeout=DEMO_BUILD_WAIT_S),
+        writer_lock(ws.store_path, timeout=DEMO_BUILD_WAIT_S),
+        tempfile.TemporaryDirectory(dir=data_dir, prefix=".demo-build-") as tmp,
+    ):
+        catalog = ws.catalog_path if ws.catalog_path.exists() else build_demo(tmp)
+        if not ws.store_path.exists():
+            built = Path(tmp) / DEMO_STORE
+            save_demo_layers(built, catalog)
+            swap_in(ws.store_path, _copy_of(built))
+        if catalog != ws.catalog_path:
+            swap_in(ws.catalog_path, _copy_of(catalog))
 
 
 __all__ = [

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pandas as pd
 
 import layers  # noqa: F401  (registers the layers)
 from geo.config import SYNTHETIC_LABEL
+from geo.settings import load_settings
 from geo.sources.demo import demo_areas
 from geo.sources.demo_build import build_demo
-from geo.storage import store
+from geo.storage import store, workspace
+from geo.storage.catalog import load_catalog
 from layers import anchors, pilots, vouchers
 from layers.demo import (
     DEMO_STORE,
@@ -20,6 +23,7 @@ from layers.demo import (
     VOUCHERS_PER_DIVISION,
     demo_layer_files,
     demo_postcodes,
+    ensure_demo,
     save_demo_layers,
 )
 from layers.upload import check_upload
@@ -78,3 +82,34 @@ def test_demo_files_pass_check_upload_for_each_layer(tmp_path) -> None:
             context = read_context(cat.postcodes, dict(cat.areas))
             check = check_upload(raw, filename=name, layer=key, context=context, areas=areas)
             assert check.ok and check.problems == [], (name, check.report())
+
+
+def test_sessions_starting_together_build_the_demo_once_and_never_see_half_of_it() -> None:
+    """Six sessions open at once (a sign-in redirect opens a second while the first runs): the
+    demo store is built once — three saves, one per dataset — and a session that finds both demo
+    files finds every dataset in the store. Before the fix, each session saved its own
+    versions (CI saw vouchers at version 2 before anyone uploaded, pilots at version 3)."""
+    ws = workspace.current(load_settings())
+    assert ws.demo and not ws.store_path.exists()
+    build_demo(ws.settings.data_dir)  # the catalogue is there; six sessions find no store
+    start = threading.Barrier(6)
+    seen: list[set[str]] = []
+
+    def session() -> None:
+        start.wait()
+        ensure_demo(ws)
+        seen.append({k for k in ("vouchers", "anchors", "pilots")
+                     if store.current_version(ws.store_path, k) is not None})  # fmt: skip
+
+    threads = [threading.Thread(target=session) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log = store.audit(ws.store_path)
+    assert sorted(zip(log["dataset"], log["version"], strict=True)) == [
+        ("anchors", 1), ("pilots", 1), ("vouchers", 1),
+    ]  # fmt: skip
+    assert seen == [{"vouchers", "anchors", "pilots"}] * 6
+    assert len(load_catalog(ws.catalog_path).areas["ced"]) == len(demo_areas())
+    assert not list(ws.settings.data_dir.glob(".demo-build-*"))  # the build folder is gone

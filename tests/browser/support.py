@@ -91,19 +91,57 @@ def running_app(
 
 
 @contextmanager
-def browser_page(*, width: int = 1400, height: int = 1000) -> Iterator[object]:
-    """A Playwright page in headless Debian Chromium."""
+def chromium() -> Iterator[object]:
+    """A headless Debian Chromium; if the code inside fails, the failure says what was on screen.
+
+    Each open page's visible text and a screenshot (``tests/artifacts/failed_<n>.png``) are added
+    to the exception as notes, so a failure on a CI runner can be read from its log alone.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(require_chromium()), args=LAUNCH_ARGS)
         try:
-            page = browser.new_page(
-                viewport={"width": width, "height": height}, accept_downloads=True
-            )
-            yield page
+            yield browser
+        except BaseException as exc:
+            _describe_pages(browser, exc)
+            raise
         finally:
             browser.close()
+
+
+def _describe_pages(browser: object, exc: BaseException) -> None:
+    pages = [p for c in browser.contexts for p in c.pages]  # type: ignore[attr-defined]
+    for n, page in enumerate(pages):
+        try:
+            shot = screenshot(page, f"failed_{n}")
+            text = page.locator("body").inner_text(timeout=5_000)
+            frames = [f.url for f in page.frames]
+        except Exception as err:  # the page may be gone: say so, keep the original error
+            exc.add_note(f"page {n}: could not be described ({err!r})")
+            continue
+        body = text if len(text) <= 4000 else text[:4000] + " …"
+        exc.add_note(f"page {n} at {page.url} ({shot.name}; frames {frames}) showed:\n{body}")
+
+
+@contextmanager
+def browser_page(*, width: int = 1400, height: int = 1000) -> Iterator[object]:
+    """A Playwright page in headless Debian Chromium."""
+    with chromium() as browser:
+        yield browser.new_page(  # type: ignore[attr-defined]
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
+
+
+def map_drawn(frame: object, timeout: float = 120_000) -> None:
+    """Wait until the map in ``frame`` shows at least one of its own polygons on screen.
+
+    Leaflet draws areas outside the view as empty paths (``d="M0 0"``, hidden to Playwright), and
+    a map that zooms to a picked area hides the first paths in the document: wait for any one
+    that is visible, not for the first.
+    """
+    paths = frame.locator("path.leaflet-interactive")  # type: ignore[attr-defined]
+    paths.filter(visible=True).first.wait_for(timeout=timeout)
 
 
 def settled(page: object, timeout: float = 60_000) -> None:

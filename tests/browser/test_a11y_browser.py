@@ -15,7 +15,13 @@ import pytest
 
 from geo.__main__ import main as geo_cli
 from tests.browser.axe import require_axe, run_axe
-from tests.browser.support import SCREENSHOTS, browser_page, require_chromium, running_app
+from tests.browser.support import (
+    SCREENSHOTS,
+    browser_page,
+    map_drawn,
+    require_chromium,
+    running_app,
+)
 from tests.planner_seed import seed_store
 
 pytestmark = pytest.mark.browser
@@ -213,7 +219,7 @@ def test_officer_pages_find_a_place_and_screenshots(officer_url: str, tmp_path: 
     for size, name in ((DESKTOP, "export_desktop"), (PHONE, "export_phone")):
         with browser_page(width=size[0], height=size[1]) as page:
             page.goto(export.as_uri())
-            page.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+            map_drawn(page, 30_000)
             page.wait_for_timeout(1000)
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert picked_zoom > county_zoom  # a pick zooms to the area

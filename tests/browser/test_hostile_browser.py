@@ -14,7 +14,7 @@ import pytest
 
 from geo.sources.demo_build import DEMO_CATALOG, build_demo
 from geo.storage.catalog import load_catalog, save_areas
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+from tests.browser.support import browser_page, map_drawn, require_chromium, running_app, screenshot
 from views.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_a_hostile_name_is_shown_as_typed_and_fetches_nothing(tmp_path: Path) ->
 
         page.goto(f"{url}/?division={CODE}", wait_until="domcontentloaded")
         frame = page.frame_locator("iframe[title*='st_folium']").first
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=90_000)
+        map_drawn(frame, 90_000)
         page.get_by_role("heading", level=3).filter(has_text="beacon").first.wait_for(
             timeout=90_000
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from geo.auth import hash_password
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+from tests.browser.support import browser_page, map_drawn, require_chromium, running_app, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def test_map_draws_offline_and_division_pick_shows_panel(tmp_path: Path) -> None
         shot = screenshot(page, "map_division_picked")
         # A click on a division picks it.
         page.goto(f"{url}/", wait_until="domcontentloaded")  # a new visit: the whole county
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+        map_drawn(frame, 60_000)
         page.wait_for_timeout(1500)
         # Click inside Kingsmoor: the centre of its (convex, demo) cell, wherever the layout
         # puts the map.

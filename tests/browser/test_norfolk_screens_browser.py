@@ -25,6 +25,7 @@ from tests.browser.support import (
     ROOT,
     SCREENSHOTS,
     browser_page,
+    map_drawn,
     require_chromium,
     running_app,
     screenshot,
@@ -71,7 +72,7 @@ def _visit(url: str, page: object, stem: str) -> dict[str, object]:
     """Map with the division picked, then its profile and PDF; what each page said."""
     page.goto(f"{url}/?division={CODE}", wait_until="domcontentloaded")  # type: ignore[attr-defined]
     frame = page.frame_locator("iframe").first  # type: ignore[attr-defined]
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+    map_drawn(frame, 120_000)
     page.get_by_role("heading", name=NAME, exact=True).wait_for(timeout=120_000)  # type: ignore[attr-defined]
     settled(page, timeout=120_000)
     page.wait_for_timeout(1500)  # type: ignore[attr-defined]

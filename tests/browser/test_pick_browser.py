@@ -22,6 +22,7 @@ from layers.webmap import LEGEND_CLEARANCE_PX, map_view
 from tests.browser.support import (
     ROOT,
     browser_page,
+    map_drawn,
     require_chromium,
     running_app,
     screenshot,
@@ -141,9 +142,7 @@ def test_ten_clicks_each_pick_the_division_under_the_cursor(norfolk: Path) -> No
     picked = []
     with running_app(norfolk) as url, browser_page(width=1400, height=1100) as page:
         page.goto(url, wait_until="domcontentloaded")
-        page.frame_locator("iframe").first.locator("path.leaflet-interactive").first.wait_for(
-            timeout=120_000
-        )
+        map_drawn(page.frame_locator("iframe").first, 120_000)
         page.wait_for_timeout(1000)
         for code, name, lat, lon in targets:
             _whole_county(page)  # a pick zooms to its division: zoom out again, as a person would

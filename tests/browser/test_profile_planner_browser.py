@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+from tests.browser.support import browser_page, map_drawn, require_chromium, running_app, screenshot
 from tests.planner_seed import seed_store
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_profile_and_planner_pages_render(tmp_path: Path) -> None:
         page.goto(f"{url}/planner", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Bid planner").wait_for(timeout=90_000)
         frame = page.frame_locator("iframe").first
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=90_000)
+        map_drawn(frame, 90_000)
         paths = frame.locator("path.leaflet-interactive").count()
         legend = frame.locator(".bb-legend").inner_text()
         page.get_by_text("Download the evidence pack").wait_for(timeout=90_000)

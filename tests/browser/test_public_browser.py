@@ -17,7 +17,7 @@ from geo.__main__ import main as geo_cli
 from geo.auth import hash_password
 from geo.sources.demo import demo_files
 from tests.browser.axe import blocking, require_axe, run_axe
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+from tests.browser.support import browser_page, map_drawn, require_chromium, running_app, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def _open(page: object, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")  # type: ignore[attr-defined]
     page.get_by_role("heading", name=TITLE, level=1).wait_for(timeout=60_000)  # type: ignore[attr-defined]
     map_frame = page.frame_locator("iframe[title*='st_folium']")  # type: ignore[attr-defined]
-    map_frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    map_drawn(map_frame, 60_000)
     page.locator("table.bb-table tr[data-area-code]").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
 
 
@@ -118,7 +118,7 @@ def test_static_export_opens_from_file_and_draws_divisions(tmp_path: Path) -> No
     assert geo_cli(["export-html", str(out), "--no-tiles"]) == 0
     with browser_page() as page:
         page.goto(out.as_uri())
-        page.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+        map_drawn(page, 30_000)
         paths = page.locator("path.leaflet-interactive").count()
         rows = page.locator("table.bb-table tr[data-area-code]").count()
         lang = page.evaluate("() => document.documentElement.lang")

@@ -23,7 +23,14 @@ from geo.auth import hash_password
 from geo.storage.catalog import load_catalog
 from geo.storage.workspace import DEMO_CATALOG
 from tests.browser.axe import blocking, require_axe, run_axe
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot, settled
+from tests.browser.support import (
+    browser_page,
+    map_drawn,
+    require_chromium,
+    running_app,
+    screenshot,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +128,7 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         # The map reports its first view once drawn, and that reruns the page: wait for the
         # drawing and that rerun before typing (a slow runner drew it after the first settle).
         frame = page.frame_locator("iframe").first  # type: ignore[attr-defined]
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+        map_drawn(frame, 120_000)
         page.wait_for_timeout(1000)  # type: ignore[attr-defined]
         settled(page, timeout=120_000)
         postcode, division = _demo_postcode(app.data_dir)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot
+from tests.browser.support import browser_page, map_drawn, require_chromium, running_app, screenshot
 from tests.conftest import require_shared
 from tests.risk_support import build_norfolk_risk_catalog
 
@@ -26,7 +26,7 @@ def test_need_page_map_and_ranking_render(
         page.goto(f"{url}/need", wait_until="domcontentloaded")
         page.get_by_role("heading", name="Digital inclusion need").wait_for(timeout=120_000)
         frame = page.frame_locator("iframe").first
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+        map_drawn(frame, 120_000)
         paths = frame.locator("path.leaflet-interactive").count()
         legend = frame.locator(".bb-legend").inner_text()
         page.get_by_text("Landline and 3G switch-off risk").wait_for(timeout=120_000)

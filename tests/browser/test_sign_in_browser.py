@@ -22,7 +22,7 @@ from geo.auth import hash_password
 from geo.storage import store
 from layers.demo import DEMO_STORE
 from tests.browser.support import (
-    LAUNCH_ARGS,
+    chromium,
     free_port,
     require_chromium,
     running_app,
@@ -87,18 +87,6 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             yield Deployment(url, provider, data_dir, log, (cookie_secret, client_secret, PASSWORD))
 
 
-@contextmanager
-def _browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(require_chromium()), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def _page(browser: object, *, forwarded_for: str | None = None) -> object:
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     context = browser.new_context(viewport={"width": 1400, "height": 1000},  # type: ignore[attr-defined]
@@ -145,7 +133,7 @@ def _wait_signed_in(page: object, expected: str) -> None:
 @contextmanager
 def _signed_in(d: Deployment, person: Person, expected: str) -> Iterator[object]:
     """A fresh browser whose page went through the provider's sign-in as ``person``."""
-    with _browser() as browser:
+    with chromium() as browser:
         page = _page(browser)
         _sign_in(page, d, person)
         _wait_signed_in(page, expected)
@@ -220,7 +208,7 @@ def test_a_forged_or_expired_id_token_is_refused(deployment: Deployment, mode: s
     d = deployment
     d.provider.token_mode = mode
     try:
-        with _browser() as browser:
+        with chromium() as browser:
             page = _page(browser)
             issued = len(d.provider.issued)
             _sign_in(page, d, LEAD)
@@ -235,7 +223,7 @@ def test_a_forged_or_expired_id_token_is_refused(deployment: Deployment, mode: s
 
 def test_a_forged_identity_cookie_is_refused(deployment: Deployment) -> None:
     d = deployment
-    with _browser() as browser:
+    with chromium() as browser:
         page = _page(browser)
         forged = json.dumps({"email": LEAD.email, "sub": LEAD.sub, "is_logged_in": True,
                              "iat": 2_000_000_000, "provider": "default"})  # fmt: skip
@@ -274,7 +262,7 @@ def test_password_attempts_are_throttled_per_client_behind_a_proxy(deployment: D
     trusts it from loopback, so ``st.context.ip_address`` is the forwarded client.
     """
     d = deployment
-    with _browser() as browser:
+    with chromium() as browser:
         first = _page(browser, forwarded_for="203.0.113.7")
         first.goto(d.url, wait_until="domcontentloaded")
         _ready(first)
