@@ -246,6 +246,20 @@ portal's 2021 PWC naming and was not confirmed from here (no internet); if the p
 it, point ``geo fetch --service-root`` at a mirror or import the downloaded PWC file instead."""
 OA_CODE_FIELDS: dict[str, str] = {"2011": "OA11CD", "2021": "OA21CD"}
 """The OA code field of each vintage's layers and files."""
+OA_CENTROID_CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    **{code: () for code in OA_CODE_FIELDS.values()},
+    "x": ("x",),
+    "y": ("y",),
+}
+"""Columns of the portal's CSV download of a PWC layer (canonical → accepted headers, compared
+ignoring case): the vintage's code field and the point, which ArcGIS Hub writes as ``X,Y``
+before the layer's fields (``X,Y,FID,OA11CD,GlobalID``) or the layer carries as ``x``/``y``
+fields (``FID,OA21CD,GlobalID,x,y``). The numbers are British National Grid metres or lon/lat
+degrees, told apart by their ranges (:data:`GB_GRID_MAX`, :data:`UK_LONGITUDE`,
+:data:`UK_LATITUDE`)."""
+MAX_CENTROID_FILE_BYTES = 128 * 1024 * 1024
+"""An OA centroid CSV larger than this is refused (all 188,880 OAs of England and Wales take
+about 15 MB)."""
 OA11_LAST_CODES: dict[str, int] = {"E": 176_774, "W": 10_265}
 """The highest 2011 OA code number per country (E00176774, W00010265): a higher number is a
 code first issued for the 2021 census."""

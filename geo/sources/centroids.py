@@ -9,12 +9,16 @@
   fields every year, so their names are read from the layer's own description.
 
 Everything goes through :func:`geo.sources.arcgis.query_features` (paged, cached, checked).
+
+* The portal's CSV download of a PWC layer (:func:`read_centroid_csv`), for ``python -m geo
+  import``: the same points, with British National Grid or lon/lat told apart by their ranges.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,13 +28,22 @@ import requests
 import shapely
 
 from geo.config import (
+    DISPLAY_CRS,
+    GB_GRID_MAX,
+    GSS_COUNTRY_LETTERS,
     LEVELS,
+    MAX_CENTROID_FILE_BYTES,
+    OA_CENTROID_CSV_COLUMNS,
     OA_CENTROID_LAYERS,
     OA_CODE_FIELDS,
     ONS_ARCGIS_ROOT,
     POSTCODE_CENTROIDS_LAYER,
     SNAP_TOLERANCE_M,
+    SYNTHETIC_CODE_LETTER,
+    UK_LATITUDE,
+    UK_LONGITUDE,
     WARD_CED_LOOKUP_SERVICE,
+    WORKING_CRS,
 )
 from geo.errors import DataError, DownloadError
 from geo.geometry.crs import to_working
@@ -43,6 +56,7 @@ from geo.sources.arcgis import (
     query_features,
 )
 from geo.sources.postcodes import normalise_postcode
+from geo.sources.tabular import Table, check_duplicates, header_key, parse_numbers, read_table
 
 _LAD_FIELD = re.compile(r"^lad(\d{2})cd$", re.IGNORECASE)
 
@@ -236,9 +250,158 @@ def fetch_postcode_centroids(
     return out
 
 
+# --- The portal's CSV download of a PWC layer -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _System:
+    """A coordinate system a PWC CSV's numbers may be in, and the UK's range in it."""
+
+    crs: str
+    name: str
+    ranges: tuple[tuple[float, float], tuple[float, float]]
+    axes: tuple[str, str]
+    unit: str
+
+    def fits(self, x: pd.Series, y: pd.Series) -> pd.Series:
+        """Which points lie in the UK's range of this system."""
+        return x.between(*self.ranges[0]) & y.between(*self.ranges[1])
+
+    def axis_fits(self, i: int, value: float) -> bool:
+        """Whether ``value`` is in range on axis ``i`` (0: x, 1: y)."""
+        low, high = self.ranges[i]
+        return low <= value <= high
+
+    def axis(self, i: int) -> str:
+        """``"a longitude (-8.7 to 1.8°)"``: axis ``i`` and its range, for messages."""
+        low, high = (f"{v:,.0f}" if float(v).is_integer() else f"{v:g}" for v in self.ranges[i])
+        return f"a {self.axes[i]} ({low} to {high}{self.unit})"
+
+
+_LONLAT = _System(DISPLAY_CRS, "lon/lat degrees (WGS84)", (UK_LONGITUDE, UK_LATITUDE),
+                  ("longitude", "latitude"), "°")  # fmt: skip
+_GRID = _System(
+    WORKING_CRS, "British National Grid metres (EPSG:27700)",
+    ((0.0, GB_GRID_MAX[0]), (0.0, GB_GRID_MAX[1])),
+    ("British National Grid easting", "British National Grid northing"), " m",
+)  # fmt: skip
+_SYSTEMS = (_LONLAT, _GRID)
+"""Lon/lat first: a point that fits both lies within 2 m × 61 m of the grid's false origin, at
+sea south-west of Scilly, where no output area is; so it is read as degrees."""
+
+
+def _keys(canonical: str) -> set[str]:
+    return {header_key(a) for a in (canonical, *OA_CENTROID_CSV_COLUMNS[canonical])}
+
+
+def is_centroid_csv_header(headers: Sequence[str]) -> bool:
+    """True when a CSV header has an OA code field (``OA11CD``/``OA21CD``) and ``x``, ``y``."""
+    keys = {header_key(h) for h in headers}
+    has_code = any(_keys(field) & keys for field in OA_CODE_FIELDS.values())
+    return has_code and all(_keys(axis) & keys for axis in ("x", "y"))
+
+
+def read_centroid_csv(data: bytes, *, filename: str, synthetic: bool = False) -> gpd.GeoDataFrame:
+    """Read the ONS portal's CSV download of an OA population-weighted centroid layer.
+
+    Parameters
+    ----------
+    data
+        The CSV's bytes (UTF-8 with or without BOM): ``OA11CD`` or ``OA21CD`` and the point as
+        ``x``, ``y`` (any case; :data:`geo.config.OA_CENTROID_CSV_COLUMNS`), other fields
+        (``FID``, ``GlobalID``) ignored.
+    synthetic
+        Accept the made-up ``X00…`` codes of the demo.
+
+    Returns
+    -------
+    GeoDataFrame
+        The code field as ``OA11CD`` or ``OA21CD`` (stripped) and Point geometry in the CRS
+        the numbers are in: EPSG:27700 when every point is a British National Grid easting
+        and northing, EPSG:4326 when every point is a UK longitude and latitude. In file
+        order, index 0…n-1; ``attrs``: ``source``, ``coordinates`` (a line saying which).
+
+    Raises
+    ------
+    DataError
+        Every problem, with its row and column: no or two code fields, a blank or malformed
+        OA code, a code listed twice, a blank or non-numeric coordinate, a point that fits
+        neither system, or points in both.
+    """
+    table = read_table(data, filename=filename, aliases=OA_CENTROID_CSV_COLUMNS,
+                       required=("x", "y"), max_bytes=MAX_CENTROID_FILE_BYTES)  # fmt: skip
+    fields = [f for f in OA_CODE_FIELDS.values() if table.has(f)]
+    if len(fields) != 1:
+        found = " and ".join(table.name(f) for f in fields) or "neither"
+        raise DataError.single(filename, "needs one OA code column, OA11CD or OA21CD (one census "
+                               f"vintage a file); found {found}", row=1)  # fmt: skip
+    (field,) = fields
+    codes = table.col(field)
+    letters = GSS_COUNTRY_LETTERS + (SYNTHETIC_CODE_LETTER if synthetic else "")
+    malformed = ~codes.str.fullmatch(rf"[{letters}]00\d{{6}}")
+    for row in codes.index[malformed]:
+        table.add("is blank; an OA code is required" if codes[row] == "" else
+                  "is not an output-area code (a country letter, 00, then 6 digits: E00095530)",
+                  row=int(row), column=field, value=codes[row])  # fmt: skip
+    check_duplicates(table, field)
+    x = parse_numbers(table, "x", blank_ok=False)
+    y = parse_numbers(table, "y", blank_ok=False)
+    system = _coordinate_system(table, x, y)
+    table.finish()
+    assert system is not None  # no point fitted any system: problems were raised
+    out = gpd.GeoDataFrame(
+        {field: codes.to_numpy()},
+        geometry=gpd.points_from_xy(x.to_numpy(), y.to_numpy()),
+        crs=system.crs,
+    )
+    converted = "" if system.crs == WORKING_CRS else "; converted to British National Grid"
+    out.attrs.update(
+        source=filename,
+        coordinates=f"{filename}: {table.name('x')}, {table.name('y')} read as {system.name}: "
+        f"every point has {system.axis(0)} and {system.axis(1)}{converted}",
+    )
+    return out
+
+
+def _coordinate_system(table: Table, x: pd.Series, y: pd.Series) -> _System | None:
+    """The system the most points fit; each point that does not fit it is a problem."""
+    fits = [s.fits(x, y) for s in _SYSTEMS]
+    fits[1] &= ~fits[0]
+    counts = [int(f.sum()) for f in fits]
+    chosen = _SYSTEMS[int(counts[1] >= counts[0])] if any(counts) else None
+    ok = fits[_SYSTEMS.index(chosen)] if chosen else pd.Series(False, index=x.index)
+    for row in x.index[x.notna() & y.notna() & ~ok]:
+        other = next((s for s, f in zip(_SYSTEMS, fits, strict=True) if f[row]), None)
+        _misfit(table, int(row), (float(x[row]), float(y[row])), chosen, other)
+    return chosen
+
+
+def _misfit(
+    table: Table, row: int, xy: tuple[float, float], chosen: _System | None, other: _System | None
+) -> None:
+    """Record why the point on ``row`` fits no system, or not the file's (``chosen``)."""
+    raw = (table.col("x")[row], table.col("y")[row])
+    if chosen is not None and other is not None:
+        table.add(f"({raw[0]}, {raw[1]}) is in {other.name} but the file's other points are in "
+                  f"{chosen.name}: one file uses one coordinate system",
+                  row=row, column="x", value=raw[0])  # fmt: skip
+        return
+    systems = (chosen,) if chosen else _SYSTEMS
+    bad = [i for i in (0, 1) if not any(s.axis_fits(i, xy[i]) for s in systems)]
+    for i in bad:
+        what = " nor ".join(s.axis(i) for s in systems)
+        table.add(f"is not {what}, as the file's other points are" if chosen
+                  else f"is neither {what}", row=row, column="xy"[i], value=raw[i])  # fmt: skip
+    if not bad:  # each number fits a system, but not the same one
+        table.add(f"({raw[0]}, {raw[1]}) is neither " + " nor ".join(s.name for s in systems),
+                  row=row, column="x", value=raw[0])  # fmt: skip
+
+
 __all__ = [
     "fetch_oa_centroids",
     "fetch_postcode_centroids",
+    "is_centroid_csv_header",
     "oa_centroid_urls",
     "postcode_centroids_url",
+    "read_centroid_csv",
 ]

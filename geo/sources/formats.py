@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import geopandas as gpd
 import pandas as pd
 
-from geo.config import MEASURES
+from geo.config import MAX_CENTROID_FILE_BYTES, MEASURES
 from geo.errors import DataError, Problem
 from geo.geometry.boundaries import (
     READABLE_SUFFIXES,
@@ -244,11 +244,19 @@ def _is_lsoa_geo(c: Candidate) -> bool:
 
 def _load_oa_geo(cands: list[Candidate], ctx: Context) -> ImportResult:
     (c,) = cands
+    return _store_oa(c, c.geo, ctx)
+
+
+def _store_oa(
+    c: Candidate, oas: gpd.GeoDataFrame, ctx: Context, notes: Sequence[str] = ()
+) -> ImportResult:
+    """Store OA points or polygons of one file: the vintage from its code field, kind from
+    its geometry (:func:`geo.storage.catalog.save_oa_centroids`)."""
     layer = ctx.store.save_oa_centroids(
-        ctx.catalog_path, c.geo, source=c.filename, synthetic=ctx.synthetic,
+        ctx.catalog_path, oas, source=c.filename, synthetic=ctx.synthetic,
         kind="synthetic" if ctx.synthetic else None,
     )  # fmt: skip
-    return ImportResult(layer, len(c.geo))
+    return ImportResult(layer, len(oas), list(notes))
 
 
 def _load_lsoa(cands: list[Candidate], ctx: Context) -> ImportResult:
@@ -275,6 +283,24 @@ def _load_boundaries(cands: list[Candidate], ctx: Context) -> ImportResult:
 
 def _keys(c: Candidate) -> set[str]:
     return {h.lower() for h in c.header or []}
+
+
+def _is_oa_csv(c: Candidate) -> bool:
+    from geo.sources.centroids import is_centroid_csv_header
+
+    return c.header is not None and is_centroid_csv_header(c.header)
+
+
+def _load_oa_csv(cands: list[Candidate], ctx: Context) -> ImportResult:
+    """The portal's CSV download of an OA PWC layer, stored as :func:`_load_oa_geo` stores the
+    same points as GeoJSON."""
+    from geo.sources.centroids import read_centroid_csv
+
+    (c,) = cands
+    with c.opener() as fh:  # one byte over the limit is enough for the reader to refuse it
+        data = fh.read(MAX_CENTROID_FILE_BYTES + 1)
+    oas = read_centroid_csv(data, filename=c.filename, synthetic=ctx.synthetic)
+    return _store_oa(c, oas, ctx, [oas.attrs["coordinates"]])
 
 
 def _is_imd(c: Candidate) -> bool:
@@ -539,6 +565,8 @@ register(Format("lsoa", "LSOA polygons (IMD areas)", _is_lsoa_geo, _load_lsoa))
 register(
     Format("boundaries", "boundaries (divisions, wards, districts)", _is_geo, _load_boundaries)
 )
+register(Format("oa_centroids_csv", "ONS OA population-weighted centroids (CSV download)",
+                _is_oa_csv, _load_oa_csv))  # fmt: skip
 register(Format("imd", "IMD 2019 File 1", _is_imd, _load_imd))
 register(
     Format(

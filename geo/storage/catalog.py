@@ -473,10 +473,11 @@ def import_file(
     """Import one hand-downloaded file (or zip), recognised by its content; returns the layer(s).
 
     Every format in :data:`geo.sources.formats.FORMATS` is tried in turn: boundaries (GeoJSON /
-    GeoPackage / zipped shapefile with ONS field names), output areas (``OA11CD``/``OA21CD``),
-    LSOA polygons (``LSOA11CD``), IMD 2019 File 1 CSVs, ONSPD / NSPL postcode directories,
-    Ofcom coverage files of every release (zips of them too, a zip inside a zip included), OS
-    Open UPRN releases and BDUK "premises in BDUK plans" CSVs (:mod:`geo.storage.premises`).
+    GeoPackage / zipped shapefile with ONS field names), output areas (``OA11CD``/``OA21CD``;
+    the ONS portal's PWC CSV download too), LSOA polygons (``LSOA11CD``), IMD 2019 File 1
+    CSVs, ONSPD / NSPL postcode directories, Ofcom coverage files of every release (zips of
+    them too, a zip inside a zip included), OS Open UPRN releases and BDUK "premises in BDUK
+    plans" CSVs (:mod:`geo.storage.premises`).
 
     Parameters
     ----------
