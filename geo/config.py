@@ -108,6 +108,18 @@ COLUMN_LABELS: dict[str, str] = {
 Gap components (``no_gigabit`` … ``deprivation``) are labelled here and listed by
 :data:`geo.analysis.gap.COMPONENTS`."""
 
+SHORT_LABELS: dict[str, str] = {
+    "rank": "Rank",
+    "score": "Gap score",
+    "no_gigabit": "No gigabit",
+    "below_uso": "Below USO",
+    "no_decent": "No decent",
+    "voucher_demand": "Live vouchers",
+    "deprivation": "Deprivation",
+}
+"""Table headings where the full label (then the heading's help) would not fit beside the
+others: the planner's ranking shows every component at 1280 px."""
+
 # --- Area levels ----------------------------------------------------------------------------------
 
 

@@ -191,6 +191,8 @@ def test_gap_scores_with_the_components_that_exist_and_names_the_rest() -> None:
     assert scores.loc["A", "missing"] == ""
     assert set(scores.attrs["missing"]) == {"no_gigabit", "below_uso"}
     assert missing_text(scores).startswith("Scored without premises without gigabit (")
+    left_out = missing_text(gap_components(figures, extra=vouchers))
+    assert "deprivation (IMD 2019" in left_out  # only the first letter lowered: IMD stays IMD
 
 
 def test_coverage_points_from_oa_rows_and_centroids_of_their_vintage() -> None:

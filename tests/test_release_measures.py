@@ -85,6 +85,10 @@ def test_gap_score_uses_decent_broadband_under_its_own_name(figures_2026):
     assert comps.loc["E58000001", "below_uso"] == 15 and comps.loc["E58000002", "below_uso"] == 4
     assert "below_uso" not in comps.attrs["missing"]
     assert "Unable to get decent broadband from fixed or FWA" in comps.attrs["notes"]["below_uso"]
+    # Its label and its table heading are the stand-in's, never "Below USO".
+    stand_in = "Premises without decent broadband (fixed or FWA)"
+    assert comps.attrs["labels"] == {"below_uso": stand_in}
+    assert comps.attrs["short_labels"] == {"below_uso": "No decent"}
     scores = gap_scores(comps, weights={"below_uso": 1.0})
     assert scores.loc["E58000001", "score"] == 100.0
     assert "below_uso" in scores.attrs["notes"]

@@ -44,7 +44,7 @@ def render() -> None:
     chosen = overlay_panel.choose_overlays()
     public = overlay_panel.public_view()
 
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)  # the panel's table needs half the page at 1280 px
     with left:
         widgets.skip_link("after-map", "Skip the map (its figures are beside and below it)")
         # Hatched areas (their district's figure) are explained by the legend's own entry.

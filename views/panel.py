@@ -32,17 +32,17 @@ def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") ->
 
 
 def _columns(whose: str) -> dict[str, object]:
-    """Columns sized to their text, with thousands separators: at 1280 px the five fit their
-    half of the page with no header or measure name cut short (narrower, the table scrolls
-    sideways inside itself)."""
+    """Columns sized to their text, with thousands separators: at 1280 px the five fit the
+    panel's half of the page (:data:`views.map_page` gives map and panel one half each) with
+    no header or measure name cut short; narrower, the table scrolls sideways inside itself."""
     number = st.column_config.NumberColumn
     return {
-        "Measure": st.column_config.TextColumn(width=150),
-        f"{whose} %": number(width=78),
-        f"{whose} premises": number("Premises", format="localized", width=72),
+        "Measure": st.column_config.TextColumn(width=140),
+        f"{whose} %": number(width=64),
+        f"{whose} premises": number("Premises", format="localized", width=70),
         "County %": number(width=72),
         "Difference (points)": number(
-            "± county", help="Points above (+) or below (−) the county's %", width=70
+            "±", help="Points above (+) or below (−) the county's %", width=44
         ),
     }
 

@@ -20,6 +20,7 @@ from geo.config import (
     DERI_LINE,
     FIBRE_LABELS,
     LEVELS,
+    SHORT_LABELS,
     SYNTHETIC_LABEL,
 )
 from geo.reports.evidence import (
@@ -133,37 +134,39 @@ def render() -> None:
     table = scores.assign(area_name=names.reindex(scores.index))
     shown = ["rank", "area_name", "score", *comps.columns]
     reach, chosen = _reach_section(anchors, figs, cat, release, level=level)
-    left, right = st.columns([3, 2])
-    with right:
-        area_label = LEVELS[level].singular.capitalize()
-        st.dataframe(
-            table[shown].round(1),
-            width="stretch",
-            height=520,
-            hide_index=True,
-            column_config={
-                c: st.column_config.NumberColumn(
-                    labels.get(c) or label(c), format="localized", width="small"
-                )
-                if c != "area_name"
-                else label(c, area_label=area_label)
-                for c in shown
-            },
-        )
-        st.caption(
-            "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
-            "score is their weighted mean × 100. Equal scores share a rank. "
-            + plain(missing_text(scores))
-        )
-    with left:
-        web = state.web_figures(k, level, release)
-        st_folium(
-            gap_map(web, scores, reach=reach, anchors=chosen),
-            key="planner_map",
-            height=520,
-            use_container_width=True,
-            returned_objects=[],
-        )
+    # The map, then the ranking at the page's full width: beside the map its component
+    # headings were cut short even at 1400 px.
+    web = state.web_figures(k, level, release)
+    st_folium(
+        gap_map(web, scores, reach=reach, anchors=chosen),
+        key="planner_map",
+        height=520,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    area_label = LEVELS[level].singular.capitalize()
+    short = {**SHORT_LABELS, **(comps.attrs.get("short_labels") or {})}
+    st.dataframe(
+        table[shown].round(1),
+        width="stretch",
+        height=min(520, 38 + 35 * len(table)),
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(
+                short.get(c) or labels.get(c) or label(c),
+                help=labels.get(c) or label(c),
+                format="localized",
+            )
+            if c != "area_name"
+            else label(c, area_label=area_label)
+            for c in shown
+        },
+    )
+    st.caption(
+        "Each component is scaled 0–1 across the areas (least need 0, most 1); the "
+        "score is their weighted mean × 100. Equal scores share a rank. "
+        + plain(missing_text(scores))
+    )
 
     overlay_panel.show_overviews(level=level, release=release, names=names.to_dict())
     risk = risk_section.pack_tables(k, level, release)

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geo.analysis.releases import decent_stand_in
-from geo.config import COLUMN_LABELS
+from geo.config import COLUMN_LABELS, SHORT_LABELS
 from geo.geometry.aggregate import AREA_CODE
 
 COMPONENTS: dict[str, str] = {
@@ -81,13 +81,15 @@ def gap_components(
         Index ``area_code`` in the order of ``figures``. Components without data are absent
         and named in ``attrs["missing"]`` (component → why); ``attrs["notes"]`` says where one
         measure stands in for another (:func:`geo.analysis.releases.decent_stand_in`) and
-        ``attrs["labels"]`` gives such a component its own label.
+        ``attrs["labels"]`` gives such a component its own label (``attrs["short_labels"]``
+        its table heading, in place of :data:`geo.config.SHORT_LABELS`).
     """
     index = pd.Index(figures[AREA_CODE].astype(str), name=AREA_CODE)
     out = pd.DataFrame(index=index)
     missing: dict[str, str] = {}
     notes: dict[str, str] = {}
     labels: dict[str, str] = {}
+    short: dict[str, str] = {}
     fig = figures.set_index(figures[AREA_CODE].astype(str))
     needs = _needs(fig)
     if {"premises", "n_gigabit"} <= set(fig.columns):
@@ -101,6 +103,7 @@ def gap_components(
         out["below_uso"] = fig["n_no_decent"].to_numpy(dtype=float)
         notes["below_uso"] = stand_in
         labels["below_uso"] = STAND_IN_LABEL
+        short["below_uso"] = SHORT_LABELS["no_decent"]
     else:
         missing["below_uso"] = "this release publishes no 'below the USO' counts"
     if extra is not None:
@@ -116,6 +119,7 @@ def gap_components(
     out.attrs["missing"] = missing
     out.attrs["notes"] = notes
     out.attrs["labels"] = labels
+    out.attrs["short_labels"] = short
     return out
 
 
@@ -195,12 +199,17 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     return out.sort_values(["rank", "score"], na_position="last", kind="stable")
 
 
+def _lower_first(label: str) -> str:
+    """``"Deprivation (IMD 2019, 0–100)"`` → ``"deprivation (IMD 2019, 0–100)"`` (acronyms kept)."""
+    return label[:1].lower() + label[1:]
+
+
 def missing_text(scores: pd.DataFrame) -> str:
     """One sentence naming the components left out of the score and why ("" when none)."""
     missing = scores.attrs.get("missing") or {}
     if not missing:
         return ""
-    parts = [f"{COMPONENTS.get(k, k).lower()} ({why})" for k, why in missing.items()]
+    parts = [f"{_lower_first(COMPONENTS.get(k, k))} ({why})" for k, why in missing.items()]
     return "Scored without " + "; ".join(parts) + "."
 
 
