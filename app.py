@@ -1,7 +1,8 @@
 """Broadband and digital-inclusion maps for council electoral divisions (Streamlit front end).
 
-Run with ``streamlit run app.py``. This file only decides which pages this visitor may see and
-hands over to them; the work is in ``geo/`` (geometry, aggregation) and ``layers/`` (overlays).
+Run with ``streamlit run server.py`` (which serves this script and ``/embed``). This file only
+decides which pages this visitor may see and hands over to them; the work is in ``geo/``
+(geometry, aggregation) and ``layers/`` (overlays).
 """
 
 from __future__ import annotations

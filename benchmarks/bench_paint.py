@@ -51,7 +51,9 @@ FILES = (
     "ofcom_fixed_coverage_norfolk_lad_2016_2021.csv",
 )
 DIVISIONS = 84
-PAGES = {"officer": {}, "public": {"BROADBAND_PUBLIC_ONLY": "1"}}
+PAGES = {"officer": {}, "public": {"BROADBAND_PUBLIC_ONLY": "1"}, "embed": {}}
+"""Each page's environment; ``embed`` is ``/embed`` (:mod:`views.embed`) on an officer server."""
+PATHS = {"officer": "", "public": "", "embed": "embed"}
 POLL_JS = """(() => {
   const want = %d;
   const check = () => {
@@ -153,7 +155,7 @@ def _served(root: Path, *, page: str) -> Iterator[tuple[str, ByteCounter]]:
         with running_app(Path(tmp), env=PAGES[page], root=root) as url:
             relay = ByteCounter(int(url.rsplit(":", 1)[1]))
             try:
-                yield f"http://127.0.0.1:{relay.port}/", relay
+                yield f"http://127.0.0.1:{relay.port}/{PATHS[page]}", relay
             finally:
                 relay.close()
 
@@ -208,18 +210,24 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     """Rows: first paint and bytes per page, before (:data:`BASELINE`) and ours."""
     from tests.browser.support import CHROMIUM
 
-    pages = ["public"] if quick else list(PAGES)
+    pages = ["public", "embed"] if quick else list(PAGES)
     visits = 3 if quick else 5
     missing = [n for n in FILES if not (SHARED_DATA_DIR / n).exists()]
     if not CHROMIUM.exists() or missing:
         why = f"{CHROMIUM} not found" if not CHROMIUM.exists() else f"{missing[0]} not found"
         return [_skip(f"Norfolk {p} map: first paint", why) for p in pages]
     rows: list[dict[str, Any]] = []
+    public_before: dict[str, Any] | None = None
     with _baseline_checkout() as baseline:
         for page in pages:
-            roots = {"ours": ROOT, **({"before": baseline} if baseline else {})}
+            # /embed is new: its "before" is the public page before issue 13.
+            with_before = baseline is not None and page != "embed"
+            roots = {"ours": ROOT, **({"before": baseline} if with_before else {})}
             got = measure(roots, page=page, visits=visits)
-            ours, before = got["ours"], got.get("before")
+            ours = got["ours"]
+            before = got.get("before") if page != "embed" else public_before
+            if page == "public":
+                public_before = before
             load = os.getloadavg()[0]
             what = f"Norfolk {page} map (84 divisions): first paint"
             note = (
@@ -230,8 +238,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 f"{ours['back']:.2f} s"
                 + (f", before {before['back']:.2f} s" if before else "")
                 + f"; load average {load:.1f} on {os.cpu_count()} cores (shared machine)"
-                + ("" if before else f"; before not measured: commit {BASELINE[:7]} not in clone")
-            )
+                + ("; naive = the public Streamlit page before issue 13" if page == "embed"
+                   else "" if before else f"; before not measured: {BASELINE[:7]} not in clone")
+            )  # fmt: skip
             rows.append({
                 "what": what, "n": DIVISIONS,
                 "naive": round(before["fresh"], 3) if before else None,

@@ -53,15 +53,17 @@ def running_app(
     args: Sequence[str] = (),
     log: Path | None = None,
 ) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a loopback port (free unless given); yield its base URL.
+    """Start ``streamlit run server.py`` on a loopback port (free unless given); yield its base URL.
 
-    ``root`` is the checkout whose ``app.py`` runs (benchmarks run an earlier commit's too);
+    ``root`` is the checkout whose ``server.py`` runs, as README's command runs it (benchmarks
+    run an earlier commit's too, whose entry was ``app.py``);
     ``args`` are more ``streamlit run`` options (e.g. ``--secrets.files``); ``log`` keeps the
     server's output in a file (otherwise it is discarded).
     """
     port = port or free_port()
     environ = {**os.environ, "BROADBAND_DATA_DIR": str(data_dir), **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
+    entry = root / "server.py" if (root / "server.py").exists() else root / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(entry),
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            *args]  # fmt: skip

@@ -1,0 +1,124 @@
+"""``/embed``: the public map as one pre-rendered page, for councils to embed and residents to open.
+
+The Streamlit pages need the Streamlit frontend (about 100 script files) and a WebSocket before
+a map can draw; this route answers with the static export instead
+(:func:`layers.export.build_export`: the divisions, legend, attribution and an accessible
+table, Leaflet inlined, nothing personal), so the map draws from one HTML response. Pages are
+built once per data state and cached by the stamps of the catalogue and store in force
+(:func:`views.state.key`), so a save or an import shows at the next request; the ETag lets a
+returning browser revalidate without downloading the page again.
+
+Query parameters, each checked against a fixed list (anything else is a 400 that names the
+allowed values, never echoing the request): ``measure`` (a key of
+:data:`geo.config.MEASURES`, default :data:`geo.config.DEFAULT_MEASURE`) and ``layers``
+(comma-separated public layers, e.g. ``anchors,pilots``; default none).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from geo.config import DEFAULT_MEASURE, MEASURES
+from geo.errors import SetupError
+from layers.export import build_export, public_layer_keys
+
+EMBED_PATH = "/embed"
+CACHED_PAGES = 16
+HEADERS = {
+    # The page runs only its own inline scripts and styles; tiles are its only fetches.
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "img-src data: https://*.tile.openstreetmap.org; base-uri 'none'; form-action 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",  # revalidate every time: the data may have changed
+}
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pages: OrderedDict[tuple[object, ...], tuple[str, str]] = OrderedDict()
+
+
+class BadQuery(ValueError):
+    """A query parameter outside its fixed list (the message names the allowed values)."""
+
+
+def choose(measure: str | None, layers: str | None) -> tuple[str, tuple[str, ...]]:
+    """The measure and public layers a query asks for, checked against their fixed lists.
+
+    >>> choose(None, None)
+    ('gigabit', ())
+    >>> choose("sfbb", "pilots, anchors")
+    ('sfbb', ('anchors', 'pilots'))
+    """
+    measure = measure or DEFAULT_MEASURE
+    if measure not in MEASURES:
+        raise BadQuery(f"measure must be one of: {', '.join(MEASURES)}")
+    public = public_layer_keys()
+    keys = tuple(sorted({k.strip() for k in (layers or "").split(",") if k.strip()}))
+    if any(k not in public for k in keys):
+        raise BadQuery(f"layers must be some of: {', '.join(public)}")
+    return measure, keys
+
+
+def page(measure: str, layers: Sequence[str]) -> tuple[str, str]:
+    """The embed page for the data in force and its ETag (built once per data state)."""
+    # Imported here, not at the top: server.py imports this module before Streamlit's runtime
+    # exists, and views.state's caches must be made by the runtime (as the pages make them).
+    from views import state
+
+    k = state.key()
+    level = state.current_workspace().settings.level
+    cache_key = (k, level, measure, tuple(layers))
+    with _lock:
+        if cache_key in _pages:
+            _pages.move_to_end(cache_key)
+            return _pages[cache_key]
+        records = {key: frame for key in layers if (frame := state.stored(key, k)) is not None}
+        html = build_export(state.catalog(k), level=level, measure=measure, layer_records=records)
+        built = (html, '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"')
+        _pages[cache_key] = built
+        while len(_pages) > CACHED_PAGES:
+            _pages.popitem(last=False)
+        return built
+
+
+async def embed(request: Request) -> Response:
+    """``GET /embed``: the page, a 304 when the browser's copy is current, or a plain error."""
+    try:
+        measure, layers = choose(
+            request.query_params.get("measure"), request.query_params.get("layers")
+        )
+    except BadQuery as exc:
+        return PlainTextResponse(str(exc), status_code=400, headers=HEADERS)
+    try:
+        html, etag = await run_in_threadpool(page, measure, layers)
+    except SetupError:
+        return PlainTextResponse(
+            "No map yet: this service has no boundaries or coverage loaded.",
+            status_code=503, headers=HEADERS,
+        )  # fmt: skip
+    except Exception:  # never a traceback to a visitor; the log has it
+        _log.exception("the embed page could not be built")
+        return PlainTextResponse(
+            "The map could not be drawn just now. Please try again later.",
+            status_code=500, headers=HEADERS,
+        )  # fmt: skip
+    headers = {**HEADERS, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return HTMLResponse(html, headers=headers)
+
+
+ROUTES: list[BaseRoute] = [Route(EMBED_PATH, embed, methods=["GET"])]
+"""The routes :mod:`server` adds beside Streamlit's own."""
+
+__all__ = ["EMBED_PATH", "ROUTES", "BadQuery", "choose", "embed", "page"]
