@@ -253,9 +253,11 @@ OA_CENTROID_LAYERS: dict[str, str] = {
 """ONS population-weighted centroids (PWC) of output areas, per census vintage (points).
 
 2011: the portal's service directory lists ``Output_Areas_Dec_2011_PWC_2022`` with layer 0
-``OA_2011_EW_PWC`` (field ``OA11CD``, 181,408 points, EPSG:27700). 2021: the name follows the
-portal's 2021 PWC naming and was not confirmed from here (no internet); if the portal renames
-it, point ``geo fetch --service-root`` at a mirror or import the downloaded PWC file instead."""
+``OA_2011_EW_PWC`` (field ``OA11CD``, 181,408 points, EPSG:27700). 2021:
+``OA_December_2021_EW_PWC_V4`` layer 0 (field ``OA21CD``) under the same services root, the
+URL that public projects using Census 2021 OA centroids query (seen in several, December 2026;
+not fetched from here: no internet). If the portal versions it again (``_V5``), point
+``geo fetch --service-root`` at a mirror or import the downloaded PWC file (GeoJSON or CSV)."""
 OA_CODE_FIELDS: dict[str, str] = {"2011": "OA11CD", "2021": "OA21CD"}
 """The OA code field of each vintage's layers and files."""
 OA_CENTROID_CSV_COLUMNS: dict[str, tuple[str, ...]] = {
