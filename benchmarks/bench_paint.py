@@ -14,7 +14,9 @@ Rows, side by side:
 
 ``before``  the app as it was at :data:`BASELINE` (``git archive`` of that commit, its own
             ``.streamlit/config.toml``), on its own catalogue of the same files;
-``ours``    this checkout with its config.
+``ours``    this checkout with its config;
+``embed``   this checkout's ``/embed`` (the public map as one page, :mod:`views.embed`), beside
+            the public Streamlit page of ``before``.
 
 The app runs on the real Norfolk files imported into a temporary ``BROADBAND_DATA_DIR``
 (divisions 2025, districts 2013, Ofcom LA-level 2016–2021). Skipped without Chromium, without
