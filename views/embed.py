@@ -16,10 +16,9 @@ allowed values, never echoing the request): ``measure`` (a key of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 from starlette.concurrency import run_in_threadpool
@@ -43,8 +42,6 @@ HEADERS = {
     "Cache-Control": "no-cache",  # revalidate every time: the data may have changed
 }
 _log = logging.getLogger(__name__)
-_lock = threading.Lock()
-_pages: OrderedDict[tuple[object, ...], tuple[str, str]] = OrderedDict()
 
 
 class BadQuery(ValueError):
@@ -75,20 +72,18 @@ def page(measure: str, layers: Sequence[str]) -> tuple[str, str]:
     # exists, and views.state's caches must be made by the runtime (as the pages make them).
     from views import state
 
-    k = state.key()
-    level = state.current_workspace().settings.level
-    cache_key = (k, level, measure, tuple(layers))
-    with _lock:
-        if cache_key in _pages:
-            _pages.move_to_end(cache_key)
-            return _pages[cache_key]
-        records = {key: frame for key in layers if (frame := state.stored(key, k)) is not None}
-        html = build_export(state.catalog(k), level=level, measure=measure, layer_records=records)
-        built = (html, '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"')
-        _pages[cache_key] = built
-        while len(_pages) > CACHED_PAGES:
-            _pages.popitem(last=False)
-        return built
+    return _built(state.key(), state.current_workspace().settings.level, measure, tuple(layers))
+
+
+@functools.lru_cache(maxsize=CACHED_PAGES)
+def _built(k: object, level: str, measure: str, layers: tuple[str, ...]) -> tuple[str, str]:
+    """The page and its ETag for one data state (``k``, a :class:`views.state.Key`)."""
+    from views import state
+
+    assert isinstance(k, state.Key)
+    records = {key: frame for key in layers if (frame := state.stored(key, k)) is not None}
+    html = build_export(state.catalog(k), level=level, measure=measure, layer_records=records)
+    return html, '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
 
 
 async def embed(request: Request) -> Response:
