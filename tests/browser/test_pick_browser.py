@@ -136,6 +136,40 @@ def _pick_by_name(page: object, name: str) -> None:
     page.get_by_role("option", name=name, exact=True).click()  # type: ignore[attr-defined]
 
 
+COUNTY_VIEW_JS = """(zoom) => {
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    return map.getZoom() === zoom;
+}"""
+
+
+def _click_on_the_county_view(page: object, name: str, lat: float, lon: float) -> None:
+    """Zoom out to the whole county (a pick zooms to its division), click ``(lat, lon)`` and
+    wait for ``name``'s heading.
+
+    On a loaded runner the component can re-apply the last pick's view after the test zoomed
+    out, so the point clicked is then inside the last pick, not the target. Only in that case
+    (the map was no longer on the county view at the click) is the click made again, as a
+    person would click again on the division now on screen; a click made on the county view
+    that picks nothing fails the test.
+    """
+    heading = page.get_by_role("heading", name=name, exact=True)  # type: ignore[attr-defined]
+    for _attempt in range(3):
+        _whole_county(page)
+        frame = _map_frame(page)
+        county_zoom = frame.evaluate(
+            "() => Object.values(window).find(v => v instanceof L.Map).getZoom()"
+        )
+        _click_at(page, lat, lon)
+        still_county = frame.evaluate(COUNTY_VIEW_JS, county_zoom)
+        try:
+            heading.wait_for(timeout=60_000 if still_county else 15_000)
+            return
+        except Exception:
+            if still_county:
+                raise  # the click was on the county view and picked nothing
+    heading.wait_for(timeout=60_000)
+
+
 def test_ten_clicks_each_pick_the_division_under_the_cursor(norfolk: Path) -> None:
     require_chromium()
     targets = _targets(norfolk)
@@ -145,9 +179,7 @@ def test_ten_clicks_each_pick_the_division_under_the_cursor(norfolk: Path) -> No
         map_drawn(page.frame_locator("iframe").first, 120_000)
         page.wait_for_timeout(1000)
         for code, name, lat, lon in targets:
-            _whole_county(page)  # a pick zooms to its division: zoom out again, as a person would
-            _click_at(page, lat, lon)
-            page.get_by_role("heading", name=name, exact=True).wait_for(timeout=60_000)
+            _click_on_the_county_view(page, name, lat, lon)
             page.wait_for_function(f"() => location.search.includes('division={code}')",
                                    polling=200, timeout=30_000)  # fmt: skip
             settled(page)
