@@ -157,6 +157,9 @@ def test_officer_signs_in_uploads_named_in_the_audit_then_signs_out(deployment: 
         page.get_by_text("Changes you make are recorded as ana@norfolk.gov.uk").wait_for()
         page.get_by_label("Dataset").click()
         page.get_by_role("option", name="Broadband vouchers").click()
+        # Choosing the dataset reruns the page; a file chosen during that run was dropped by the
+        # uploader on a loaded runner (CI, 1 December): choose it once the run has ended.
+        settled(page)
         page.locator("input[type=file]").set_input_files(
             files=[{"name": "vouchers_ana.csv", "mimeType": "text/csv", "buffer": good_vouchers()}]
         )
