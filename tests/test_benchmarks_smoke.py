@@ -70,3 +70,21 @@ def test_synthetic_data_is_labelled_seeded_and_consistent():
     # Voronoi cells tile the box: areas add up to the box area and do not overlap.
     box = wards.total_bounds
     assert wards.area.sum() == pytest.approx((box[2] - box[0]) * (box[3] - box[1]), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_premises_benchmark_prints_national_peer_and_county_rows(tmp_path, capsys):
+    """``python -m benchmarks.run --only premises`` at a tiny size: every row, and ours and the
+    peer (pandas merge + geopandas.sjoin) place the same premises. No time is asserted."""
+    status = runner.main(["--only", "premises", "--sizes", "20000", "--results-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0  # below national size no row carries a verdict
+    rows = json.loads(next(tmp_path.glob("bench-*.json")).read_text())["rows"]
+    what = [r["what"].split(":")[0] for r in rows]
+    assert what == ["prepare", "national", "peer vs ours", "county", "national size not measured"]
+    peer_rows = [r for r in rows if r["what"].startswith(("peer vs ours", "county"))]
+    for r in peer_rows:
+        assert r["peer"] is not None and r["naive"] is None  # the peer's time in its own column
+        assert "same premises in divisions and by postcode as the peer" in r["note"]
+    assert "ours from the same CSV, prepare included" in peer_rows[0]["note"]
+    assert "14,707 synthetic BDUK rows × 20,000 UPRNs" in out
