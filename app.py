@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.errors import SetupError
 from views import (
     access,
     data_page,
@@ -20,6 +21,7 @@ from views import (
     risk_page,
     sources_page,
 )
+from views.guard import show_setup_failure
 from views.pages import PAGES, page
 from views.widgets import page_style
 
@@ -40,7 +42,10 @@ RENDER = {
     "sources": sources_page.render,
 }
 
-ctx = access.context()
+try:  # a bad setting (BROADBAND_LEVEL, BROADBAND_DATA_DIR): one message, no page, no traceback
+    ctx = access.context()
+except SetupError as exc:
+    show_setup_failure(exc)
 if not ctx.public:
     access.sign_in_form(ctx)
 if ctx.public:  # the public sees the read-only public page at "/", not the officers' map

@@ -5,6 +5,7 @@ Everything else in the project imports these names; nothing restates them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -552,3 +553,7 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 
 NORFOLK_CODE = "E10000020"
+
+INVISIBLE = re.compile(r"[\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
+"""Whitespace and characters that take no space: a name made only of these is blank (division
+names at import, the name columns of uploads)."""

@@ -80,7 +80,16 @@ class DownloadError(RuntimeError):
 
 class SetupError(ValueError):
     """The deployment cannot do what was asked: a bad setting (``BROADBAND_*``), a data folder
-    that is a file or not writable, or data that has not been loaded yet."""
+    that is a file or not writable, or data that has not been loaded yet.
+
+    ``str(exc)`` is the detail for the log and the CLI (it may name server paths); ``setting``
+    and ``expected`` say which setting is wrong and what it must be, for a page to show.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None, expected: str | None = None):
+        super().__init__(message)
+        self.setting = setting
+        self.expected = expected
 
 
 class ProblemCollector:

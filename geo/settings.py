@@ -21,6 +21,8 @@ from geo.errors import SetupError
 
 CATALOG_FILE = "broadband.gpkg"
 STORE_FILE = "store.gpkg"
+DATA_DIR_EXPECTED = "a folder this app's user may write in (it is created when missing)"
+"""What ``BROADBAND_DATA_DIR`` must name, as a page says it when it does not."""
 
 
 def _flag(name: str) -> bool:
@@ -65,13 +67,15 @@ class Settings:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SetupError(
-                f"BROADBAND_DATA_DIR {self.data_dir} cannot be created ({exc.strerror})"
-            ) from exc
+                f"BROADBAND_DATA_DIR {self.data_dir} cannot be created ({exc.strerror})",
+                setting="BROADBAND_DATA_DIR", expected=DATA_DIR_EXPECTED,
+            ) from exc  # fmt: skip
         if not os.access(self.data_dir, os.W_OK | os.X_OK):
             raise SetupError(
                 f"BROADBAND_DATA_DIR {self.data_dir} is not writable by this user; point it at "
-                "a folder this user may write in"
-            )
+                "a folder this user may write in",
+                setting="BROADBAND_DATA_DIR", expected=DATA_DIR_EXPECTED,
+            )  # fmt: skip
         return self.data_dir
 
 
@@ -85,13 +89,17 @@ def load_settings() -> Settings:
     """
     level = os.environ.get("BROADBAND_LEVEL", DEFAULT_LEVEL)
     if level not in LEVELS:
-        raise SetupError(f"BROADBAND_LEVEL must be one of {sorted(LEVELS)}, not {level!r}")
+        raise SetupError(
+            f"BROADBAND_LEVEL must be one of {sorted(LEVELS)}, not {level!r}",
+            setting="BROADBAND_LEVEL", expected=f"one of {', '.join(sorted(LEVELS))}",
+        )  # fmt: skip
     data_dir = Path(os.environ.get("BROADBAND_DATA_DIR", DEFAULT_DATA_DIR))
     if data_dir.exists() and not data_dir.is_dir():
         raise SetupError(
             f"BROADBAND_DATA_DIR {data_dir} is a file, not a folder; point it at a folder "
-            "(it is created when missing)"
-        )
+            "(it is created when missing)",
+            setting="BROADBAND_DATA_DIR", expected=DATA_DIR_EXPECTED,
+        )  # fmt: skip
     return Settings(
         data_dir=data_dir,
         county_code=os.environ.get("BROADBAND_COUNTY", NORFOLK_CODE),

@@ -180,7 +180,7 @@ def _finish(
 ) -> gpd.GeoDataFrame:
     idx = table.frame.index
     names = table.col("name")
-    for row in idx[names == ""]:
+    for row in idx[table.blank("name")]:
         table.add("name is blank", row=int(row), column="name", value="")
     located = locate_rows(table, context=context)
     table.finish()

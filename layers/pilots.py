@@ -73,8 +73,8 @@ def read(data: bytes, *, filename: str, context: ReadContext | None = None) -> g
     context = context or ReadContext()
     table = read_table(data, filename=filename, aliases=PILOT_ALIASES, required=REQUIRED)
     for col in ("programme", "site_name"):
-        raw = table.col(col)
-        for row in raw.index[raw == ""]:
+        blank = table.blank(col)
+        for row in blank.index[blank]:
             table.add(f"{col} is blank", row=int(row), column=col, value="")
     kind = parse_choice(table, "kind", allowed=KINDS, synonyms=_KIND_SYNONYMS)
     start = parse_dates(table, "start_date", blank_ok=False, today=context.today)

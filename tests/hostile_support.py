@@ -1,4 +1,4 @@
-"""Run the hostile corpus (tests/data/hostile/*/EXPECTED.csv): ingest, then render everything.
+"""Run the hostile corpus (tests/data/hostile/EXPECTED.csv): ingest, then render everything.
 
 A row's file goes in the way a person would put it in: catalogue files through
 :func:`geo.storage.catalog.import_file`, uploads through :func:`layers.upload.check_upload` and
@@ -25,7 +25,10 @@ from geo.errors import DataError
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 MARKER = "HOSTILE_MARKER"
 EVALUATED = ("qzqzqz", "qqqzzz")
-OUTCOMES = ("accepted", "refused", "either")
+TABLE = HOSTILE / "EXPECTED.csv"
+"""The one table: a row per corpus file, ``file`` relative to :data:`HOSTILE` (README there)."""
+COLUMNS = ("file", "kind", "attack", "outcome", "expected", "options", "note")
+OUTCOMES = ("accepted", "refused")
 CATALOGUE_KINDS = ("boundaries", "ofcom", "imd", "lsoa", "postcodes", "oa")
 UPLOAD_KINDS = ("vouchers", "anchors", "pilots")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -57,18 +60,33 @@ def decode(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def load_rows(tables: Iterator[Path] | None = None) -> list[Row]:
-    """Every row of every ``tests/data/hostile/*/EXPECTED.csv``."""
+def load_rows(table: Path = TABLE) -> list[Row]:
+    """Every row of the corpus table, cells decoded (README)."""
     rows = []
-    for table in tables or sorted(HOSTILE.glob("*/EXPECTED.csv")):
-        with table.open(newline="", encoding="utf-8") as fh:
-            for raw in csv.DictReader(fh):
-                options = dict(
-                    part.split("=", 1) for part in (raw.get("options") or "").split(";") if part
-                )
-                rows.append(Row(raw["file"], raw["kind"], raw["attack"], raw["outcome"],
-                                decode(raw["expected"]), options, raw.get("note", "")))  # fmt: skip
+    with table.open(newline="", encoding="utf-8") as fh:
+        for raw in csv.DictReader(fh):
+            options = dict(part.split("=", 1) for part in raw["options"].split(";") if part)
+            rows.append(Row(raw["file"], raw["kind"], raw["attack"], raw["outcome"],
+                            decode(raw["expected"]), options, raw["note"]))  # fmt: skip
     return rows
+
+
+def write_rows(folder: str, rows: list[dict[str, str]], table: Path = TABLE) -> None:
+    """Replace the rows of corpus folder ``folder`` (``file`` starting ``folder/``) in ``table``.
+
+    The corpus generators call this: each owns its folder's rows and keeps the others'. Rows
+    are grouped by folder (alphabetically), each folder's in the order its generator wrote them.
+    """
+    assert all(r["file"].startswith(f"{folder}/") for r in rows), f"rows outside {folder}/"
+    kept: list[dict[str, str]] = []
+    if table.exists():
+        with table.open(newline="", encoding="utf-8") as fh:
+            kept = [r for r in csv.DictReader(fh) if not r["file"].startswith(f"{folder}/")]
+    merged = sorted([*kept, *rows], key=lambda r: r["file"].split("/", 1)[0])
+    with table.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(merged)
 
 
 def sha256(path: Path) -> str:
@@ -196,8 +214,10 @@ def copy_workspace(template: Path, data_dir: Path) -> None:
 
 __all__ = [
     "CATALOGUE_KINDS",
+    "COLUMNS",
     "MARKER",
     "OUTCOMES",
+    "TABLE",
     "UPLOAD_KINDS",
     "Ingested",
     "Row",
@@ -211,4 +231,5 @@ __all__ = [
     "prepare",
     "sha256",
     "upload_check",
+    "write_rows",
 ]

@@ -1,5 +1,5 @@
-"""The input half of the hostile corpus: every file in tests/data/hostile/input/EXPECTED.csv goes
-in the way a person would put it in, into a fresh copy of the synthetic demo workspace.
+"""The input half of the hostile corpus: every ``input/`` row of tests/data/hostile/EXPECTED.csv
+goes in the way a person would put it in, into a fresh copy of the synthetic demo workspace.
 
 * refused: a :class:`geo.errors.DataError` (never another exception: no traceback) whose
   message names the file and contains ``expected`` (row and column where relevant); the
@@ -14,11 +14,9 @@ by tests/data/hostile/input/make_corpus.py (too big to commit).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib.util
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -28,24 +26,10 @@ import pytest
 
 from geo import __main__ as cli
 from geo.errors import DataError
+from tests.hostile_support import CATALOGUE_KINDS, HOSTILE, UPLOAD_KINDS, Row, load_rows
 
-HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 INPUT = HOSTILE / "input"
-CATALOGUE_KINDS = ("boundaries", "ofcom", "imd", "lsoa", "postcodes", "oa")
-UPLOAD_KINDS = ("vouchers", "anchors", "pilots")
-_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-
-
-def _rows() -> list[dict[str, str]]:
-    with (INPUT / "EXPECTED.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    for row in rows:
-        row["expected"] = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), row["expected"])
-        row["options"] = dict(p.split("=", 1) for p in row["options"].split(";") if p)  # type: ignore[assignment]
-    return rows
-
-
-ROWS = _rows()
+ROWS = [r for r in load_rows() if r.file.startswith("input/")]
 
 
 def _corpus_module():
@@ -58,9 +42,9 @@ def _corpus_module():
     return module
 
 
-def _param(row: dict) -> object:
-    marks = [pytest.mark.slow] if row["options"].get("generated") else []
-    return pytest.param(row, id=row["file"].removeprefix("input/"), marks=marks)
+def _param(row: Row) -> object:
+    marks = [pytest.mark.slow] if row.options.get("generated") else []
+    return pytest.param(row, id=row.file.removeprefix("input/"), marks=marks)
 
 
 def _sha(path: Path) -> str:
@@ -91,23 +75,6 @@ def workspace(demo_template: Path) -> tuple[Path, Path]:
     return data_dir / DEMO_CATALOG, data_dir / DEMO_STORE
 
 
-def test_the_table_lists_every_file_once_and_holds_at_least_90() -> None:
-    files = [r["file"] for r in ROWS]
-    assert len(files) == len(set(files)) >= 90
-    committed = {f"input/{p.name}" for p in INPUT.iterdir()} - {
-        "input/EXPECTED.csv", "input/make_corpus.py", "input/__pycache__"
-    }  # fmt: skip
-    generated = {r["file"] for r in ROWS if r["options"].get("generated")}
-    assert committed == set(files) - generated
-    assert not generated & committed  # big files are never committed
-    for row in ROWS:
-        assert row["kind"] in CATALOGUE_KINDS + UPLOAD_KINDS, row
-        assert row["outcome"] in ("accepted", "refused", "either"), row
-        assert row["outcome"] != "refused" or row["expected"], row
-    attacks = {r["attack"] for r in ROWS}
-    assert {"number", "date", "code", "crs", "layer", "size", "encoding"} <= attacks
-
-
 def _stored_texts(kind: str, layer: str, catalogue: Path, store_path: Path) -> list[str]:
     from geo.storage import store
     from geo.storage.catalog import load_catalog
@@ -124,7 +91,7 @@ def _stored_texts(kind: str, layer: str, catalogue: Path, store_path: Path) -> l
     return [v for col in frame.columns for v in frame[col].tolist() if isinstance(v, str)]
 
 
-def _ingest(row: dict, path: Path, catalogue: Path, store_path: Path) -> str:
+def _ingest(row: Row, path: Path, catalogue: Path, store_path: Path) -> str:
     """Put the file in as the CLI / Data page would; returns the layer it became."""
     from geo.storage import store
     from geo.storage.catalog import import_file, load_catalog
@@ -132,36 +99,36 @@ def _ingest(row: dict, path: Path, catalogue: Path, store_path: Path) -> str:
     from layers.demo import DEMO_TODAY
     from layers.upload import check_upload
 
-    options = {k: v for k, v in row["options"].items() if k not in ("generated",)}
-    if row["kind"] in CATALOGUE_KINDS:
+    options = {k: v for k, v in row.options.items() if k not in ("generated",)}
+    if row.kind in CATALOGUE_KINDS:
         return import_file(path, catalogue, synthetic=True, **options)
     cat = load_catalog(catalogue)
     level = next(iter(cat.areas))
     data = path.read_bytes()
     check = check_upload(
-        data, filename=path.name, layer=row["kind"],
+        data, filename=path.name, layer=row.kind,
         context=read_context(cat.postcodes, dict(cat.areas), today=DEMO_TODAY),
         areas=cat.areas[level][["area_code", "area_name", "geometry"]],
     )  # fmt: skip
     if not check.ok:
         raise DataError(check.problems)
     assert check.records is not None
-    store.save(store_path, row["kind"], check.records, file_name=path.name, file_bytes=data,
+    store.save(store_path, row.kind, check.records, file_name=path.name, file_bytes=data,
                user="hostile corpus")  # fmt: skip
-    return row["kind"]
+    return row.kind
 
 
 @pytest.mark.parametrize("row", [_param(r) for r in ROWS])
 def test_hostile_input(
-    row: dict,
+    row: Row,
     workspace: tuple[Path, Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     catalogue, store_path = workspace
-    path = HOSTILE / row["file"]
-    if row["options"].get("generated"):
+    path = row.path
+    if row.options.get("generated"):
         path = _corpus_module().generate(path.name, tmp_path)
     before = {p.name: _sha(p) for p in catalogue.parent.iterdir()}
     try:
@@ -169,24 +136,22 @@ def test_hostile_input(
         error = None
     except DataError as exc:  # anything else fails the test with its traceback
         error, layer = exc, ""
-    if row["outcome"] == "either":
-        row = {**row, "outcome": "refused" if error else "accepted", "expected": ""}
-    if row["outcome"] == "refused":
-        assert error is not None, f"{row['file']} was accepted as {layer}"
+    if row.outcome == "refused":
+        assert error is not None, f"{row.file} was accepted as {layer}"
         message = str(error)
-        assert path.name in message and row["expected"] in message, message
+        assert path.name in message and row.expected in message, message
         assert str(path.parent) not in message  # names the file, not the server's folders
         assert {p.name: _sha(p) for p in catalogue.parent.iterdir()} == before
-        if row["kind"] in CATALOGUE_KINDS:
+        if row.kind in CATALOGUE_KINDS:
             _refused_by_the_cli(row, path, catalogue, monkeypatch, capsys)
         return
-    assert error is None, f"{row['file']} was refused: {error}"
-    if row["expected"]:
-        assert row["expected"] in _stored_texts(row["kind"], layer, catalogue, store_path)
+    assert error is None, f"{row.file} was refused: {error}"
+    if row.expected:
+        assert row.expected in _stored_texts(row.kind, layer, catalogue, store_path)
 
 
 def _refused_by_the_cli(
-    row: dict,
+    row: Row,
     path: Path,
     catalogue: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -198,13 +163,13 @@ def _refused_by_the_cli(
     shutil.copy2(catalogue, real)
     monkeypatch.setenv("BROADBAND_DATA_DIR", str(real.parent))
     before = _sha(real)
-    layer = row["options"].get("layer")
+    layer = row.options.get("layer")
     capsys.readouterr()
     status = cli.main(["import", str(path), "--synthetic", *(["--layer", layer] if layer else [])])
     err = capsys.readouterr().err
     assert status == 2, err
     assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err
-    assert row["expected"] in err
+    assert row.expected in err
     assert _sha(real) == before
     left = {p.name for p in real.parent.iterdir()}
     assert "broadband.gpkg" in left <= {"broadband.gpkg", "broadband.gpkg.lock"}  # no temp copy

@@ -133,3 +133,58 @@ def test_a_file_whose_rows_are_all_excluded_is_an_error_not_an_empty_ok() -> Non
     with pytest.raises(DataError) as err:
         registered()["anchors"].read(gias, filename="gias.csv", context=ReadContext())
     assert str(err.value).startswith("gias.csv: holds no usable records: every row was left out")
+
+
+def test_uprn_swap_refuses_to_run_without_the_writer_lock(tmp_path: Path) -> None:
+    """The OS Open UPRN folder swap obeys the rule :func:`atomic.swap_in` enforces."""
+    from geo.sources import uprn
+
+    target, new = tmp_path / "uprn" / "osopenuprn_202507", tmp_path / "uprn" / ".new"
+    target.mkdir(parents=True)
+    (target / "kept").write_text("old")
+    new.mkdir()
+    (new / "kept").write_text("new")
+    with pytest.raises(RuntimeError, match="without writer_lock"):
+        uprn._swap_dir(new, target, lock=tmp_path / "broadband.gpkg")
+    assert (target / "kept").read_text() == "old" and new.exists()  # nothing moved
+    with atomic.writer_lock(tmp_path / "broadband.gpkg", timeout=1):
+        uprn._swap_dir(new, target, lock=tmp_path / "broadband.gpkg")
+    assert (target / "kept").read_text() == "new" and not new.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["osopenuprn_202507"]
+
+
+def test_uprn_import_swaps_and_marks_in_force_under_the_catalogue_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both writes beside the catalogue (the dataset folder, ``in_force.json``) hold its lock."""
+    import numpy as np
+
+    from benchmarks.synthetic_premises import write_open_uprn_csv
+    from geo.sources import uprn
+    from geo.storage import premises
+
+    cat = seeded_catalogue(tmp_path)
+    held: dict[str, bool] = {}
+    swap, sync = uprn._swap_dir, premises.fsync
+
+    def swap_dir(*args, **kwargs):  # type: ignore[no-untyped-def]
+        held["swap"] = atomic.holds_lock(cat)
+        return swap(*args, **kwargs)
+
+    def fsync(path: Path) -> None:
+        held.setdefault("in_force", atomic.holds_lock(cat))
+        sync(path)
+
+    monkeypatch.setattr(uprn, "_swap_dir", swap_dir)
+    monkeypatch.setattr(premises, "fsync", fsync)
+    release = write_open_uprn_csv(
+        tmp_path / "osopenuprn_202507.csv",
+        np.array([1, 2], dtype=np.int64), np.array([600_100.0, 600_200.0]),
+        np.array([300_100.0, 300_200.0]),
+    )  # fmt: skip
+    before = _sha(cat)
+    assert premises.import_uprn(release, cat) == premises.UPRN_LAYER
+    assert held == {"swap": True, "in_force": True}
+    dataset = premises.uprn_in_force(cat)
+    assert dataset is not None and dataset.rows == 2
+    assert not atomic.holds_lock(cat) and _sha(cat) == before  # the catalogue itself unchanged

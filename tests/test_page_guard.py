@@ -96,6 +96,38 @@ def test_a_failing_page_shows_a_message_and_no_traceback(url_path: str) -> None:
     assert "Traceback" not in _texts(at) and 'File "' not in _texts(at)
 
 
+@pytest.mark.parametrize(
+    ("setting", "bad", "expected"),
+    [("BROADBAND_LEVEL", "bogus", "must be one of ced, lad, ward"),
+     ("BROADBAND_DATA_DIR", "a file", "must be a folder this app's user may write in")],
+)  # fmt: skip
+def test_a_bad_setting_shows_one_message_naming_it(
+    setting: str,
+    bad: str,
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """App start-up with a bad setting: one plain paragraph naming it, the detail in the log."""
+    from views.text import as_shown
+
+    if bad == "a file":
+        bad = str(tmp_path / "data.txt")
+        Path(bad).write_text("not a folder")
+    monkeypatch.setenv(setting, bad)
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not at.exception, "a traceback (or Streamlit's redacted error box) reached the page"
+    assert len(at.error) == 1 and not at.markdown  # no page under it
+    shown = as_shown(at.error[0].value)
+    assert f"the setting {setting} {expected}" in shown and "reference" in shown, shown
+    assert str(tmp_path) not in shown  # the server's folders stay in the log
+    assert at.error[0].value.startswith("This app cannot start")  # through plain(): escaped
+    logged = [r.getMessage() for r in caplog.records if r.name == "broadband_map.views"]
+    assert any(setting in m and bad in m for m in logged), logged
+    assert not any(r.exc_info for r in caplog.records if r.name == "broadband_map.views")
+
+
 def test_a_data_error_says_what_is_wrong() -> None:
     def page() -> None:
         from geo.errors import DataError

@@ -22,7 +22,7 @@ from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-from geo.errors import DataError
+from geo.errors import DataError, SetupError
 from views.text import plain
 
 LOG = logging.getLogger("broadband_map.views")
@@ -51,6 +51,29 @@ def show_failure(exc: Exception, *, what: str = "This page") -> None:
     reference = _reference()
     LOG.error("%s failed (reference %s)", what, reference, exc_info=exc)
     st.error(plain(failure_text(exc, what=what, reference=reference)), icon="⚠️")
+
+
+def setup_text(exc: SetupError, *, reference: str) -> str:
+    """What a person reads when the app cannot start because of its configuration.
+
+    Names the setting and what it must be, never its value (a server path) or a traceback.
+    """
+    if exc.setting:
+        what = f"the setting {exc.setting} must be {exc.expected or 'changed'}"
+    else:
+        what = "one of its settings is wrong"
+    return (
+        f"This app cannot start because {what}. Whoever runs this service needs to fix it and "
+        f"restart the app; the details are in the server's log (reference {reference})."
+    )
+
+
+def show_setup_failure(exc: SetupError) -> None:
+    """Log ``exc`` and show :func:`setup_text` instead of any page (then stop this run)."""
+    reference = _reference()
+    LOG.error("the app cannot start (reference %s): %s", reference, exc)
+    st.error(plain(setup_text(exc, reference=reference)), icon="⚠️")
+    st.stop()
 
 
 def guarded(render: Callable[_P, None], *, what: str = "This page") -> Callable[_P, None]:
@@ -97,6 +120,8 @@ __all__ = [
     "deferred",
     "failure_text",
     "guarded",
+    "setup_text",
     "show_deferred_failures",
     "show_failure",
+    "show_setup_failure",
 ]

@@ -24,6 +24,7 @@ from geo.config import (
     GB_EXTENT_27700,
     GSS_COUNTRY_LETTERS,
     GSS_ENTITIES,
+    INVISIBLE,
     LEVELS,
     MAX_BOUNDARY_FILE_BYTES,
     MAX_VERTICES_PER_AREA,
@@ -484,8 +485,6 @@ def _check_codes(
         problems.add(reason, row=int(i) + 1, column=column, value=code)
 
 
-INVISIBLE = re.compile(r"[\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
-"""Whitespace and characters that take no space: a name made only of these is blank."""
 FORBIDDEN_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Control characters (NUL, line breaks, …) and bidirectional overrides/isolates: no real place
 name holds one, and an override would re-order the text shown after it (spoofing)."""

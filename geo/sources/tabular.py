@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo.config import (
     EARLIEST_UPLOAD_DATE,
+    INVISIBLE,
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_NUMBER,
     UPLOAD_DATE_YEARS_AHEAD,
@@ -156,6 +157,10 @@ class Table:
         if column in self.frame.columns:
             return self.frame[column]
         return pd.Series("", index=self.frame.index, dtype=object, name=column)
+
+    def blank(self, column: str) -> pd.Series:
+        """True where ``column`` is empty once invisible characters (zero-width, …) are gone."""
+        return self.col(column).str.replace(INVISIBLE, "", regex=True) == ""
 
     def add(self, reason: str, *, row: int | None, column: str | None, value: object) -> None:
         """Record a problem at ``row`` in canonical ``column``."""

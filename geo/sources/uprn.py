@@ -24,7 +24,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ import shapely
 from geo.config import GB_GRID_MAX, WORKING_CRS
 from geo.errors import DataError, Problem
 from geo.sources.tabular import header_key
+from geo.storage.atomic import holds_lock, writer_lock
 
 COLUMNS: dict[str, str] = {"uprn": "UPRN", "x": "X_COORDINATE", "y": "Y_COORDINATE"}
 """Canonical name → OS Open UPRN header (matched ignoring case and punctuation)."""
@@ -374,12 +375,22 @@ def lookup_uprn(path: str | Path, wanted: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def prepare_uprn(
-    source: str | Path, out_dir: str | Path, *, partition_rows: int = PARTITION_ROWS
+    source: str | Path,
+    out_dir: str | Path,
+    *,
+    partition_rows: int = PARTITION_ROWS,
+    lock: str | Path | None = None,
+    lock_timeout: float = 120.0,
+    installed: Callable[[UprnDataset], None] | None = None,
 ) -> UprnDataset:
     """Check a release and write it as spatially partitioned Parquet in ``out_dir``.
 
     Every row is read and checked first; the files are written to a temporary folder beside
     ``out_dir`` and swapped in, so a bad release leaves any earlier dataset there untouched.
+    The swap (and ``installed``, called with the new dataset) runs under
+    :func:`geo.storage.atomic.writer_lock` on ``lock``: the catalogue for a dataset kept beside
+    it (:func:`geo.storage.premises.import_uprn`), else ``out_dir`` itself; two writers of one
+    folder take turns. ``lock_timeout`` (s) as for the catalogue's imports.
 
     Returns
     -------
@@ -433,11 +444,16 @@ def prepare_uprn(
             "columns": list(COLUMNS.values()),
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        _swap_dir(tmp, out_dir)
+        guard = Path(lock) if lock is not None else out_dir
+        with writer_lock(guard, timeout=lock_timeout):
+            _swap_dir(tmp, out_dir, lock=guard)
+            dataset = open_dataset(out_dir)
+            if installed is not None:
+                installed(dataset)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return open_dataset(out_dir)
+    return dataset
 
 
 def _check_unique(uprn: np.ndarray, name: str, *, first_row: int) -> None:
@@ -458,8 +474,14 @@ def _check_unique(uprn: np.ndarray, name: str, *, first_row: int) -> None:
     raise DataError(problems)
 
 
-def _swap_dir(new: Path, target: Path) -> None:
-    """Put folder ``new`` at ``target``, replacing what was there (renames only)."""
+def _swap_dir(new: Path, target: Path, *, lock: Path) -> None:
+    """Put folder ``new`` at ``target``, replacing what was there (renames only).
+
+    Refuses to run unless the calling thread holds ``writer_lock(lock)``: two unlocked swaps of
+    one folder would rename each other's folder away (or fail half-way, the dataset gone).
+    """
+    if not holds_lock(lock):
+        raise RuntimeError(f"_swap_dir({target}) called without writer_lock({lock})")
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{new.name}")

@@ -58,23 +58,30 @@ def uprn_folder(catalog_path: str | Path, source_name: str) -> Path:
 
 
 def import_uprn(path: str | Path, catalog_path: str | Path) -> str:
-    """Check an OS Open UPRN release, keep it beside the catalogue, make it the one in force."""
+    """Check an OS Open UPRN release, keep it beside the catalogue, make it the one in force.
+
+    The release is read and written to a temporary folder first; swapping it in and writing
+    :data:`IN_FORCE` happen under the catalogue's writer lock, as every catalogue write does.
+    """
     path, catalog_path = Path(path), Path(catalog_path)
-    dataset = prepare_uprn(path, uprn_folder(catalog_path, path.name))
-    facts = {
-        "source": path.name,
-        "release": dataset.release or release_of(path.name),
-        "rows": dataset.rows,
-        "folder": dataset.path.name,
-        "licence": OS_OPEN_UPRN_LINE,
-        "url": OS_OPEN_UPRN_URL,
-    }
-    folder = dataset.path.parent
-    fd, tmp = tempfile.mkstemp(prefix=".in_force-", suffix=".json", dir=folder)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(facts, fh, indent=1)
-    fsync(Path(tmp))
-    os.replace(tmp, folder / IN_FORCE)
+
+    def in_force(dataset: UprnDataset) -> None:
+        facts = {
+            "source": path.name,
+            "release": dataset.release or release_of(path.name),
+            "rows": dataset.rows,
+            "folder": dataset.path.name,
+            "licence": OS_OPEN_UPRN_LINE,
+            "url": OS_OPEN_UPRN_URL,
+        }
+        folder = dataset.path.parent
+        fd, tmp = tempfile.mkstemp(prefix=".in_force-", suffix=".json", dir=folder)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(facts, fh, indent=1)
+        fsync(Path(tmp))
+        os.replace(tmp, folder / IN_FORCE)
+
+    prepare_uprn(path, uprn_folder(catalog_path, path.name), lock=catalog_path, installed=in_force)
     return UPRN_LAYER
 
 

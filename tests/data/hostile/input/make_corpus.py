@@ -4,10 +4,11 @@
 
 Every file is SYNTHETIC: made-up areas in the demo's grid (EPSG:27700, x 585–601 km, y 300–312
 km), made-up records placed there, made-up LSOA ranks. Each case below is one file and one row
-of ``EXPECTED.csv`` (columns: tests/data/hostile/README.md), so the table and the files never
-drift apart. Cases marked ``generated`` (a 1M-vertex polygon, a 700,000-row upload, a file over
-the size limit) are too big to commit: :func:`generate` writes them at test time and only their
-row is kept here.
+of the corpus table ``tests/data/hostile/EXPECTED.csv`` (columns: README there; this script
+replaces the ``input/`` rows and keeps the others), so the table and the files never drift
+apart. Cases marked ``generated`` (a 1M-vertex polygon, a 700,000-row upload, a file over the
+size limit) are too big to commit: :func:`generate` writes them at test time and only their row
+is kept in the table.
 """
 
 from __future__ import annotations
@@ -558,18 +559,18 @@ def generate(name: str, folder: Path) -> Path:
 
 
 def main() -> int:
+    sys.path.insert(0, str(HERE.parents[3]))  # the repo root, for the table's writer
+    from tests.hostile_support import write_rows
+
     names = [c.name for c in CASES]
     assert len(names) == len(set(names)), "duplicate file names"
     for stale in HERE.iterdir():
-        if stale.name not in ("make_corpus.py", "EXPECTED.csv") and stale.is_file():
+        if stale.name != "make_corpus.py" and stale.is_file():
             stale.unlink()
     for case in CASES:
         if not case.generated:
             case.make(HERE / case.name)
-    with (HERE / "EXPECTED.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows()[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows())
+    write_rows("input", rows())
     print(f"{len(CASES)} cases ({sum(c.generated for c in CASES)} generated at test time)")
     return 0
 

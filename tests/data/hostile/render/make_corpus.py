@@ -6,7 +6,8 @@ Every file is synthetic: the demo's 12 divisions (geo.sources.demo.demo_areas) w
 division's name or code replaced, or a small upload placed in that division (Greyfriars,
 X58000007), or an IMD 2019 File 1 extract for four made-up LSOAs covering the demo grid. Each
 carries one attack text (template injection, Markdown/HTML, mathtext, spreadsheet formula,
-Unicode) and gets one row in EXPECTED.csv (columns: tests/data/hostile/README.md).
+Unicode) and gets one row in the corpus table, tests/data/hostile/EXPECTED.csv (columns:
+README there), where this script replaces the ``render/`` rows and keeps the others.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import io
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import shapely
@@ -77,6 +79,10 @@ IMD_SLUGS = ("ssti_lipsum", "ssti_loop", "md_image", "html_script", "math_frac",
              "unicode_emoji", "unicode_combining")  # fmt: skip
 LSOA_CODES = ("E01099991", "E01099992", "E01099993", "E01099994")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+REQUIRED_NAMES = ("name", "site_name")
+"""Upload columns that must hold a visible name (layers/anchors.py, layers/pilots.py)."""
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""What geo.sources.tabular refuses in an upload as not text."""
 _INVISIBLE = re.compile(r"[\s\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
 
 
@@ -95,11 +101,27 @@ def _boundary_outcome(text: str) -> tuple[str, str]:
     return "accepted", text.strip()
 
 
-def _upload_outcome(text: str) -> tuple[str, str]:
-    """Upload readers keep text as typed; control characters are the input helper's to judge."""
-    if _CONTROL.search(text) or _INVISIBLE.sub("", text) == "":
-        return "either", ""
+def _upload_outcome(text: str, field: str = "") -> tuple[str, str]:
+    """What uploading ``text`` in column ``field`` of a record must do (geo.sources.tabular).
+
+    A character the CSV readers treat as binary (ESC and the other C0 controls but tab and
+    line breaks) refuses the file at its row; a name people must be able to read
+    (:data:`REQUIRED_NAMES`) that is blank once invisible characters are gone is refused at its
+    row and column; everything else is kept as typed (shown escaped, line breaks as spaces).
+    """
+    if _BINARY.search(text):
+        return "refused", "row 2: wrong encoding: the file holds control character"
+    if field in REQUIRED_NAMES and _INVISIBLE.sub("", text) == "":
+        return "refused", f"row 2, column '{field}': {field} is blank"
     return "accepted", text.strip()
+
+
+def _code_outcome() -> tuple[str, str]:
+    """What replacing the target's code with an attack text must do: not a GSS code, its row."""
+    from geo.sources.demo import demo_areas
+
+    row = demo_areas()["CED25CD"].tolist().index(TARGET) + 1
+    return "refused", f"row {row}, column 'CED25CD': is not a GSS area code"
 
 
 def _boundaries(*, name: str | None = None, code: str | None = None) -> bytes:
@@ -196,15 +218,14 @@ def build() -> list[dict[str, str]]:
     for slug, attack, text in PAYLOADS:
         if slug in CODE_SLUGS:
             add(f"boundary_code_{slug}.geojson", _boundaries(code=text), "boundaries", attack,
-                "either", "", "division code: the input checks may refuse a non-GSS code; "
-                "accepted, it must render safely")  # fmt: skip
+                *_code_outcome(), f"division code of {TARGET}: refused, with its row and column")
     for carrier, make, kind, field in (("anchors_name", _anchors, "anchors", "name"),
                                        ("pilots_site", _pilots, "pilots", "site_name"),
                                        ("vouchers_supplier", _vouchers, "vouchers", "supplier")):  # fmt: skip
         for slug, attack, text in PAYLOADS:
             if attack not in UPLOAD_ATTACKS:
                 continue
-            outcome, expected = _upload_outcome(text)
+            outcome, expected = _upload_outcome(text, field)
             add(f"{carrier}_{slug}.csv", make(text), kind, attack, outcome, expected,
                 f"{field} of a record in {TARGET}")  # fmt: skip
     add("lsoa_demo.geojson", _lsoa(), "lsoa", "none", "accepted", "Demo LSOA 0",
@@ -217,19 +238,16 @@ def build() -> list[dict[str, str]]:
     return rows
 
 
-COLUMNS = ("file", "kind", "attack", "outcome", "expected", "options", "note")
-
-
 def main() -> None:
+    sys.path.insert(0, str(HERE.parents[3]))  # the repo root, for the table's writer
+    from tests.hostile_support import write_rows
+
     for old in HERE.iterdir():
         if old.name not in ("make_corpus.py", "__pycache__"):
             old.unlink() if old.is_file() else shutil.rmtree(old)
     rows = build()
-    with (HERE / "EXPECTED.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {len(rows)} files and EXPECTED.csv in {HERE}")
+    write_rows("render", rows)
+    print(f"wrote {len(rows)} files in {HERE} and their rows in {HERE.parent / 'EXPECTED.csv'}")
 
 
 if __name__ == "__main__":
