@@ -22,6 +22,17 @@ GRID_WIDTHS = """t => {
 }"""
 
 
+def _grid(grid: object, columns: int) -> tuple[list[int], list[str]]:
+    """The grid's [scrollWidth, clientWidth] and its headings, once all ``columns`` are in.
+
+    The grid writes its accessible header cells after it has drawn; read before that (CI, a
+    loaded runner, 1 December) the headings were still empty.
+    """
+    heads = grid.locator("th[role=columnheader]")  # type: ignore[attr-defined]
+    heads.nth(columns - 1).wait_for(state="attached")
+    return grid.evaluate(GRID_WIDTHS), heads.all_text_contents()  # type: ignore[attr-defined]
+
+
 def test_panel_and_ranking_fit_a_1280_px_screen(tmp_path: Path) -> None:
     require_chromium()
     with running_app(tmp_path) as url, browser_page(width=WIDTH, height=1000) as page:
@@ -31,8 +42,7 @@ def test_panel_and_ranking_fit_a_1280_px_screen(tmp_path: Path) -> None:
         panel = page.locator("[data-testid='stDataFrame']").first
         panel.locator(".dvn-scroller").wait_for()
         settled(page)
-        panel_widths = panel.evaluate(GRID_WIDTHS)
-        panel_heads = panel.locator("th[role=columnheader]").all_text_contents()
+        panel_widths, panel_heads = _grid(panel, 5)
         screenshot(page, "widths_map_1280")
 
         page.goto(f"{url}/planner", wait_until="domcontentloaded")
@@ -40,8 +50,7 @@ def test_panel_and_ranking_fit_a_1280_px_screen(tmp_path: Path) -> None:
         settled(page)
         ranking = page.locator("[data-testid='stDataFrame']").filter(has_text="Gap score")
         ranking.locator(".dvn-scroller").wait_for()
-        ranking_widths = ranking.evaluate(GRID_WIDTHS)
-        ranking_heads = ranking.locator("th[role=columnheader]").all_text_contents()
+        ranking_widths, ranking_heads = _grid(ranking, 6)
         ranking.scroll_into_view_if_needed()
         page.wait_for_timeout(500)  # type: ignore[attr-defined]
         screenshot(page, "widths_planner_1280")
