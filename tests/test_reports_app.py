@@ -265,6 +265,34 @@ def test_bad_input_is_explained_beside_its_field_and_nothing_is_stored(
     assert HOSTILE not in " ".join(e.value for e in at.error)
 
 
+def test_each_error_is_in_its_fields_label_until_the_report_is_sent(monkeypatch, demo):
+    """Streamlit has no aria-describedby: the label (the input's accessible name) carries the
+    error, so a screen reader announces it on focus; the value typed survives the rerun."""
+    postcode_key, band_key = report_form.WIDGETS["postcode"], report_form.WIDGETS["band"]
+    at = _send(_public(monkeypatch), postcode="NR1", name="Ana")
+    assert as_shown(at.text_input(key=postcode_key).label) == (
+        "Your postcode (required) (error: Enter a full UK postcode, for example NR1 3QU.)"
+    )
+    assert as_shown(at.radio(key=band_key).label) == (
+        "What download speed can you actually get? (required) (error: Choose the speed you can "
+        "actually get (or 'No service at all').)"
+    )
+    contact = "(error: Tick the box to let us keep your contact details, or leave them blank.)"
+    assert as_shown(at.text_input(key=report_form.WIDGETS["email"]).label).endswith(contact)
+    assert as_shown(at.checkbox(key=report_form.WIDGETS["consent"]).label).endswith(contact)
+    assert at.text_input(key=report_form.WIDGETS["uprn"]).label == (
+        "Your property's UPRN, if you know it (optional)"
+    )
+    assert at.text_input(key=postcode_key).value == "NR1"
+    assert "Enter a full UK postcode, for example NR1 3QU." in _shown(at.error)  # still visible
+
+    at.text_input(key=report_form.WIDGETS["name"]).input("")
+    at = _send(at, postcode=demo["postcode"], band="none")
+    assert _shown(at.success)[0].startswith("Thank you: your report R-")
+    assert at.text_input(key=postcode_key).label == "Your postcode (required)"
+    assert at.radio(key=band_key).label == "What download speed can you actually get? (required)"
+
+
 def test_oversized_text_is_refused(monkeypatch, demo):
     at = _public(monkeypatch)
     at = _send(at, postcode=demo["postcode"], band="none", comment="x" * 1001)

@@ -210,6 +210,8 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
 
 
 def test_the_form_and_its_messages_have_no_serious_axe_finding(app: App) -> None:
+    from playwright.sync_api import expect  # imported where chromium is known to be there
+
     require_axe()
     with browser_page(width=390, height=844) as page:
         page.set_default_timeout(120_000)  # type: ignore[attr-defined]
@@ -222,6 +224,15 @@ def test_the_form_and_its_messages_have_no_serious_axe_finding(app: App) -> None
         _wait_for_text(page, "Enter a full UK postcode, for example NR1 3QU.")
         settled(page, timeout=120_000)
         problems = blocking(run_axe(page))
+        # The error is part of the input's accessible name: a screen reader says it on focus.
+        postcode = page.get_by_role("textbox", name="Your postcode (required)")  # type: ignore[attr-defined]
+        named = (
+            "Your postcode (required) (error: Enter a full UK postcode, for example NR1 3QU.)"
+        )
+        expect(postcode).to_have_accessible_name(named)  # as the browser computes it
+        postcode.focus()
+        assert _focused(page) == f"INPUT|text|{named}"
+        assert postcode.input_value() == "NR1"
         page.get_by_text("Enter a full UK postcode").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
         screenshot(page, "reports_phone_errors")
     assert problems == []
