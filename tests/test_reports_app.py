@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -218,6 +219,30 @@ def test_rejected_and_merged_reports_count_nowhere_and_five_show_as_five(monkeyp
     officer = _moderate(_officer(monkeypatch), [ids[1]], "reject", "changed my mind")
     shown = _public_counts(_public(monkeypatch))
     assert shown is not None and shown["Reports accepted"].tolist() == ["fewer than 5"]
+
+
+def test_the_officer_map_draws_accepted_reports_against_the_release_shown(monkeypatch, demo):
+    path = current().store_path
+    cat = load_catalog(current().catalog_path)
+    ids = [submit_report(path, rr.validate_report(rr.ReportForm(postcode=str(demo["postcode"]),
+                         band=band), postcodes=cat.postcodes, areas=cat.areas["ced"]),
+                         payload=b"x") for band in ("below_10", "300_plus", "none")]  # fmt: skip
+    moderate_reports(path, ids[:2], action="accept", reason="ok", user="ana")
+    moderate_reports(path, ids[2:], action="reject", reason="no", user="ana")
+    monkeypatch.delenv("BROADBAND_PUBLIC_ONLY", raising=False)
+    monkeypatch.setenv("BROADBAND_SHOW_RECORDS", "1")  # officers see markers, not only counts
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    at = at.multiselect(key="overlays").set_value(["reports"]).run()
+    assert not at.exception
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    # "Below 10" is compared (its area's figure), "300+" never contradicts; the rejected one
+    # counts nowhere. How many contradict depends on the demo's figures: the layer's own test
+    # has the known answers.
+    found = re.search(
+        re.escape(f"{demo['postcode']}: 2 accepted reports, ") + r"(\d) contradicts? Ofcom \("
+        + re.escape(cat.releases[-1]) + r"\)", script
+    )  # fmt: skip
+    assert found is not None and found.group(1) in {"0", "1"}
 
 
 @pytest.mark.parametrize(
