@@ -15,8 +15,12 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from geo import auth
+from geo.analysis import resident_reports as rr
 from geo.auth import hash_password
 from geo.storage import store
+from geo.storage.catalog import load_catalog
+from geo.storage.reports import load_reports, submit_report
+from geo.storage.workspace import current
 from layers.demo import DEMO_STORE
 from tests.test_data_page import good_vouchers
 from views import access
@@ -327,3 +331,33 @@ def test_with_no_sign_in_configured_the_lone_officer_is_admin_and_sees_settings(
     assert settings["OpenID Connect providers"] == "none"
     assert settings["Shared password fallback (BROADBAND_PASSWORD_HASH)"] == "not set"
     assert "No rule grants a role through OpenID Connect." in _page_text(at)
+
+
+# --- Moderation names the signed-in officer -------------------------------------------------------
+
+
+def test_moderation_by_a_signed_in_officer_is_audited_under_their_email() -> None:
+    at = _app(secrets=SECRETS, user=_user("ana@norfolk.gov.uk"))  # builds the demo
+    cat = load_catalog(current().catalog_path)
+    assert cat.postcodes is not None
+    form = rr.ReportForm(postcode=str(cat.postcodes.index[0]), band="none")
+    valid = rr.validate_report(form, postcodes=cat.postcodes, areas=cat.areas["ced"])
+    path = current().store_path
+    assert path == _store_file()
+    ids = [submit_report(path, valid, payload=b"x") for _ in range(2)]
+
+    at = _open(at, "reports")
+    assert [as_shown(t) for t in _titles(at)] == ["Residents' reports: moderation and evidence"]
+    assert not [t for t in at.text_input if t.key == "audit_user"]  # no free-text name
+    assert any("recorded as ana@norfolk.gov.uk" in as_shown(c.value) for c in at.caption)
+    for report, action, reason in ((ids[0], "accept", "checked"), (ids[1], "reject", "a shop")):
+        at.multiselect(key="moderate_ids").set_value([report])
+        at.text_input(key="moderate_reason").input(reason)
+        at = at.button(key=f"moderate_{action}").click().run()
+        assert not at.exception
+        last = store.audit(path).iloc[-1]
+        assert (last["action"], last["user"], last["record_ids"], last["reason"]) == (
+            action, "ana@norfolk.gov.uk", report, reason
+        )  # fmt: skip
+    moderated = load_reports(path).set_index("report_id")["moderated_by"]
+    assert moderated.to_dict() == {ids[0]: "ana@norfolk.gov.uk", ids[1]: "ana@norfolk.gov.uk"}
