@@ -36,7 +36,7 @@ from geo.errors import DataError
 from geo.storage.reports import submit_report
 from views import access, state
 from views.guard import guarded
-from views.text import plain
+from views.text import inline_plain, plain
 
 LOG = logging.getLogger("broadband_map.views")
 PREFIX = "report_"
@@ -138,9 +138,11 @@ def _field_errors(errors: dict[str, list[str]], field: str) -> None:
 def _error_note(errors: dict[str, list[str]], field: str) -> str:
     """``field``'s errors, to end its label: Streamlit offers no ``aria-describedby``, so the
     error goes in the widget's own label, which a screen reader announces on focus (the visible
-    message under the field stays). The widgets have keys, so what was typed survives."""
+    message under the field stays). The widgets have keys, so what was typed survives. Streamlit
+    copies the label's source into ``aria-label``: :func:`~views.text.inline_plain` keeps it
+    free of needless backslashes."""
     reasons = errors.get(field)
-    return f" (error: {plain(' '.join(reasons))})" if reasons else ""
+    return f" (error: {inline_plain(' '.join(reasons))})" if reasons else ""
 
 
 def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
