@@ -23,7 +23,7 @@ risk (digital-inclusion   no                    yes (viewer)
 need)
 data                      no (never)            officer or admin
 reports (moderation)      no (never)            officer or admin
-admin                     no (never)            admin
+admin (Settings page)     no (never)            admin
 ========================  ====================  =============================================
 
 "Public mode" is ``BROADBAND_PUBLIC_ONLY=1`` or an embedded map (``?embed=true``): it never offers a

@@ -107,6 +107,46 @@ def _open_list(page: object, picker: object, option: object, *, tries: int = 4) 
     option.wait_for(timeout=15_000)  # type: ignore[attr-defined]
 
 
+DONE = {"Accept": "Accepted", "Reject": "Rejected"}
+"""A moderation button → the start of the message saying it was done."""
+
+
+def _moderate(page: object, reference: str, button: str, *, reason: str) -> object:
+    """On the Reports page: pick the pending report ``reference``, give ``reason``, press
+    ``button`` (Accept, Reject …); returns the message saying it was done."""
+    picker = page.get_by_role("combobox", name="Reports (by reference)")  # type: ignore[attr-defined]
+    option = page.get_by_role("option", name=re.compile(re.escape(reference)))  # type: ignore[attr-defined]
+    _open_list(page, picker, option)
+    assert "pending" in option.inner_text()  # type: ignore[attr-defined]
+    option.click()  # type: ignore[attr-defined]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    settled(page, timeout=120_000)
+    page.get_by_label("Reason (kept in the audit)").fill(reason)  # type: ignore[attr-defined]
+    page.get_by_label("Reason (kept in the audit)").press("Enter")  # type: ignore[attr-defined]
+    settled(page, timeout=120_000)
+    page.get_by_role("button", name=button, exact=True).click()  # type: ignore[attr-defined]
+    return _wait_for_text(page, f"{DONE[button]} {reference}")
+
+
+def _export_rows(page: object) -> pd.DataFrame:
+    """The Reports page's evidence CSV, downloaded, as text cells."""
+    with page.expect_download(timeout=120_000) as download:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Download CSV").click()  # type: ignore[attr-defined]
+    text = Path(download.value.path()).read_text("utf-8")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def _public_counts(page: object, url: str) -> tuple[object, object]:
+    """Open the public page; its heading and table of accepted reports per division."""
+    page.set_default_timeout(120_000)  # type: ignore[attr-defined]
+    page.goto(url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
+    heading = _wait_for_text(page, "What residents report, by division")
+    table = page.locator("table.bb-table").filter(has_text="Reports accepted")  # type: ignore[attr-defined]
+    table.wait_for(timeout=120_000)
+    settled(page, timeout=120_000)
+    return heading, table
+
+
 def _demo_postcode(data_dir: Path) -> tuple[str, str]:
     cat = load_catalog(data_dir / DEMO_CATALOG)
     assert cat.postcodes is not None
@@ -173,37 +213,18 @@ def test_report_by_keyboard_on_a_phone_then_accepted_and_counted(app: App) -> No
         page.get_by_text("Every report (1)").click()  # type: ignore[attr-defined]
         settled(page, timeout=120_000)
         screenshot(page, "reports_officer_queue")
-        picker = page.get_by_role("combobox", name="Reports (by reference)")  # type: ignore[attr-defined]
-        option = page.get_by_role("option", name=re.compile(re.escape(reference)))  # type: ignore[attr-defined]
-        _open_list(page, picker, option)
-        assert "pending" in option.inner_text()
-        option.click()
-        page.keyboard.press("Escape")  # type: ignore[attr-defined]
-        settled(page, timeout=120_000)
-        page.get_by_label("Reason (kept in the audit)").fill("checked against the map")  # type: ignore[attr-defined]
-        page.get_by_label("Reason (kept in the audit)").press("Enter")  # type: ignore[attr-defined]
-        settled(page, timeout=120_000)
-        page.get_by_role("button", name="Accept").click()  # type: ignore[attr-defined]
-        accepted = _wait_for_text(page, f"Accepted {reference}")
+        accepted = _moderate(page, reference, "Accept", reason="checked against the map")
         _wait_for_text(page, "Waiting for moderation (0)")
         settled(page, timeout=120_000)
         accepted.scroll_into_view_if_needed()  # type: ignore[attr-defined]
         screenshot(page, "reports_officer_accepted")
-        with page.expect_download(timeout=120_000) as download:  # type: ignore[attr-defined]
-            page.get_by_role("button", name="Download CSV").click()  # type: ignore[attr-defined]
-        rows = pd.read_csv(io.StringIO(Path(download.value.path()).read_text("utf-8")), dtype=str,
-                           keep_default_na=False)  # fmt: skip
+        rows = _export_rows(page)
         assert rows[["postcode", "claimed_service", "area_name", "report_id"]].values.tolist() == [
             [postcode, "Below 10 Mbit/s", division, reference]
         ]
 
     with browser_page(width=390, height=844) as page:
-        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
-        page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
-        heading = _wait_for_text(page, "What residents report, by division")
-        table = page.locator("table.bb-table").filter(has_text="Reports accepted")  # type: ignore[attr-defined]
-        table.wait_for(timeout=120_000)
-        settled(page, timeout=120_000)
+        heading, table = _public_counts(page, app.url)
         row = table.locator("tr").filter(has_text=division)
         assert row.locator("td").all_inner_texts() in (
             ["fewer than 5", "fewer than 5"], ["fewer than 5", "0"]
@@ -284,24 +305,11 @@ def test_a_rejected_report_counts_nowhere_and_its_reason_is_audited(app: App) ->
         page.get_by_role("link", name="Residents' reports").click()  # type: ignore[attr-defined]
         _wait_for_text(page, "Waiting for moderation (")
         settled(page, timeout=120_000)
-        picker = page.get_by_role("combobox", name="Reports (by reference)")  # type: ignore[attr-defined]
-        option = page.get_by_role("option", name=re.compile(re.escape(reference)))  # type: ignore[attr-defined]
-        _open_list(page, picker, option)
-        option.click()
-        page.keyboard.press("Escape")  # type: ignore[attr-defined]
-        settled(page, timeout=120_000)
-        page.get_by_label("Reason (kept in the audit)").fill(reason)  # type: ignore[attr-defined]
-        page.get_by_label("Reason (kept in the audit)").press("Enter")  # type: ignore[attr-defined]
-        settled(page, timeout=120_000)
-        page.get_by_role("button", name="Reject").click()  # type: ignore[attr-defined]
-        rejected = _wait_for_text(page, f"Rejected {reference}")
+        rejected = _moderate(page, reference, "Reject", reason=reason)
         settled(page, timeout=120_000)
         rejected.scroll_into_view_if_needed()  # type: ignore[attr-defined]
         screenshot(page, "reports_officer_rejected")
-        with page.expect_download(timeout=120_000) as download:  # type: ignore[attr-defined]
-            page.get_by_role("button", name="Download CSV").click()  # type: ignore[attr-defined]
-        rows = pd.read_csv(io.StringIO(Path(download.value.path()).read_text("utf-8")), dtype=str,
-                           keep_default_na=False)  # fmt: skip
+        rows = _export_rows(page)
         assert seeded in rows["report_id"].tolist()
         assert reference not in rows["report_id"].tolist()
         assert division not in rows["area_name"].tolist()
@@ -321,12 +329,7 @@ def test_a_rejected_report_counts_nowhere_and_its_reason_is_audited(app: App) ->
         screenshot(page, "reports_officer_profile_after_reject")
 
     with browser_page(width=390, height=844) as page:
-        page.set_default_timeout(120_000)  # type: ignore[attr-defined]
-        page.goto(app.url + "/?embed=true", wait_until="domcontentloaded")  # type: ignore[attr-defined]
-        heading = _wait_for_text(page, "What residents report, by division")
-        table = page.locator("table.bb-table").filter(has_text="Reports accepted")  # type: ignore[attr-defined]
-        table.wait_for(timeout=120_000)
-        settled(page, timeout=120_000)
+        heading, table = _public_counts(page, app.url)
         named = [t.strip() for t in table.locator("tbody th").all_inner_texts()]  # the areas
         assert seeded_division in named and division not in named
         heading.scroll_into_view_if_needed()  # type: ignore[attr-defined]
