@@ -19,6 +19,7 @@ from views import (
     public_page,
     reports_page,
     risk_page,
+    settings_page,
     sources_page,
 )
 from views.guard import show_setup_failure
@@ -39,6 +40,7 @@ RENDER = {
     "risk": risk_page.render,
     "data": data_page.render,
     "reports": reports_page.render,
+    "admin": settings_page.render,
     "sources": sources_page.render,
 }
 

@@ -23,7 +23,7 @@ risk (digital-inclusion   no                    yes (viewer)
 need)
 data                      no (never)            officer or admin
 reports (moderation)      no (never)            officer or admin
-admin                     no (never)            admin
+admin (Settings page)     no (never)            admin
 ========================  ====================  =============================================
 
 "Public mode" is ``BROADBAND_PUBLIC_ONLY=1`` or an embedded map (``?embed=true``): it never offers a
@@ -294,6 +294,26 @@ class AccessPolicy:
                 f"signed_in_role, password_role, {', '.join(cls._NUMBERS)}"
             )
         return cls(**kwargs)
+
+    def rule_rows(self) -> list[tuple[str, str, str]]:
+        """Every rule as ``(role granted, what is matched, value)``, admin first, sorted.
+
+        Examples
+        --------
+        >>> rule = RoleRule(domains=frozenset({"norfolk.gov.uk"}),
+        ...                 claims={"roles": frozenset({"Broadband.Officer"})})
+        >>> for row in AccessPolicy(officer=rule).rule_rows():
+        ...     print(row)
+        ('officer', 'e-mail domain', 'norfolk.gov.uk')
+        ('officer', 'ID-token claim roles', 'Broadband.Officer')
+        """
+        rows = []
+        for role, rule in (("admin", self.admin), ("officer", self.officer)):
+            rows += [(role, "e-mail", e) for e in sorted(rule.emails)]
+            rows += [(role, "e-mail domain", d) for d in sorted(rule.domains)]
+            rows += [(role, f"ID-token claim {name}", v) for name, values in
+                     sorted(rule.claims.items()) for v in sorted(values)]  # fmt: skip
+        return rows
 
     def role_for(self, claims: Mapping[str, Any]) -> str:
         """The role of a person signed in through OpenID Connect with these ID-token claims."""

@@ -28,8 +28,9 @@ Aggregator = Callable[..., pd.DataFrame]
 """``aggregate(records: GeoDataFrame, areas: GeoDataFrame, **options) -> DataFrame`` indexed
 by ``area_code`` with one row per area (zeros where nothing fell)."""
 Drawer = Callable[..., folium.FeatureGroup]
-"""``draw(records: GeoDataFrame, *, public: bool, show: bool) -> folium.FeatureGroup`` in
-EPSG:4326 via :func:`geo.geometry.crs.to_display`; all text escaped."""
+"""``draw(records: GeoDataFrame, *, public: bool, show: bool, **options) -> folium.FeatureGroup``
+in EPSG:4326 via :func:`geo.geometry.crs.to_display`; all text escaped. ``options`` are the
+ones the layer names in :attr:`Layer.draw_options` (see :func:`draw`)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class Layer:
     ``"support_points"`` (digital-inclusion support set beside the risk index)."""
     map_style: PointStyle | None = None
     """Points on the printed division map, or ``None`` to leave them off."""
+    draw_options: tuple[str, ...] = ()
+    """What :attr:`draw` takes as keyword options besides the records: ``areas`` (the areas,
+    ``area_code`` and geometry, EPSG:27700) and :class:`AreaInputs` fields (see :func:`draw`)."""
     uploadable: bool = True
     """False for records that are not uploaded as a file (residents' reports come from a
     form): the Data page offers neither an upload nor a restore for them."""
@@ -110,6 +114,25 @@ def aggregate(
 ) -> pd.DataFrame:
     """``layer``'s aggregate per area, given the inputs it declares in :attr:`Layer.options`."""
     return layer.aggregate(records, areas, **{k: getattr(inputs, k) for k in layer.options})
+
+
+def draw(
+    layer: Layer,
+    records: gpd.GeoDataFrame,
+    *,
+    public: bool,
+    show: bool = True,
+    areas: gpd.GeoDataFrame | None = None,
+    inputs: AreaInputs | None = None,
+) -> folium.FeatureGroup:
+    """``layer``'s map group, given the ``areas`` and ``inputs`` it names in
+    :attr:`Layer.draw_options` (a layer naming none is drawn from its records alone)."""
+    given = {
+        "areas": areas,
+        **{k: getattr(inputs, k, None) for k in AreaInputs.__dataclass_fields__},
+    }
+    options = {k: given[k] for k in layer.draw_options}
+    return layer.draw(records, public=public, show=show, **options)
 
 
 def evidence_table(layer: Layer, agg: pd.DataFrame) -> pd.DataFrame:
@@ -146,6 +169,7 @@ __all__ = [
     "ReadContext",
     "Section",
     "aggregate",
+    "draw",
     "evidence_table",
     "register",
     "registered",

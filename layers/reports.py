@@ -4,10 +4,13 @@ The records are the store's ``reports`` table (:mod:`geo.storage.reports`), made
 report form on the public page and moderated on the Reports page, never uploaded. They are
 personal data: no view ever shows one report; the public sees counts per area with small
 numbers suppressed (:mod:`geo.analysis.privacy`), officers see exact counts and, on their own map,
-one marker per postcode with the number of accepted reports there.
+one marker per postcode with the number of accepted reports there and how many of them contradict
+the Ofcom release shown (one comparison, :func:`_compared`, for the map, panel, profile and export).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -25,6 +28,18 @@ from layers.base import Layer, ReadContext, Section, register
 KEY = rr.DATASET
 TITLE = "Residents' reports"
 REPORT_COLOUR = "#5e3c99"
+CONTRADICTS_COLOUR = "#e66101"
+AGREES_STYLE: dict[str, Any] = {
+    "radius": 6, "color": "#ffffff", "weight": 1.5, "fill_color": REPORT_COLOUR,
+    "fill_opacity": 0.9,
+}  # fmt: skip
+"""A postcode whose accepted reports all agree with Ofcom (or were not compared)."""
+CONTRADICTS_STYLE: dict[str, Any] = {
+    "radius": 9, "color": "#000000", "weight": 2.5, "fill_color": CONTRADICTS_COLOUR,
+    "fill_opacity": 0.95,
+}  # fmt: skip
+"""A postcode with at least one accepted report contradicting Ofcom: larger, orange, with a
+black ring, so it stands out without telling colours apart (the tooltip says it too)."""
 NOTE = (
     "Accepted reports only (each checked by an officer). A report contradicts Ofcom when Ofcom "
     f"says at least {REPORT_CONTRADICTION_PCT:.0f}% of premises at its postcode (else in its "
@@ -119,26 +134,52 @@ def evidence_rows(
     return rr.review_table(accepted, compared, codes, names=names)
 
 
-def draw(records: gpd.GeoDataFrame, *, public: bool, show: bool = True) -> folium.FeatureGroup:
-    """Officers: one marker per postcode with accepted reports (their number). Public: nothing,
-    ever (reports are personal data; the public sees suppressed counts per area)."""
+def draw(
+    records: gpd.GeoDataFrame,
+    *,
+    public: bool,
+    show: bool = True,
+    areas: gpd.GeoDataFrame | None = None,
+    figures: pd.DataFrame | None = None,
+    postcode_figures: pd.DataFrame | None = None,
+    release: str | None = None,
+) -> folium.FeatureGroup:
+    """Officers: one marker per postcode with accepted reports, its tooltip saying how many and
+    how many contradict the Ofcom release shown; a postcode with any contradicting report has
+    its own style (:data:`CONTRADICTS_STYLE`). Public: nothing, ever (reports are personal
+    data; the public sees suppressed counts per area).
+
+    ``areas`` (``area_code``, geometry; EPSG:27700), ``figures``, ``postcode_figures`` and
+    ``release`` are as for :func:`aggregate`, the same comparison as the panel, the profile and
+    the export; without ``release`` no report is compared.
+    """
     group = feature_group(TITLE, show=show)
     if public:
         return group
     accepted = rr.counted(pd.DataFrame(records.drop(columns="geometry", errors="ignore")))
     if accepted.empty:
         return group
-    per_postcode = accepted.groupby("postcode").agg(
-        n=("report_id", "size"), easting=("easting", "first"), northing=("northing", "first")
+    codes = (
+        areas_of(accepted, areas)
+        if areas is not None
+        else pd.Series(None, index=accepted.index, dtype=object)
     )
+    compared = _compared(accepted, codes, figures=figures, postcode_figures=postcode_figures,
+                         release=release)  # fmt: skip
+    flagged = accepted.assign(contradicts=compared["contradicts_ofcom"].astype(int))
+    per_postcode = flagged.groupby("postcode").agg(
+        n=("report_id", "size"), n_contradicting=("contradicts", "sum"),
+        easting=("easting", "first"), northing=("northing", "first"),
+    )  # fmt: skip
     points = rr.located(per_postcode.reset_index())
 
     def make(rec: pd.Series, lat: float, lon: float) -> folium.CircleMarker:
-        text = f"{rec['postcode']}: {int(rec['n']):,} accepted report{'s' if rec['n'] != 1 else ''}"
-        return render.circle(
-            (lat, lon), label=text, radius=6, color="#ffffff", weight=1.5, fill=True,
-            fill_color=REPORT_COLOUR, fill_opacity=0.9,
-        )  # fmt: skip
+        n, against = int(rec["n"]), int(rec["n_contradicting"])
+        text = f"{rec['postcode']}: {n:,} accepted report{'s' if n != 1 else ''}"
+        if release:
+            text += f", {against:,} contradict{'s' if against == 1 else ''} Ofcom ({release})"
+        style = CONTRADICTS_STYLE if against else AGREES_STYLE
+        return render.circle((lat, lon), label=text, fill=True, **style)
 
     add_markers(group, points, make=make)
     return group
@@ -193,6 +234,7 @@ LAYER = register(
         summarise=summarise,
         personal_data=True,
         options=("figures", "postcode_figures", "release"),
+        draw_options=("areas", "figures", "postcode_figures", "release"),
         evidence=evidence,
         overview=overview,
         uploadable=False,
@@ -200,6 +242,8 @@ LAYER = register(
 )
 
 __all__ = [
+    "AGREES_STYLE",
+    "CONTRADICTS_STYLE",
     "LAYER",
     "aggregate",
     "areas_of",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -220,6 +221,30 @@ def test_rejected_and_merged_reports_count_nowhere_and_five_show_as_five(monkeyp
     assert shown is not None and shown["Reports accepted"].tolist() == ["fewer than 5"]
 
 
+def test_the_officer_map_draws_accepted_reports_against_the_release_shown(monkeypatch, demo):
+    path = current().store_path
+    cat = load_catalog(current().catalog_path)
+    ids = [submit_report(path, rr.validate_report(rr.ReportForm(postcode=str(demo["postcode"]),
+                         band=band), postcodes=cat.postcodes, areas=cat.areas["ced"]),
+                         payload=b"x") for band in ("below_10", "300_plus", "none")]  # fmt: skip
+    moderate_reports(path, ids[:2], action="accept", reason="ok", user="ana")
+    moderate_reports(path, ids[2:], action="reject", reason="no", user="ana")
+    monkeypatch.delenv("BROADBAND_PUBLIC_ONLY", raising=False)
+    monkeypatch.setenv("BROADBAND_SHOW_RECORDS", "1")  # officers see markers, not only counts
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    at = at.multiselect(key="overlays").set_value(["reports"]).run()
+    assert not at.exception
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    # "Below 10" is compared (its area's figure), "300+" never contradicts; the rejected one
+    # counts nowhere. How many contradict depends on the demo's figures: the layer's own test
+    # has the known answers.
+    found = re.search(
+        re.escape(f"{demo['postcode']}: 2 accepted reports, ") + r"(\d) contradicts? Ofcom \("
+        + re.escape(cat.releases[-1]) + r"\)", script
+    )  # fmt: skip
+    assert found is not None and found.group(1) in {"0", "1"}
+
+
 @pytest.mark.parametrize(
     ("fields", "field_message"),
     [
@@ -263,6 +288,34 @@ def test_bad_input_is_explained_beside_its_field_and_nothing_is_stored(
     assert not at.success
     assert load_reports(current().store_path).empty
     assert HOSTILE not in " ".join(e.value for e in at.error)
+
+
+def test_each_error_is_in_its_fields_label_until_the_report_is_sent(monkeypatch, demo):
+    """Streamlit has no aria-describedby: the label (the input's accessible name) carries the
+    error, so a screen reader announces it on focus; the value typed survives the rerun."""
+    postcode_key, band_key = report_form.WIDGETS["postcode"], report_form.WIDGETS["band"]
+    at = _send(_public(monkeypatch), postcode="NR1", name="Ana")
+    assert as_shown(at.text_input(key=postcode_key).label) == (
+        "Your postcode (required) (error: Enter a full UK postcode, for example NR1 3QU.)"
+    )
+    assert as_shown(at.radio(key=band_key).label) == (
+        "What download speed can you actually get? (required) (error: Choose the speed you can "
+        "actually get (or 'No service at all').)"
+    )
+    contact = "(error: Tick the box to let us keep your contact details, or leave them blank.)"
+    assert as_shown(at.text_input(key=report_form.WIDGETS["email"]).label).endswith(contact)
+    assert as_shown(at.checkbox(key=report_form.WIDGETS["consent"]).label).endswith(contact)
+    assert at.text_input(key=report_form.WIDGETS["uprn"]).label == (
+        "Your property's UPRN, if you know it (optional)"
+    )
+    assert at.text_input(key=postcode_key).value == "NR1"
+    assert "Enter a full UK postcode, for example NR1 3QU." in _shown(at.error)  # still visible
+
+    at.text_input(key=report_form.WIDGETS["name"]).input("")
+    at = _send(at, postcode=demo["postcode"], band="none")
+    assert _shown(at.success)[0].startswith("Thank you: your report R-")
+    assert at.text_input(key=postcode_key).label == "Your postcode (required)"
+    assert at.radio(key=band_key).label == "What download speed can you actually get? (required)"
 
 
 def test_oversized_text_is_refused(monkeypatch, demo):

@@ -10,6 +10,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import folium
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -22,6 +23,7 @@ from geo.geometry.aggregate import assign_areas
 from geo.storage import store
 from geo.storage.reports import apply_retention, load_reports, moderate_reports, submit_report
 from layers import reports as layer
+from layers.base import AreaInputs, draw
 from tests.reports_support import (
     AREA_FIGURES,
     AREAS,
@@ -229,6 +231,53 @@ def test_the_layer_counts_accepted_reports_and_never_draws_them_in_public():
     assert "Waiting for moderation" not in public["Residents' reports"].tolist()
     assert not layer.draw(rr.located(frame), public=True)._children
     assert len(layer.draw(rr.located(frame), public=False)._children) == 1
+
+
+def _markers(group: object) -> dict[str, tuple[str, dict]]:
+    """Postcode → (tooltip, path options) of each marker a reports map group holds."""
+    out = {}
+    for marker in group._children.values():  # type: ignore[attr-defined]
+        tip = next(c for c in marker._children.values() if isinstance(c, folium.Tooltip))
+        out[tip.text.split(":")[0]] = (tip.text, marker.options)
+    return out
+
+
+def test_the_officer_map_marks_postcodes_whose_reports_contradict_ofcom():
+    frame = _table(
+        "below_10", "300_plus", "10_30", "30_300", "10_30", "below_10", "none",
+        postcodes=("ZZ99 1AA", "ZZ99 1AA", "ZZ99 1AB", "ZZ99 1AE", "ZZ99 1AE", "ZZ99 1AE",
+                   "ZZ99 1AA"),
+    )  # fmt: skip
+    frame = rr.moderate(frame, [f"R-{i}" for i in range(1, 6)], action="accept", reason="ok",
+                        now=NOW, user="ana").frame  # fmt: skip
+    frame = rr.moderate(frame, ["R-6"], action="reject", reason="no", now=NOW, user="ana").frame
+    inputs = AreaInputs(figures=AREA_FIGURES, release="2026-01",
+                        postcode_figures=rr.postcode_figures(POSTCODE_PCT, None,
+                                                             release="2026-01"))  # fmt: skip
+    group = draw(layer.LAYER, rr.located(frame), public=False, areas=AREAS, inputs=inputs)
+    shown = _markers(group)
+    # 1AA: R-1 below 10 where A1 is all gigabit contradicts, R-2 (300+) cannot; R-7 pending.
+    # 1AB: the postcode file says all superfast, R-3 says 10-30. 1AE: A2 has no superfast or
+    # ultrafast, so R-4 and R-5 agree; R-6 (below 10, 60% can get it) was rejected.
+    assert {pc: text for pc, (text, _) in shown.items()} == {
+        "ZZ99 1AA": "ZZ99 1AA: 2 accepted reports, 1 contradicts Ofcom (2026-01)",
+        "ZZ99 1AB": "ZZ99 1AB: 1 accepted report, 1 contradicts Ofcom (2026-01)",
+        "ZZ99 1AE": "ZZ99 1AE: 2 accepted reports, 0 contradict Ofcom (2026-01)",
+    }
+    fills = {pc: options["fillColor"] for pc, (_, options) in shown.items()}
+    assert fills == {"ZZ99 1AA": layer.CONTRADICTS_COLOUR, "ZZ99 1AB": layer.CONTRADICTS_COLOUR,
+                     "ZZ99 1AE": layer.REPORT_COLOUR}  # fmt: skip
+    assert shown["ZZ99 1AA"][1]["radius"] > shown["ZZ99 1AE"][1]["radius"]  # not colour alone
+
+    # The same comparison as the panel and the export: A1 has 1 contradicting, A2 1 (R-3).
+    agg = layer.aggregate(rr.located(frame), AREAS, figures=AREA_FIGURES, release="2026-01",
+                          postcode_figures=inputs.postcode_figures)  # fmt: skip
+    assert agg["n_contradicting"].to_dict() == {"A1": 1, "A2": 1}
+    plain_map = _markers(layer.draw(rr.located(frame), public=False))  # nothing to compare with
+    assert plain_map["ZZ99 1AA"][0] == "ZZ99 1AA: 2 accepted reports"
+    assert {o["fillColor"] for _, o in plain_map.values()} == {layer.REPORT_COLOUR}
+    assert not draw(layer.LAYER, rr.located(frame), public=True, areas=AREAS,
+                    inputs=inputs)._children  # fmt: skip
 
 
 # --- The evidence export --------------------------------------------------------------------------

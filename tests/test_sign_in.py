@@ -15,8 +15,12 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from geo import auth
+from geo.analysis import resident_reports as rr
 from geo.auth import hash_password
 from geo.storage import store
+from geo.storage.catalog import load_catalog
+from geo.storage.reports import load_reports, submit_report
+from geo.storage.workspace import current
 from layers.demo import DEMO_STORE
 from tests.test_data_page import good_vouchers
 from views import access
@@ -235,3 +239,125 @@ def test_secrets_are_never_shown() -> None:
     shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.text, *at.sidebar.text])
     for secret in (COOKIE_SECRET, "provider-secret-value"):
         assert secret not in shown
+
+
+# --- The Settings page (admins only) --------------------------------------------------------------
+
+SETTINGS_TITLE = "Settings"
+
+
+def _page_text(at: AppTest) -> str:
+    """Everything a page shows as text: headings, prose, captions, tables, the sidebar."""
+    parts = [e.value for e in [*at.title, *at.header, *at.markdown, *at.caption, *at.text,
+                               *at.error, *at.warning, *at.info, *at.sidebar.text]]  # fmt: skip
+    parts += [t.value.to_csv() for t in at.table]
+    return as_shown(" ".join(map(str, parts)))
+
+
+def _settings_tables(at: AppTest) -> dict[str, list[list[str]]]:
+    """The Settings page's rows by their table's first header (tables sharing one are joined),
+    cells as a browser shows them."""
+    found: dict[str, list[list[str]]] = {}
+    for table in at.table:
+        rows = [[as_shown(str(c)) for c in row] for row in table.value.values.tolist()]
+        found.setdefault(as_shown(str(table.value.columns[0])), []).extend(rows)
+    return found
+
+
+def test_an_admin_sees_the_effective_settings_without_any_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hashed = hash_password(PASSWORD, rounds=4)
+    monkeypatch.setenv("BROADBAND_PASSWORD_HASH", hashed)
+    monkeypatch.setenv("BROADBAND_LEVEL", "ward")
+    secrets = {**SECRETS, "access": {**SECRETS["access"], "failed_password_limit": 4}}
+    at = _app(secrets=secrets, user=_user("it.lead@norfolk.gov.uk"))
+    at = _open(at, "settings")
+    assert not at.exception
+    assert _titles(at) == [SETTINGS_TITLE]
+    tables = _settings_tables(at)
+    rules = tables["Grants role"]
+    assert rules == [
+        ["admin", "e-mail", "it.lead@norfolk.gov.uk"],
+        ["officer", "e-mail domain", "norfolk.gov.uk"],
+    ]
+    settings = dict(map(tuple, tables["Setting"]))  # the Data and Sign-in tables
+    assert settings["Data folder (BROADBAND_DATA_DIR)"] == os.environ["BROADBAND_DATA_DIR"]
+    assert settings["Area level (BROADBAND_LEVEL)"].startswith("ward")
+    assert settings["Public only (BROADBAND_PUBLIC_ONLY)"] == "no"
+    assert settings["OpenID Connect providers"] == "default"
+    assert settings["Shared password fallback (BROADBAND_PASSWORD_HASH)"] == "set (a bcrypt hash)"
+    assert settings["Upload store stamp"].startswith("written ")
+    limits = dict(map(tuple, tables["Limit"]))
+    assert limits["Wrong passwords"] == "4 per session and per client within 60 seconds"
+    assert limits["Report retention"] == "730 days after a report was made"
+    assert limits["Upload size"] == "25 MB per file (server.maxUploadSize 25 MB)"
+    shown = _page_text(at)
+    for secret in (COOKIE_SECRET, "provider-secret-value", hashed, hashed[7:], PASSWORD):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize("email", ["ana@norfolk.gov.uk", "someone@gmail.com"])
+def test_officers_and_viewers_never_reach_the_settings_page(email: str) -> None:
+    at = _app(secrets=SECRETS, user=_user(email))
+    for page in ("settings", "Settings", "settings/", "admin", "Admin"):
+        shown = _open(at, page)
+        assert not shown.exception
+        assert SETTINGS_TITLE not in _titles(shown)
+        assert "Grants role" not in _page_text(shown)
+        assert COOKIE_SECRET not in _page_text(shown)
+
+
+@pytest.mark.usefixtures("protected")
+def test_the_shared_password_as_officer_gets_no_settings_and_public_mode_none_at_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    officer = {"access": {"password_role": "officer"}}  # the password only: no provider
+    at = _submit(_app(secrets=officer), PASSWORD)
+    assert "Role: officer" in at.sidebar.text[0].value
+    assert SETTINGS_TITLE not in _titles(_open(at, "settings"))
+    assert DATA_TITLE in _titles(_open(at, "data"))  # signed in: the officer's pages are there
+
+    monkeypatch.setenv("BROADBAND_PUBLIC_ONLY", "1")
+    public = _app(secrets=SECRETS, user=_user("it.lead@norfolk.gov.uk"))
+    for page in ("settings", "admin"):
+        assert SETTINGS_TITLE not in _titles(_open(public, page))
+
+
+def test_with_no_sign_in_configured_the_lone_officer_is_admin_and_sees_settings() -> None:
+    at = _open(_app(), "settings")
+    assert _titles(at) == [SETTINGS_TITLE]
+    settings = dict(map(tuple, _settings_tables(at)["Setting"]))
+    assert settings["OpenID Connect providers"] == "none"
+    assert settings["Shared password fallback (BROADBAND_PASSWORD_HASH)"] == "not set"
+    assert "No rule grants a role through OpenID Connect." in _page_text(at)
+
+
+# --- Moderation names the signed-in officer -------------------------------------------------------
+
+
+def test_moderation_by_a_signed_in_officer_is_audited_under_their_email() -> None:
+    at = _app(secrets=SECRETS, user=_user("ana@norfolk.gov.uk"))  # builds the demo
+    cat = load_catalog(current().catalog_path)
+    assert cat.postcodes is not None
+    form = rr.ReportForm(postcode=str(cat.postcodes.index[0]), band="none")
+    valid = rr.validate_report(form, postcodes=cat.postcodes, areas=cat.areas["ced"])
+    path = current().store_path
+    assert path == _store_file()
+    ids = [submit_report(path, valid, payload=b"x") for _ in range(2)]
+
+    at = _open(at, "reports")
+    assert [as_shown(t) for t in _titles(at)] == ["Residents' reports: moderation and evidence"]
+    assert not [t for t in at.text_input if t.key == "audit_user"]  # no free-text name
+    assert any("recorded as ana@norfolk.gov.uk" in as_shown(c.value) for c in at.caption)
+    for report, action, reason in ((ids[0], "accept", "checked"), (ids[1], "reject", "a shop")):
+        at.multiselect(key="moderate_ids").set_value([report])
+        at.text_input(key="moderate_reason").input(reason)
+        at = at.button(key=f"moderate_{action}").click().run()
+        assert not at.exception
+        last = store.audit(path).iloc[-1]
+        assert (last["action"], last["user"], last["record_ids"], last["reason"]) == (
+            action, "ana@norfolk.gov.uk", report, reason
+        )  # fmt: skip
+    moderated = load_reports(path).set_index("report_id")["moderated_by"]
+    assert moderated.to_dict() == {ids[0]: "ana@norfolk.gov.uk", ids[1]: "ana@norfolk.gov.uk"}

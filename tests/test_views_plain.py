@@ -21,7 +21,7 @@ MARKDOWN_CALLS = {
 }  # fmt: skip
 CHECKED_KEYWORDS = {"body", "label", "help", "text", "delta"}
 METHODS_ON_TEXT = {"items", "keys", "values", "join", "lower", "upper", "capitalize", "strip"}
-SAFE_CALLS = {"plain", "plain_frame", "code", "len", "int", "float", "round"}
+SAFE_CALLS = {"plain", "inline_plain", "plain_frame", "code", "len", "int", "float", "round"}
 FACTS = {"label", "short", "singular", "title", "description", "plural", "value"}
 
 
@@ -151,3 +151,21 @@ def test_the_checker_catches_data_and_allows_plain() -> None:
     verdicts = [_trusted(call.args[1] if call.func.attr == "metric" else call.args[0])
                 for call in (n.value for n in tree.body)]  # fmt: skip
     assert verdicts == [False, True, False, True, False, False, True]
+
+
+def test_inline_plain_disarms_what_markdown_reads_mid_line_and_nothing_else() -> None:
+    """The end of a widget label: Streamlit copies its source into ``aria-label``, so the
+    escapes a screen reader would read out are only the ones Markdown needs mid-line."""
+    import re
+
+    from views.text import WORD_JOINER, as_shown, inline_plain
+
+    hostile = "{{7*7}} ![x](http://127.0.0.1:9/x.png) $x$ <script>a</script> :red[hi] a@b.org"
+    shown = inline_plain(hostile)
+    # Only . ( ) - # + = ^ and the like stay bare: none of them means anything mid-line.
+    assert not re.search(r"[\\`*_\[\]<>!$:~|&{}@]", re.sub(r"\\.", "", shown).replace(
+        WORD_JOINER + "@", "")), shown  # fmt: skip
+    assert as_shown(shown) == hostile
+    assert "](http\\" not in shown and WORD_JOINER in shown  # no link, no autolink
+    ordinary = "Enter a full UK postcode, for example NR1 3QU (or 'No service at all')."
+    assert inline_plain(ordinary) == ordinary  # no backslash for a screen reader to read

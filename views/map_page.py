@@ -56,7 +56,8 @@ def render() -> None:
         mapview.show_map(
             lambda: coverage_map(
                 web, measure=measure, legend_note=note if no_fig else "", classes=classes,
-                overlays=overlay_panel.overlay_groups(drawn, public=public),
+                overlays=overlay_panel.overlay_groups(drawn, public=public, level=level,
+                                                      release=release),
             ),
             cache_key=(k, level, release, measure, public, *drawn),
             key=MAP_KEY, height=560, returned_objects=["last_clicked"], center=center,

@@ -32,6 +32,16 @@ OVERLAYS_KEY = "overlays"
 # --- Cached data ---------------------------------------------------------------------------
 
 
+def _inputs(k: state.Key, level: str, release: str, asked: AreaInputs) -> AreaInputs:
+    """``asked`` (the day and date range) with the figures of ``level`` and ``release``."""
+    figs = state.figures(k, level, release)
+    table = pd.DataFrame(figs.drop(columns="geometry")).set_index("area_code")
+    return AreaInputs(
+        premises=table["premises"], on=asked.on, start=asked.start, end=asked.end, figures=table,
+        postcode_figures=state.postcode_figures_of(k, release), release=release,
+    )  # fmt: skip
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _aggregate(
     k: state.Key, level: str, release: str, layer: str, inputs: AreaInputs
@@ -40,14 +50,8 @@ def _aggregate(
     if recs is None:
         return None
     figs = state.figures(k, level, release)
-    premises = figs.set_index("area_code")["premises"]
-    inputs = AreaInputs(
-        premises=premises, on=inputs.on, start=inputs.start, end=inputs.end,
-        figures=pd.DataFrame(figs.drop(columns="geometry")).set_index("area_code"),
-        postcode_figures=state.postcode_figures_of(k, release), release=release,
-    )  # fmt: skip
     return base.aggregate(registered()[layer], recs, figs[["area_code", "area_name", "geometry"]],
-                          inputs)  # fmt: skip
+                          _inputs(k, level, release, inputs))  # fmt: skip
 
 
 def aggregate(
@@ -140,14 +144,23 @@ def drawable(keys: list[str], *, public: bool) -> list[str]:
     return out
 
 
-def overlay_groups(keys: list[str], *, public: bool) -> list[folium.FeatureGroup]:
-    """Feature groups for layers from :func:`drawable` (their current records, drawn)."""
+def overlay_groups(
+    keys: list[str], *, public: bool, level: str, release: str
+) -> list[folium.FeatureGroup]:
+    """Feature groups for layers from :func:`drawable` (their current records, drawn against
+    the areas of ``level`` and Ofcom ``release`` when a layer asks for them)."""
     k = state.key()
     groups = []
     for key in keys:
         recs = state.stored(key, k)
-        if recs is not None:
-            groups.append(registered()[key].draw(recs, public=public, show=True))
+        if recs is None:
+            continue
+        spec = registered()[key]
+        areas = inputs = None
+        if spec.draw_options:
+            areas = state.figures(k, level, release)[["area_code", "geometry"]]
+            inputs = _inputs(k, level, release, AreaInputs(on=date.today()))
+        groups.append(base.draw(spec, recs, public=public, show=True, areas=areas, inputs=inputs))
     return groups
 
 

@@ -2,7 +2,8 @@
 
 ``app.py`` pairs these with the pages' render functions; links between pages (e.g. the map's
 "Open the full division profile") take their title and path from here too. Keys are the ones
-:mod:`geo.auth` decides access for (``sources`` is open to everyone).
+:mod:`geo.auth` decides access for (``sources`` is open to everyone; ``admin`` is the Settings
+page).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("risk", "Digital inclusion need", ":material/diversity_3:", "need"),
     PageSpec("data", "Data", ":material/upload_file:", "data"),
     PageSpec("reports", "Residents' reports", ":material/rate_review:", "reports"),
+    PageSpec("admin", "Settings", ":material/settings:", "settings"),
     PageSpec("sources", "Sources", ":material/menu_book:", "sources"),
 )
 PAGE: dict[str, PageSpec] = {p.key: p for p in PAGES}

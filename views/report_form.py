@@ -36,7 +36,7 @@ from geo.errors import DataError
 from geo.storage.reports import submit_report
 from views import access, state
 from views.guard import guarded
-from views.text import plain
+from views.text import inline_plain, plain
 
 LOG = logging.getLogger("broadband_map.views")
 PREFIX = "report_"
@@ -135,6 +135,16 @@ def _field_errors(errors: dict[str, list[str]], field: str) -> None:
         st.error(plain(reason), icon="⚠️")
 
 
+def _error_note(errors: dict[str, list[str]], field: str) -> str:
+    """``field``'s errors, to end its label: Streamlit offers no ``aria-describedby``, so the
+    error goes in the widget's own label, which a screen reader announces on focus (the visible
+    message under the field stays). The widgets have keys, so what was typed survives. Streamlit
+    copies the label's source into ``aria-label``: :func:`~views.text.inline_plain` keeps it
+    free of needless backslashes."""
+    reasons = errors.get(field)
+    return f" (error: {inline_plain(' '.join(reasons))})" if reasons else ""
+
+
 def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
     """The form, with its messages (``areas``: the county's areas, EPSG:27700)."""
     st.header("Tell us what you can really get", anchor=False)
@@ -156,41 +166,48 @@ def render(postcodes: pd.DataFrame | None, areas: gpd.GeoDataFrame) -> None:
     # The honeypot: no person sees it, a screen reader skips it and the keyboard never reaches it.
     st.html(f"<style>.st-key-{HONEYPOT}{{display:none !important}}</style>")
     with st.form("report_form", border=True, enter_to_submit=False):
-        st.text_input("Your postcode (required)", key=WIDGETS["postcode"],
-                      autocomplete="postal-code", placeholder="for example NR1 3QU")  # fmt: skip
+        st.text_input("Your postcode (required)" + _error_note(errors, "postcode"),
+                      key=WIDGETS["postcode"], autocomplete="postal-code",
+                      placeholder="for example NR1 3QU")  # fmt: skip
         _field_errors(errors, "postcode")
         st.radio(
-            "What download speed can you actually get? (required)", list(REPORT_BANDS),
-            format_func=lambda k: REPORT_BANDS[k].label, index=None, key=WIDGETS["band"],
+            "What download speed can you actually get? (required)" + _error_note(errors, "band"),
+            list(REPORT_BANDS), format_func=lambda k: REPORT_BANDS[k].label, index=None,
+            key=WIDGETS["band"],
         )  # fmt: skip
         _field_errors(errors, "band")
         st.selectbox(
-            "Technology, if you know it", list(REPORT_TECHNOLOGIES),
-            format_func=REPORT_TECHNOLOGIES.__getitem__, key=WIDGETS["technology"],
+            "Technology, if you know it" + _error_note(errors, "technology"),
+            list(REPORT_TECHNOLOGIES), format_func=REPORT_TECHNOLOGIES.__getitem__,
+            key=WIDGETS["technology"],
         )  # fmt: skip
         _field_errors(errors, "technology")
         st.text_input(
             f"Provider, if you have one (for example BT, Sky; up to {REPORT_MAX_PROVIDER_CHARS} "
-            "characters)", key=WIDGETS["provider"],
+            "characters)" + _error_note(errors, "provider"), key=WIDGETS["provider"],
         )  # fmt: skip
         _field_errors(errors, "provider")
-        st.text_input("Your property's UPRN, if you know it (optional)", key=WIDGETS["uprn"],
-                      help="The Unique Property Reference Number, up to 12 digits; "
-                      "findmyaddress.co.uk shows it.")  # fmt: skip
+        st.text_input(
+            "Your property's UPRN, if you know it (optional)" + _error_note(errors, "uprn"),
+            key=WIDGETS["uprn"], help="The Unique Property Reference Number, up to 12 digits; "
+            "findmyaddress.co.uk shows it.",
+        )  # fmt: skip
         _field_errors(errors, "uprn")
         st.text_area(
             f"Anything else we should know (optional, up to {REPORT_MAX_COMMENT_CHARS:,} "
-            "characters; please leave out names and addresses)", key=WIDGETS["comment"],
+            "characters; please leave out names and addresses)" + _error_note(errors, "comment"),
+            key=WIDGETS["comment"],
         )  # fmt: skip
         _field_errors(errors, "comment")
+        # A contact problem is about the box or the address: both labels carry it.
         st.checkbox(
             "You may contact me about this report. My name and e-mail are used only for that "
-            "and deleted with the report.", key=WIDGETS["consent"],
+            "and deleted with the report." + _error_note(errors, "contact"), key=WIDGETS["consent"],
         )  # fmt: skip
         st.text_input("Your name (optional, only with the box ticked)", key=WIDGETS["name"],
                       autocomplete="name")  # fmt: skip
-        st.text_input("Your e-mail (only with the box ticked)", key=WIDGETS["email"],
-                      autocomplete="email")  # fmt: skip
+        st.text_input("Your e-mail (only with the box ticked)" + _error_note(errors, "contact"),
+                      key=WIDGETS["email"], autocomplete="email")  # fmt: skip
         _field_errors(errors, "contact")
         st.text_input("Leave this field empty", key=HONEYPOT, autocomplete="off")
         st.form_submit_button("Send report", type="primary", on_click=_send,

@@ -34,12 +34,40 @@ WORD_JOINER = "\u2060"
 joiner would break searching the page for them, and such a link fetches nothing."""
 
 
-def plain(value: object) -> str:
-    """``value`` as Markdown that displays exactly as typed (blank for missing values)."""
+def _line(value: object) -> str:
+    """``value`` as one line with web autolinks broken (blank for missing values)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return ""
-    text = _AUTOLINK.sub(WORD_JOINER, _CONTROL.sub(" ", str(value)))
-    return _PUNCTUATION.sub(r"\\\1", text)
+    return _AUTOLINK.sub(WORD_JOINER, _CONTROL.sub(" ", str(value)))
+
+
+def plain(value: object) -> str:
+    """``value`` as Markdown that displays exactly as typed (blank for missing values)."""
+    return _PUNCTUATION.sub(r"\\\1", _line(value))
+
+
+_INLINE = re.compile(r"([\\`*_\[\]<>!$:~|&{}])")
+"""What Markdown, GFM or Streamlit reads in the middle of a line."""
+
+
+def inline_plain(value: object) -> str:
+    r"""``value`` as Markdown that displays as typed *after other text on the same line*, with as
+    few backslashes as that allows: for the end of a widget label.
+
+    Streamlit also puts a label's source in the input's ``aria-label``, so every escape there is
+    a backslash a screen reader reads out. Block syntax (``1.``, ``- ``, ``#``) cannot start
+    mid-line, so ``. ( ) - # +`` are left alone; links, emphasis, code, HTML, maths, directives
+    and autolinks (a word joiner before ``@`` and inside ``http://``) are disarmed as
+    :func:`plain` does.
+
+    Examples
+    --------
+    >>> inline_plain("Enter a postcode, for example NR1 3QU.")
+    'Enter a postcode, for example NR1 3QU.'
+    >>> print(inline_plain("*b* [x](y) $m$ <i>"))
+    \*b\* \[x\](y) \$m\$ \<i\>
+    """
+    return _INLINE.sub(r"\\\1", _line(value).replace("@", WORD_JOINER + "@"))
 
 
 def as_shown(markdown: str) -> str:
@@ -71,4 +99,12 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["WORD_JOINER", "as_shown", "as_shown_frame", "code", "plain", "plain_frame"]
+__all__ = [
+    "WORD_JOINER",
+    "as_shown",
+    "as_shown_frame",
+    "code",
+    "inline_plain",
+    "plain",
+    "plain_frame",
+]

@@ -23,6 +23,7 @@ from tests.browser.support import (
     running_app,
 )
 from tests.planner_seed import seed_store
+from views.pages import PAGES as REGISTERED
 
 pytestmark = pytest.mark.browser
 
@@ -128,8 +129,16 @@ PAGES = [
     ("officer", "/planner"),
     ("officer", "/need"),
     ("officer", "/data"),
+    ("officer", "/reports"),
+    ("officer", "/settings"),
     ("officer", "/sources"),
 ]
+
+
+def test_the_sweep_covers_every_registered_page() -> None:
+    """A page added to views.pages is swept too (the officer app has no sign-in: all pages)."""
+    swept = {path.split("?")[0].strip("/") for _, path in PAGES}
+    assert {p.url_path for p in REGISTERED} <= swept
 
 
 @pytest.mark.parametrize(("app", "path"), PAGES)
