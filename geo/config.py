@@ -379,6 +379,9 @@ NOMIS_CENSUS_BULK_URL = "https://www.nomisweb.co.uk/sources/census_2021_bulk"
 """Where the TS007 / TS007A bulk zips (one CSV per geography) are downloaded."""
 OFCOM_MOBILE_API_URL = "https://api-proxy.ofcom.org.uk/mobile/coverage"
 """Ofcom's mobile coverage API: ``GET <url>/<postcode>`` → per-UPRN ratings per operator."""
+OFCOM_API_KEY_ENV = "OFCOM_API_KEY"
+"""The environment variable holding the Ofcom API subscription key for ``fetch --mobile`` (read
+there only, sent as a header only; never a command-line option, which shells and ``ps`` show)."""
 MOBILE_LINE = "Mobile coverage: Ofcom Connected Nations, OGL v3.0."
 DERI_LINE = (
     "Method after the Digital Exclusion Risk Index, Greater Manchester Combined Authority "
