@@ -10,6 +10,11 @@ Download and cache Norfolk's divisions (and wards and districts) from the ONS po
 
     python -m geo fetch --county E10000020 --level oa --level postcodes
 
+…and mobile coverage per premises from Ofcom's API for the loaded postcodes (key in
+``OFCOM_API_KEY``)::
+
+    OFCOM_API_KEY=… python -m geo fetch --mobile
+
 Import files downloaded by hand (boundaries, Ofcom CSVs or zips, ONSPD/NSPL CSVs or zips);
 UK-wide files keep only ``BROADBAND_COUNTY``'s rows::
 
@@ -46,6 +51,8 @@ from geo.config import (
     BOUNDARY_LAYERS,
     DEFAULT_LEVEL,
     LEVELS,
+    OFCOM_API_KEY_ENV,
+    OFCOM_MOBILE_API_URL,
     ONS_ARCGIS_ROOT,
 )
 from geo.errors import DataError, DownloadError, SetupError
@@ -54,6 +61,7 @@ from geo.storage.catalog import (
     import_file,
     load_catalog,
     save_areas,
+    save_mobile_postcodes,
     save_oa_centroids,
     save_postcodes,
 )
@@ -71,7 +79,7 @@ def _fetch(args: argparse.Namespace) -> int:
     root = (args.service_root or ONS_ARCGIS_ROOT).rstrip("/")
     mirror = {k: f"{root}/{v}" for k, v in BOUNDARY_LAYERS.items()}
     county = args.county or settings.county_code
-    levels = args.level or ["ced"]
+    levels = args.level or ([] if args.mobile else ["ced"])
     for level in [lv for lv in levels if lv not in CENTROID_LEVELS]:
         print(f"Fetching {LEVELS[level].label} for {county} from {mirror[level]} …")
         areas = fetch_county_boundaries(
@@ -83,6 +91,8 @@ def _fetch(args: argparse.Namespace) -> int:
         _fetch_oa_centroids(county, root=root, mirror=mirror)
     if "postcodes" in levels:
         _fetch_postcodes(county, root=root, mirror=mirror)
+    if args.mobile:
+        _fetch_mobile(args.postcode, api_url=args.mobile_api_url or OFCOM_MOBILE_API_URL)
     for url in args.file_url or []:
         path = fetch(url, cache_dir=settings.cache_dir, progress=True)
         print(f"  {url} → {path}")
@@ -127,6 +137,44 @@ def _fetch_postcodes(county: str, *, root: str, mirror: dict[str, str]) -> None:
     save_postcodes(settings.boundaries_path, lookup, source=lookup.attrs["source"])
     live = int((~lookup["terminated"]).sum())
     print(f"  {len(lookup):,} postcodes ({live:,} live) → {settings.boundaries_path}")
+
+
+def _fetch_mobile(postcodes: list[str] | None, *, api_url: str) -> None:
+    """Ask Ofcom's mobile API for each postcode (default: every live postcode of the loaded
+    directory) and store premises with indoor 4G per operator as ``mobile_postcodes``."""
+    from geo.sources.mobile import fetch_mobile_api, mobile_by_postcode
+
+    settings = load_settings()
+    key = os.environ.get(OFCOM_API_KEY_ENV, "").strip()
+    if not key:
+        raise SetupError(
+            f"fetch --mobile needs {OFCOM_API_KEY_ENV}: set it to your Ofcom API subscription "
+            "key (api.ofcom.org.uk)"
+        )
+    if not postcodes:
+        lookup = load_catalog(settings.boundaries_path).postcodes
+        if lookup is None:
+            raise SetupError(
+                "fetch --mobile asks for the loaded postcodes and none are loaded: run "
+                "`python -m geo fetch --level postcodes` first, or name them with --postcode"
+            )
+        postcodes = list(lookup.index[~lookup["terminated"].astype(bool)])
+    print(f"Asking Ofcom's mobile API at {api_url} for {len(postcodes):,} postcodes …")
+    uprns, missing = fetch_mobile_api(
+        postcodes, key=key, cache_dir=settings.cache_dir, api_url=api_url
+    )
+    if missing:
+        print(f"  {len(missing):,} postcodes not found: {', '.join(missing[:10])}")
+    if uprns.empty:
+        print("  no postcode was found: nothing stored")
+        return
+    counts = mobile_by_postcode(uprns)
+    layer = save_mobile_postcodes(settings.boundaries_path, counts)
+    print(
+        f"  {len(counts):,} postcodes, {int(counts['premises'].sum()):,} premises, "
+        f"{int(counts['n_weak_indoor_4g'].sum()):,} with weak indoor 4G (release "
+        f"{counts.attrs.get('release')}) → {settings.boundaries_path} (layer {layer})"
+    )
 
 
 def _check_import() -> Callable[[Any, Any], None]:
@@ -308,6 +356,19 @@ def _parser() -> argparse.ArgumentParser:
         help="boundaries (ced, lad, ward), OA centroids (oa) or postcode centroids (postcodes)",
     )
     fetch.add_argument("--file-url", action="append", help="an Ofcom or ONSPD/NSPL file URL")
+    fetch.add_argument(
+        "--mobile",
+        action="store_true",
+        help=f"mobile coverage per premises from Ofcom's API (key in {OFCOM_API_KEY_ENV}) for "
+        "the loaded postcodes; boundaries only when --level is given too",
+    )
+    fetch.add_argument(
+        "--postcode", action="append", help="with --mobile: ask for this postcode only"
+    )
+    fetch.add_argument(
+        "--mobile-api-url",
+        help=f"with --mobile: the API (a proxy or mirror), default {OFCOM_MOBILE_API_URL}",
+    )
     fetch.add_argument(
         "--service-root",
         help=f"ArcGIS services root (an ONS portal mirror or proxy), default {ONS_ARCGIS_ROOT}",

@@ -321,13 +321,53 @@ MAP_ATTRIBUTION_LINES: tuple[str, ...] = (
 )
 """The short form that fits on the map; the full lines are on the Sources page and in exports."""
 
-IMD_LINE = (
-    "English Indices of Deprivation 2019: Ministry of Housing, Communities & Local Government, "
-    "OGL v3.0."
-)
-IMD_URL = "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
-IMD_2019_LSOAS = 32_844
-"""LSOAs ranked in IMD 2019 (rank 1 = most deprived in England)."""
+
+@dataclass(frozen=True)
+class ImdEdition:
+    """One edition of the English Indices of Deprivation (layouts: ``docs/formats-iod.md``)."""
+
+    key: str
+    """Stored in the catalogue's meta (``imd`` → ``vintage``)."""
+    name: str
+    """How pages, PDFs and packs name it."""
+    title: str
+    lsoa_vintage: str
+    """The census year of the LSOAs it ranks (its code column is ``LSOA code (<year>)``)."""
+    lsoas: int
+    """LSOAs ranked (rank 1 = most deprived in England)."""
+    url: str
+
+    @property
+    def year(self) -> str:
+        """The edition's year (``"2019"``, ``"2025"``)."""
+        return self.key[-4:]
+
+    @property
+    def line(self) -> str:
+        """The attribution line."""
+        return f"{self.title}: Ministry of Housing, Communities & Local Government, OGL v3.0."
+
+
+IMD_EDITIONS: dict[str, ImdEdition] = {
+    e.key: e
+    for e in (
+        ImdEdition("IoD2019", "IMD 2019", "English Indices of Deprivation 2019", "2011", 32_844,
+                   "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"),
+        ImdEdition("IoD2025", "IoD 2025", "English Indices of Deprivation 2025", "2021", 33_755,
+                   "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025"),
+    )
+}  # fmt: skip
+"""Editions the IMD import recognises, by the census year of their LSOA code column."""
+IMD_DEFAULT_EDITION = "IoD2019"
+"""The edition of a catalogue that recorded none (only IoD2019 was read before IoD 2025)."""
+IMD_2019_LSOAS = IMD_EDITIONS["IoD2019"].lsoas
+
+
+def imd_edition(key: object = None) -> ImdEdition:
+    """The edition stored under ``key`` (:data:`IMD_DEFAULT_EDITION` when none is recorded)."""
+    return IMD_EDITIONS.get(str(key or IMD_DEFAULT_EDITION), IMD_EDITIONS[IMD_DEFAULT_EDITION])
+
+
 ENGLAND_CODE = "E92000001"
 """GSS code of England: LA-level Ofcom files carry a national row with it."""
 
@@ -340,6 +380,9 @@ NOMIS_CENSUS_BULK_URL = "https://www.nomisweb.co.uk/sources/census_2021_bulk"
 """Where the TS007 / TS007A bulk zips (one CSV per geography) are downloaded."""
 OFCOM_MOBILE_API_URL = "https://api-proxy.ofcom.org.uk/mobile/coverage"
 """Ofcom's mobile coverage API: ``GET <url>/<postcode>`` → per-UPRN ratings per operator."""
+OFCOM_API_KEY_ENV = "OFCOM_API_KEY"
+"""The environment variable holding the Ofcom API subscription key for ``fetch --mobile`` (read
+there only, sent as a header only; never a command-line option, which shells and ``ps`` show)."""
 MOBILE_LINE = "Mobile coverage: Ofcom Connected Nations, OGL v3.0."
 DERI_LINE = (
     "Method after the Digital Exclusion Risk Index, Greater Manchester Combined Authority "

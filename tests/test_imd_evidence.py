@@ -223,7 +223,11 @@ def test_catalogue_and_upload_sources_name_every_input() -> None:
     assert not any("old.csv" in line for line in lines)  # another release
     assert "Boundaries: County electoral divisions: ced.geojson (vintage 2025)" in lines[2]
     assert "ONSPD_NOV_2025_UK_NR.csv" in lines[3] and "Royal Mail" in lines[3]
-    assert "imd.csv (by LSOA, to divisions by centroid)" in lines[4] and "lsoa.geojson" in lines[5]
+    assert lines[4].startswith(  # no edition recorded (catalogues before IoD 2025): IMD 2019
+        "English Indices of Deprivation 2019 (IMD 2019): imd.csv (by 2011 LSOA, to divisions by "
+        "centroid). English Indices of Deprivation 2019: Ministry"
+    )
+    assert "lsoa.geojson (LSOA 2011)" in lines[5]
     versions = pd.DataFrame({
         "version": [1, 2, 3], "action": ["save", "save", "restore"],
         "file_name": ["a.csv", "b.csv", "a.csv"], "sha256": ["s1", "s2", "s1"],

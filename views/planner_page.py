@@ -36,7 +36,7 @@ from geo.reports.evidence import (
     weights_text,
 )
 from geo.reports.readable import label
-from geo.sources.imd import METHODS, imd_by_area
+from geo.sources.imd import METHODS, edition_of, imd_by_area, lsoa_mismatch
 from layers.base import evidence_table
 from layers.gapmap import gap_map
 from views import overlay_panel, risk_section, state
@@ -48,10 +48,10 @@ IMD_HELP = {
 }
 
 
-@st.cache_data(show_spinner="Aggregating IMD 2019 to divisions…", max_entries=8)
+@st.cache_data(show_spinner="Aggregating IMD to divisions…", max_entries=8)
 def _deprivation(k: state.Key, level: str, method: str) -> pd.DataFrame | None:
     cat = state.catalog(k)
-    if cat.imd is None or cat.lsoa is None:
+    if cat.imd is None or cat.lsoa is None or lsoa_mismatch(cat.imd, cat.lsoa):
         return None
     return imd_by_area(cat.imd, cat.lsoa, cat.areas[level], method=method)
 
@@ -85,9 +85,12 @@ def render() -> None:
 
     st.subheader("Gap score")
     deprivation = None
-    if cat.imd is not None and cat.lsoa is not None:
+    mismatch = None if cat.imd is None or cat.lsoa is None else lsoa_mismatch(cat.imd, cat.lsoa)
+    if mismatch:
+        st.warning(plain(f"Deprivation is left out of the score: {mismatch}."))
+    if cat.imd is not None and cat.lsoa is not None and not mismatch:
         method = st.radio(
-            "IMD 2019 to divisions",
+            f"{edition_of(cat.imd).name} to divisions",
             METHODS,
             horizontal=True,
             key="imd_method",
@@ -97,8 +100,9 @@ def render() -> None:
     else:
         method = None
         st.caption(
-            "Deprivation joins the score when IMD 2019 and LSOA boundaries are imported "
-            "(`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`)."
+            "Deprivation joins the score when IMD and LSOA boundaries of the same census year "
+            "are imported (`python -m geo import imd2019_lsoa.csv lsoa_2011.geojson`, or IoD "
+            "2025 File 1 or File 7 with 2021 LSOAs)."
         )
     comps = gap_components(figs, extra=extra, deprivation=deprivation)
     if comps.columns.empty:

@@ -8,6 +8,7 @@ escaped map only, never Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
@@ -15,18 +16,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.analysis.provision import high_risk_without_support, need_beside_provision
-from geo.analysis.risk import RiskResult
+from geo.analysis.risk import RiskResult, indicators_for
 from geo.analysis.switchoff import FROM_DISTRICT, switchoff_risk
 from geo.config import (
     DERI_LINE,
     RISK_COMPONENT_WEIGHTS,
     RISK_COMPONENTS,
-    RISK_INDICATORS,
     SUPPORT_RADIUS_KM,
     SWITCHOFF_MAX_INDOOR_4G_OPERATORS,
     SWITCHOFF_NO_DECENT_PCT,
     SWITCHOFF_PCT_75,
     SWITCHOFF_WEAK_4G_PCT,
+    Indicator,
 )
 from layers.base import registered
 from layers.scoremap import risk_map
@@ -39,7 +40,7 @@ from views.text import plain
 TITLE = PAGE["risk"].title
 
 
-def _weights_inputs() -> tuple[Weights, Weights]:
+def _weights_inputs(indicators: Mapping[str, Indicator]) -> tuple[Weights, Weights]:
     st.markdown("**Weights** (DERI v1.2 defaults; each is divided by the sum of those in use)")
     cols = st.columns(len(RISK_COMPONENTS))
     cw = tuple(
@@ -52,7 +53,7 @@ def _weights_inputs() -> tuple[Weights, Weights]:
         iw = tuple(
             (key, float(icols[n % 3].number_input(ind.label, 0.0, 10.0, ind.weight, 0.5,
                                                   key=f"risk_iw_{key}")))
-            for n, (key, ind) in enumerate(RISK_INDICATORS.items())
+            for n, (key, ind) in enumerate(indicators.items())
         )  # fmt: skip
     return iw, cw
 
@@ -71,7 +72,7 @@ def render() -> None:
     releases = cat.releases
     release = st.selectbox("Ofcom fixed release", releases, index=len(releases) - 1,
                            key="risk_release")  # fmt: skip
-    iw, cw = _weights_inputs()
+    iw, cw = _weights_inputs(indicators_for(cat.imd))
     try:
         result = risk(k, level, release, iw, cw)
     except ValueError as exc:

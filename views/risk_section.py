@@ -75,7 +75,8 @@ def profile_section(k: state.Key, level: str, release: str, code: str) -> None:
     st.subheader(PAGE["risk"].title)
     if not lines:
         st.caption("The risk index appears when small areas (OAs or LSOAs) and at least one "
-                   "indicator (Census 2021 ages, IMD 2019, OA coverage) are loaded.")  # fmt: skip
+                   "indicator (Census 2021 ages, IMD 2019 or IoD 2025, OA coverage) are "
+                   "loaded.")  # fmt: skip
         return
     st.text("\n".join(lines))
 

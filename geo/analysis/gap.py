@@ -5,7 +5,7 @@ Each component is a per-area quantity (bigger = more need):
 =================  ==========================================================================
 ``no_gigabit``     premises without a gigabit-capable connection (``premises − n_gigabit``)
 ``below_uso``      premises below the Universal Service Obligation (``n_below_uso``)
-``deprivation``    IMD 2019 deprivation, 0–100 (:func:`geo.sources.imd.imd_by_area`)
+``deprivation``    IMD deprivation, 0–100 (:func:`geo.sources.imd.imd_by_area`)
 =================  ==========================================================================
 
 Overlays add components of their own (the voucher layer adds ``voucher_demand``, live voucher
@@ -31,7 +31,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geo.analysis.releases import decent_stand_in
-from geo.config import COLUMN_LABELS, SHORT_LABELS
+from geo.config import COLUMN_LABELS, SHORT_LABELS, imd_edition
 from geo.geometry.aggregate import AREA_CODE
 
 COMPONENTS: dict[str, str] = {
@@ -111,8 +111,11 @@ def gap_components(
             out[col] = extra[col].reindex(index).astype(float).fillna(0.0)
     if deprivation is not None and "deprivation" in deprivation:
         out["deprivation"] = deprivation["deprivation"].reindex(index).astype(float)
+        labels["deprivation"] = deprivation_label(deprivation.attrs.get("vintage"))
     else:
-        missing["deprivation"] = "IMD 2019 and LSOA boundaries not imported"
+        missing["deprivation"] = (
+            "IMD (2019 or 2025) with LSOA boundaries of its census year not imported"
+        )
     for key in [c for c in ("no_gigabit", "below_uso") if c in out and out[c].isna().all()]:
         missing[key] = f"no area has counts of its own (district figures only): needs {needs}"
         out = out.drop(columns=key)
@@ -130,6 +133,12 @@ def _needs(fig: pd.DataFrame) -> str:
         if len(told):
             return str(told.mode().iat[0])
     return "an Ofcom output-area or postcode file with premises counts"
+
+
+def deprivation_label(vintage: object = None) -> str:
+    """The deprivation component's label, naming the IMD edition (``attrs["vintage"]`` of
+    :func:`geo.sources.imd.imd_by_area`; IMD 2019 when none is recorded)."""
+    return f"Deprivation ({imd_edition(vintage).name}, 0–100)"
 
 
 def min_max(values: pd.Series) -> pd.Series:
@@ -189,8 +198,9 @@ def gap_scores(components: pd.DataFrame, *, weights: Mapping[str, float]) -> pd.
     out["score"] = (100.0 * norms.fillna(0.0).mul(w, axis=1).sum(axis=1) / total).where(total > 0)
     out["rank"] = rank_desc(out["score"])
     keys = list(used)
+    names = {**COMPONENTS, **(components.attrs.get("labels") or {})}
     out["missing"] = [
-        ", ".join(COMPONENTS.get(k, k) for k, ok in zip(keys, row, strict=True) if not ok)
+        ", ".join(names.get(k, k) for k, ok in zip(keys, row, strict=True) if not ok)
         for row in have[keys].itertuples(index=False)
     ]
     out.attrs["weights"] = used
@@ -217,6 +227,7 @@ __all__ = [
     "COMPONENTS",
     "DEFAULT_WEIGHT",
     "DEFAULT_WEIGHTS",
+    "deprivation_label",
     "gap_components",
     "gap_scores",
     "min_max",

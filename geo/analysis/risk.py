@@ -3,8 +3,10 @@
 Method (``docs/formats-mobile-census.md`` records DERI's and where this differs):
 
 1. **Indicators per small area**, at the finest level the loaded files allow: output areas
-   when OA centroids are loaded, else 2011 LSOAs. A figure published for a coarser area (IMD per
-   LSOA, coverage per postcode gathered into LSOAs) is given to each of its OAs. Shares are
+   when OA centroids are loaded, else LSOAs. A figure published for a coarser area (IMD per
+   LSOA, coverage per postcode gathered into LSOAs) is given to each of its OAs. Deprivation is
+   the IMD score when File 7 is loaded (as in DERI), else the national rank reversed (File 1);
+   an IMD edition of another census year than the loaded LSOAs is left out, with a note. Shares are
    counts over counts (residents aged 75+ / residents; premises unable to get 10 Mbit/s /
    premises), never averages of percentages.
 2. **Indicator scores**, 0–10 by min–max over the county's small areas (DERI's "local" option):
@@ -22,7 +24,7 @@ Method (``docs/formats-mobile-census.md`` records DERI's and where this differs)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -32,15 +34,16 @@ from geo.analysis.coverage import published_only
 from geo.analysis.gap import min_max, rank_desc
 from geo.analysis.releases import decent_stand_in
 from geo.config import (
-    IMD_2019_LSOAS,
     RISK_COMPONENT_WEIGHTS,
     RISK_COMPONENTS,
     RISK_INDICATORS,
     RISK_MAX_SCORE,
     RISK_NOT_AVAILABLE,
+    Indicator,
 )
 from geo.geometry.aggregate import AREA_CODE, assign_areas_xy
 from geo.geometry.crs import to_working
+from geo.sources.imd import edition_of, lsoa_mismatch
 from geo.storage.catalog import Catalog
 
 UNIT = "unit_code"
@@ -200,7 +203,7 @@ def _units(cat: Catalog) -> tuple[pd.DataFrame, str]:
         return frame, "lsoa"
     raise ValueError(
         "the risk index needs small areas: import output areas (OA11CD/OA21CD polygons) or "
-        "2011 LSOA boundaries"
+        "LSOA boundaries (LSOA11CD/LSOA21CD)"
     )
 
 
@@ -241,7 +244,7 @@ def small_areas(cat: Catalog, areas: gpd.GeoDataFrame, *, release: str | None = 
     table[AREA_CODE] = assign_areas_xy(units["x"], units["y"], to_working(areas), index=units.index)
     table["lsoa_code"] = _lsoa_of(units, level, cat.lsoa)
     _add_census(table, cat.census_age, level, notes)
-    _add_imd(table, cat.imd, notes)
+    _add_imd(table, cat.imd, cat.lsoa, notes)
     _add_coverage(table, cat, level, release or (cat.releases[-1] if cat.releases else None), notes)
     _add_council(table, cat.indicators, level, notes)
     if "residents" in table:
@@ -287,12 +290,49 @@ def _add_census(
     table["age_75"] = _ratio(table["aged_75_plus"], table["residents"])
 
 
-def _add_imd(table: pd.DataFrame, imd: pd.DataFrame | None, notes: list[str]) -> None:
-    if imd is None or table["lsoa_code"].isna().all():
-        notes.append("No IMD 2019 with LSOA boundaries loaded: deprivation has no IMD indicator.")
+def imd_indicator(imd: pd.DataFrame | None) -> Indicator:
+    """The deprivation indicator as loaded: its edition, and File 7's IMD score (DERI's own
+    indicator) or File 1's national rank reversed (``N + 1 − rank``, N the LSOAs ranked)."""
+    base = RISK_INDICATORS["imd"]
+    if imd is None:
+        return base
+    ed = edition_of(imd)
+    if "imd_score" in imd:
+        return replace(base, label=f"Deprivation ({ed.name} IMD score)",
+                       source=f"MHCLG {ed.title}, File 7", year=ed.year,
+                       deri="IMD score, as DERI uses it")  # fmt: skip
+    return replace(base, label=f"Deprivation ({ed.name} national rank, reversed)",
+                   source=f"MHCLG {ed.title}, File 1", year=ed.year,
+                   deri=f"IMD score; File 1 has ranks, so {ed.lsoas + 1:,} − rank stands in "
+                        "for it")  # fmt: skip
+
+
+def indicators_for(imd: pd.DataFrame | None) -> dict[str, Indicator]:
+    """:data:`~geo.config.RISK_INDICATORS` with the IMD indicator of the edition loaded."""
+    return {**RISK_INDICATORS, "imd": imd_indicator(imd)}
+
+
+def _add_imd(
+    table: pd.DataFrame,
+    imd: pd.DataFrame | None,
+    lsoa: pd.DataFrame | None,
+    notes: list[str],
+) -> None:
+    if imd is None or lsoa is None or table["lsoa_code"].isna().all():
+        notes.append("No IMD (IMD 2019 or IoD 2025) with LSOA boundaries loaded: deprivation "
+                     "has no IMD indicator.")  # fmt: skip
         return
-    rank = imd.set_index("lsoa_code")["imd_rank"].astype(float)
-    table["imd"] = (IMD_2019_LSOAS + 1) - rank.reindex(table["lsoa_code"].astype(object)).to_numpy()
+    problem = lsoa_mismatch(imd, lsoa)
+    if problem:
+        notes.append(f"Deprivation left out: {problem}.")
+        return
+    by_code = imd.set_index("lsoa_code")
+    if "imd_score" in by_code:
+        value = by_code["imd_score"].astype(float)
+    else:
+        value = (edition_of(imd).lsoas + 1) - by_code["imd_rank"].astype(float)
+    table["imd"] = value.reindex(table["lsoa_code"].astype(object)).to_numpy()
+    notes.append(f"Deprivation: {imd_indicator(imd).label}.")
 
 
 def _count_columns(rows: pd.DataFrame) -> list[str]:
@@ -393,8 +433,11 @@ class RiskResult:
                                    "score": "Risk score (0–10)"})  # fmt: skip
 
 
-def weights_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """The weights in use (from :func:`risk_scores` attrs) with their share of the score."""
+def weights_table(
+    scores: pd.DataFrame, *, indicators: Mapping[str, Indicator] = RISK_INDICATORS
+) -> pd.DataFrame:
+    """The weights in use (from :func:`risk_scores` attrs) with their share of the score;
+    labels from ``indicators`` (:func:`indicators_for` names the IMD edition loaded)."""
     cw = scores.attrs["component_weights"]
     iw = scores.attrs["indicator_weights"]
     ctotal = sum(cw.values()) or 1.0
@@ -406,18 +449,21 @@ def weights_table(scores: pd.DataFrame) -> pd.DataFrame:
         members = {k: v for k, v in iw.items() if RISK_INDICATORS[k].component == comp}
         mtotal = sum(members.values()) or 1.0
         for key, v in members.items():
-            rows.append({"kind": "indicator", "key": key, "label": RISK_INDICATORS[key].label,
+            rows.append({"kind": "indicator", "key": key, "label": indicators[key].label,
                          "component": comp, "weight": v,
                          "share_of_score_pct": 100 * (w / ctotal) * (v / mtotal)})  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def indicator_sources(used: list[str]) -> pd.DataFrame:
-    """Every indicator with its source, year, licence, DERI counterpart and whether it is used."""
+def indicator_sources(
+    used: list[str], *, indicators: Mapping[str, Indicator] = RISK_INDICATORS
+) -> pd.DataFrame:
+    """Every indicator with its source, year, licence, DERI counterpart and whether it is used
+    (``indicators``: :func:`indicators_for` names the IMD edition loaded)."""
     rows = [{"Indicator": i.label, "Component": RISK_COMPONENTS[i.component],
              "Source": i.source, "Year": i.year, "Licence": i.licence,
              "DERI indicator": i.deri, "Used": "yes" if i.key in used else "no data loaded"}
-            for i in RISK_INDICATORS.values()]  # fmt: skip
+            for i in indicators.values()]  # fmt: skip
     rows += [{"Indicator": k, "Component": "Broadband", "Source": "—", "Year": "—",
               "Licence": "—", "DERI indicator": k, "Used": f"not available: {why}"}
              for k, why in RISK_NOT_AVAILABLE.items()]  # fmt: skip
@@ -445,7 +491,9 @@ def division_risk(
     small = small_areas(cat, areas, release=release)
     values = small.table[[k for k in RISK_INDICATORS if k in small.table.columns]]
     if values.empty or values.isna().all().all():
-        raise ValueError("no indicator has data: load Census 2021 ages, IMD 2019 or OA coverage")
+        raise ValueError(
+            "no indicator has data: load Census 2021 ages, IMD (2019 or 2025) or OA coverage"
+        )
     scores = risk_scores(values, indicator_weights=indicator_weights,
                          component_weights=component_weights)  # fmt: skip
     index = pd.Index(areas[AREA_CODE].astype(str), name=AREA_CODE)
@@ -469,9 +517,11 @@ def division_risk(
     out.insert(1, "rank", rank_desc(out["score"]))
     out = out.sort_values(["rank", "area_name"], na_position="last", kind="stable")
     unit_scores = t.join(scores)
+    specs = indicators_for(cat.imd)
     return RiskResult(
-        divisions=out, units=unit_scores, weights=weights_table(scores),
-        indicators=indicator_sources(list(values.columns[values.notna().any()])),
+        divisions=out, units=unit_scores, weights=weights_table(scores, indicators=specs),
+        indicators=indicator_sources(list(values.columns[values.notna().any()]),
+                                     indicators=specs),
         level=small.level, weight_method=small.weight_method, notes=small.notes,
     )  # fmt: skip
 
@@ -506,8 +556,10 @@ __all__ = [
     "aggregate_scores",
     "division_risk",
     "export_columns",
+    "imd_indicator",
     "indicator_scores",
     "indicator_sources",
+    "indicators_for",
     "risk_scores",
     "small_areas",
     "weighted_mean",

@@ -38,7 +38,6 @@ from geo.analysis.risk import RiskResult
 from geo.config import (
     BOUNDARY_COLOUR,
     HIGHLIGHT_COLOUR,
-    IMD_LINE,
     LEVELS,
     NO_DATA_COLOUR,
     OFCOM_LINE,
@@ -48,6 +47,7 @@ from geo.config import (
     SEQUENTIAL_PALETTE,
     SYNTHETIC_LABEL,
     WORKING_CRS,
+    imd_edition,
 )
 from geo.geometry.aggregate import AREA_CODE
 from geo.geometry.crs import to_working
@@ -131,9 +131,12 @@ def catalogue_sources(
                           "places output-area coverage", f"{ONS_LINE} {OS_LINE}"))  # fmt: skip
     if deprivation:
         imd, lsoa = meta.get(IMD_LAYER, {}), meta.get(LSOA_LAYER, {})
-        out.append(Source("English Indices of Deprivation 2019 (IMD)", str(imd.get("source")),
-                          f"by LSOA, to divisions by {deprivation}", IMD_LINE))  # fmt: skip
-        out.append(Source("LSOA boundaries", str(lsoa.get("source")), "LSOA 2011",
+        edition = imd_edition(imd.get("vintage"))
+        out.append(Source(f"{edition.title} ({edition.name})", str(imd.get("source")),
+                          f"by {edition.lsoa_vintage} LSOA, to divisions by {deprivation}",
+                          edition.line))  # fmt: skip
+        out.append(Source("LSOA boundaries", str(lsoa.get("source")),
+                          f"LSOA {lsoa.get('vintage') or edition.lsoa_vintage}",
                           f"{ONS_LINE} {OS_LINE}"))  # fmt: skip
     return out
 

@@ -145,6 +145,8 @@ class Store(Protocol):
     PERCENT_LAYER: str
     POSTCODES_LAYER: str
     OA_LAYER: str
+    IMD_LAYER: str
+    LSOA_LAYER: str
 
     def save_areas(self, path: Path, areas: gpd.GeoDataFrame, *, synthetic: bool = ...) -> str: ...
     def save_coverage(self, path: Path, coverage: pd.DataFrame, *, synthetic: bool = ...,
@@ -264,7 +266,20 @@ def _load_lsoa(cands: list[Candidate], ctx: Context) -> ImportResult:
 
     (c,) = cands
     lsoa = lsoa_polygons(c.geo, source=c.filename)
-    return ImportResult(ctx.store.save_lsoa(ctx.catalog_path, lsoa, source=c.filename), len(lsoa))
+    layer = ctx.store.save_lsoa(ctx.catalog_path, lsoa, source=c.filename)
+    imd = ctx.store.load_layer(ctx.catalog_path, ctx.store.IMD_LAYER)
+    return ImportResult(layer, len(lsoa), _vintage_notes(imd, lsoa))
+
+
+def _vintage_notes(imd: pd.DataFrame | None, lsoa: pd.DataFrame | None) -> list[str]:
+    """A notice when the stored IMD and LSOA boundaries are of different census years (the
+    import is kept: the matching file may be next; deprivation waits until they agree)."""
+    from geo.sources.imd import lsoa_mismatch
+
+    if imd is None or lsoa is None:
+        return []
+    problem = lsoa_mismatch(imd, lsoa)
+    return [] if problem is None else [f"{problem}. Deprivation is left out until they match."]
 
 
 def _load_boundaries(cands: list[Candidate], ctx: Context) -> ImportResult:
@@ -310,11 +325,16 @@ def _is_imd(c: Candidate) -> bool:
 
 
 def _load_imd(cands: list[Candidate], ctx: Context) -> ImportResult:
-    from geo.sources.imd import read_imd
+    from geo.sources.imd import edition_of, read_imd
 
     (c,) = cands
     imd = read_imd(c.local_path(), filename=c.filename)
-    return ImportResult(ctx.store.save_imd(ctx.catalog_path, imd, source=c.filename), len(imd))
+    layer = ctx.store.save_imd(ctx.catalog_path, imd, source=c.filename)
+    edition = edition_of(imd)
+    kind = "File 7 (with the IMD score)" if "imd_score" in imd else "File 1 (ranks)"
+    notes = [f"{edition.name} {kind}, {edition.lsoa_vintage} LSOAs"]
+    lsoa = ctx.store.load_layer(ctx.catalog_path, ctx.store.LSOA_LAYER)
+    return ImportResult(layer, len(imd), notes + _vintage_notes(imd, lsoa))
 
 
 def _is_directory(c: Candidate) -> bool:
@@ -567,7 +587,7 @@ register(
 )
 register(Format("oa_centroids_csv", "ONS OA population-weighted centroids (CSV download)",
                 _is_oa_csv, _load_oa_csv))  # fmt: skip
-register(Format("imd", "IMD 2019 File 1", _is_imd, _load_imd))
+register(Format("imd", "IMD 2019 / IoD 2025 File 1 or File 7", _is_imd, _load_imd))
 register(
     Format(
         "postcode_directory", "ONS postcode directory (ONSPD / NSPL)",

@@ -11,8 +11,8 @@ Layers
 ``postcodes``       postcode centroids (EPSG:27700 eastings/northings) from ONSPD / NSPL
 ``oa_centroids``    output-area centroids per census vintage (``vintage``) and kind (``kind``:
                     ONS population-weighted centroids, or OA polygons' representative points)
-``imd``             IMD 2019 rank and decile per 2011 LSOA
-``lsoa``            2011 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
+``imd``             IMD rank and decile (IMD 2019 per 2011 LSOA or IoD 2025 per 2021 LSOA)
+``lsoa``            2011 or 2021 LSOA polygons (``lsoa_code``, ``lsoa_name``, EPSG:27700)
 ``census_age``      Census 2021 residents and residents aged 65+ / 75+ per OA or LSOA
 ``mobile``          Ofcom mobile coverage per area (operator-count %), every release and level
 ``mobile_postcodes`` premises per postcode with indoor 4G per operator (Ofcom mobile API)
@@ -42,7 +42,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.config import LEVELS, OA_CODE_FIELDS
+from geo.config import IMD_DEFAULT_EDITION, LEVELS, OA_CODE_FIELDS
 from geo.errors import DataError
 from geo.geometry.crs import to_working
 from geo.storage.atomic import swap_in, writer_lock
@@ -130,8 +130,10 @@ def load_catalog(path: str | Path) -> Catalog:
         cat.oa_centroids = pyogrio.read_dataframe(path, layer=OA_LAYER).set_index("oa_code")
     if IMD_LAYER in layers:
         cat.imd = pyogrio.read_dataframe(path, layer=IMD_LAYER)
+        cat.imd.attrs.update(cat.meta.get(IMD_LAYER, {}))
     if LSOA_LAYER in layers:
         cat.lsoa = gpd.read_file(path, layer=LSOA_LAYER, engine="pyogrio")
+        cat.lsoa.attrs.update(cat.meta.get(LSOA_LAYER, {}))
     if RECONCILIATION_LAYER in layers:
         cat.reconciliation = pyogrio.read_dataframe(path, layer=RECONCILIATION_LAYER)
     for layer, attr in _RISK_LAYERS.items():
@@ -273,11 +275,18 @@ _ATTR = {
 
 
 def load_layer(path: str | Path, layer: str) -> pd.DataFrame | None:
-    """One non-spatial layer of the catalogue (``None`` when absent), without the others."""
+    """One layer of the catalogue (``None`` when absent), without the others; its meta facts
+    are its ``attrs``."""
     path = Path(path)
-    if not path.exists() or layer not in {n for n, _ in pyogrio.list_layers(path)}:
+    layers = {n for n, _ in pyogrio.list_layers(path)} if path.exists() else set()
+    if layer not in layers:
         return None
-    return pyogrio.read_dataframe(path, layer=layer)
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    if META_LAYER in layers:
+        meta = pyogrio.read_dataframe(path, layer=META_LAYER, where=f"layer = '{layer}'")
+        for facts in meta["facts"]:
+            frame.attrs.update(json.loads(facts))
+    return frame
 
 
 def save_postcodes(
@@ -385,18 +394,22 @@ def save_reconciliation(
 
 
 def save_imd(path: str | Path, imd: pd.DataFrame, *, source: str) -> str:
-    """Store IMD 2019 ranks per LSOA (from :func:`geo.sources.imd.read_imd`) as ``imd``."""
+    """Store IMD ranks (and File 7's score) per LSOA (from :func:`geo.sources.imd.read_imd`)
+    as ``imd``; its edition (``attrs["vintage"]``, IoD2019 when absent) goes to the meta."""
     _require_rows(imd, source=source, layer=IMD_LAYER)
+    facts = {"source": source, "vintage": imd.attrs.get("vintage") or IMD_DEFAULT_EDITION}
     with _locked(Path(path)):
-        _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: {"source": source, "vintage": "IoD2019"}})
+        _write(Path(path), {IMD_LAYER: imd}, {IMD_LAYER: facts})
     return IMD_LAYER
 
 
 def save_lsoa(path: str | Path, lsoa: gpd.GeoDataFrame, *, source: str) -> str:
-    """Store LSOA polygons (from :func:`geo.sources.imd.lsoa_polygons`) as ``lsoa``."""
+    """Store LSOA polygons (from :func:`geo.sources.imd.lsoa_polygons`) as ``lsoa``; the census
+    year of their codes (``attrs["vintage"]``) goes to the meta when known."""
     _require_rows(lsoa, source=source, layer=LSOA_LAYER)
+    facts = {"source": source, **({"vintage": v} if (v := lsoa.attrs.get("vintage")) else {})}
     with _locked(Path(path)):
-        _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: {"source": source}})
+        _write(Path(path), {LSOA_LAYER: lsoa}, {LSOA_LAYER: facts})
     return LSOA_LAYER
 
 
@@ -474,10 +487,10 @@ def import_file(
 
     Every format in :data:`geo.sources.formats.FORMATS` is tried in turn: boundaries (GeoJSON /
     GeoPackage / zipped shapefile with ONS field names), output areas (``OA11CD``/``OA21CD``;
-    the ONS portal's PWC CSV download too), LSOA polygons (``LSOA11CD``), IMD 2019 File 1
-    CSVs, ONSPD / NSPL postcode directories, Ofcom coverage files of every release (zips of
-    them too, a zip inside a zip included), OS Open UPRN releases and BDUK "premises in BDUK
-    plans" CSVs (:mod:`geo.storage.premises`).
+    the ONS portal's PWC CSV download too), LSOA polygons (``LSOA11CD``/``LSOA21CD``), IMD
+    2019 / IoD 2025 File 1 or File 7 CSVs, ONSPD / NSPL postcode directories, Ofcom coverage
+    files of every release (zips of them too, a zip inside a zip included), OS Open UPRN
+    releases and BDUK "premises in BDUK plans" CSVs (:mod:`geo.storage.premises`).
 
     Parameters
     ----------
