@@ -90,7 +90,7 @@ def render() -> None:
         st.warning(plain(f"Deprivation is left out of the score: {mismatch}."))
     if cat.imd is not None and cat.lsoa is not None and not mismatch:
         method = st.radio(
-            f"{edition_of(cat.imd).name} to divisions",
+            plain(f"{edition_of(cat.imd).name} to divisions"),
             METHODS,
             horizontal=True,
             key="imd_method",
