@@ -85,22 +85,21 @@ def render() -> None:
         st.dataframe(result.weights.round(2), hide_index=True, width="stretch")
 
     st.subheader("Risk by division")
-    left, right = st.columns([1, 1])
     support = next((key for key, spec in registered().items()
                     if "support_points" in spec.roles), None)  # fmt: skip
     pilots = None if support is None else state.stored(support, k)
-    with left:
-        group = None if pilots is None else registered()[str(support)].draw(pilots, public=False)
-        web = state.web_figures(k, level, release)
-        st_folium(risk_map(web, result.divisions, support=group), key="risk_map", height=520,
-                  use_container_width=True, returned_objects=[])  # fmt: skip
-    with right:
-        number = st.column_config.NumberColumn(format="%.1f", width="small")
-        table = result.table()
-        config = {c: number for c in table.columns if c.endswith("(0–10)")}
-        config["Rank"] = st.column_config.NumberColumn(width="small")
-        config["Division"] = st.column_config.TextColumn(width="medium")
-        st.dataframe(table, hide_index=True, width="stretch", height=520, column_config=config)
+    group = None if pilots is None else registered()[str(support)].draw(pilots, public=False)
+    web = state.web_figures(k, level, release)
+    st_folium(risk_map(web, result.divisions, support=group), key="risk_map", height=520,
+              use_container_width=True, returned_objects=[])  # fmt: skip
+    # The ranking under the map at full width: beside it, half a 1280 px page cut off its
+    # component columns and long division names (issue 13: nothing cut off at 1280 px).
+    number = st.column_config.NumberColumn(format="%.1f", width="small")
+    table = result.table()
+    config = {c: number for c in table.columns if c.endswith("(0–10)")}
+    config["Rank"] = st.column_config.NumberColumn(width="small")
+    st.dataframe(table, hide_index=True, width="stretch", height=420, column_config=config,
+                 key="risk_ranking")  # fmt: skip
     download_table("Download the ranking (CSV)",
                    result.divisions.drop(columns=["x", "y"]).reset_index(),
                    f"risk_{level}_{release}.csv", key="risk_dl_csv")  # fmt: skip

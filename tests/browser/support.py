@@ -37,6 +37,14 @@ def require_chromium() -> Path:
     return CHROMIUM
 
 
+GRID_WIDTHS = """t => {
+  const s = t.querySelector('.dvn-scroller');
+  return [s.scrollWidth, s.clientWidth];
+}"""
+"""A Streamlit data grid's [scrollWidth, clientWidth]: wider content than its box means columns
+are cut off (the grid scrolls sideways inside itself)."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

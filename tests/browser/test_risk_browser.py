@@ -9,7 +9,14 @@ import pytest
 
 from geo.analysis.risk import division_risk
 from geo.storage.catalog import load_catalog
-from tests.browser.support import browser_page, map_drawn, require_chromium, running_app, screenshot
+from tests.browser.support import (
+    GRID_WIDTHS,
+    browser_page,
+    map_drawn,
+    require_chromium,
+    running_app,
+    screenshot,
+)
 from tests.conftest import require_shared
 from tests.risk_support import build_norfolk_risk_catalog
 
@@ -47,6 +54,7 @@ def test_need_page_map_and_ranking_render(
         ranking = page.locator("[data-testid='stDataFrame']").filter(has_text="Risk score (0–10)")
         ranking.locator("tbody tr").first.wait_for(state="attached", timeout=60_000)
         heads, rows = ranking.evaluate(GRID_ROWS)
+        widths = ranking.evaluate(GRID_WIDTHS)
         shots = [screenshot(page, f"risk_{name}_top")]
         # Streamlit scrolls inside its own container, so each section is brought into view.
         for part, heading in (("map", "Risk by division"), ("provision", "Need beside provision"),
@@ -56,12 +64,14 @@ def test_need_page_map_and_ranking_render(
             )
             page.wait_for_timeout(1500)
             shots.append(screenshot(page, f"risk_{name}_{part}"))
-        ranking.evaluate("el => el.scrollIntoView({block: 'start'})")
+        ranking.evaluate("el => el.scrollIntoView({block: 'center'})")
         page.wait_for_timeout(1500)
         shots.append(screenshot(page, f"risk_{name}_ranking"))
     assert paths >= 84  # every division drawn (support points are circles too)
     assert "Digital exclusion risk" in legend
     assert heads[:3] == ["Rank", "Division", "Risk score (0–10)"]
+    if name == "desktop":  # the whole ranking fits a desktop page; a phone scrolls inside it
+        assert widths[0] <= widths[1], widths
     shown = [r[heads.index("Division")] for r in rows if len(r) == len(heads)]
     assert len(shown) >= 5, rows  # the grid's accessible rows, top first
     assert shown == expected["Division"].tolist()[: len(shown)]

@@ -11,15 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.support import browser_page, require_chromium, running_app, screenshot, settled
+from tests.browser.support import (
+    GRID_WIDTHS,
+    browser_page,
+    require_chromium,
+    running_app,
+    screenshot,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
 WIDTH = 1280
-GRID_WIDTHS = """t => {
-  const s = t.querySelector('.dvn-scroller');
-  return [s.scrollWidth, s.clientWidth];
-}"""
 
 
 def _grid(grid: object, columns: int) -> tuple[list[int], list[str]]:
