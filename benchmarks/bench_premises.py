@@ -198,7 +198,13 @@ def _peer(files: list[Path], uprn_csv: str, postcodes, areas) -> dict[str, Any]:
     joined = gpd.sjoin(pts, areas[["area_code", "geometry"]], predicate="within")
     table = joined.groupby("area_code")[["white", "current", "gis", "by_postcode"]].sum()
     table["premises"] = joined.groupby("area_code").size()
-    return {"inside": int(table["premises"].sum()), "by_postcode": int(by_postcode.sum())}
+    return {
+        "inside": int(table["premises"].sum()),
+        # sjoin counts a point once per polygon it falls in: where divisions overlap (the real
+        # Norfolk file does, upstream), some premises are counted twice.
+        "inside_once": int(joined.index.nunique()),
+        "by_postcode": int(by_postcode.sum()),
+    }
 
 
 # --- Inputs -------------------------------------------------------------------------------------
@@ -283,11 +289,13 @@ def _agree(ours: dict[str, Any], peer: dict[str, Any]) -> str:
     """Whether ours and the peer put the same number of premises in the divisions."""
     if "inside" not in ours or "inside" not in peer:
         return ""
-    same = ours["inside"] == peer["inside"] and ours["by_postcode"] == peer["by_postcode"]
-    return (
-        "; same premises in divisions and by postcode as the peer"
-        if same
-        else (f"; DIFFERS from the peer: {ours['inside']:,} vs {peer['inside']:,} in divisions")
+    if ours["by_postcode"] != peer["by_postcode"] or ours["inside"] != peer["inside_once"]:
+        return f"; DIFFERS from the peer: {ours['inside']:,} vs {peer['inside']:,} in divisions"
+    twice = peer["inside"] - peer["inside_once"]
+    return "; same premises in divisions and by postcode as the peer" + (
+        f" (the peer counts {twice:,} of them twice, in two overlapping divisions; ours once)"
+        if twice
+        else ""
     )
 
 
