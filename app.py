@@ -7,6 +7,8 @@ decides which pages this visitor may see and hands over to them; the work is in 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from geo.errors import SetupError
@@ -26,9 +28,10 @@ from views.guard import show_setup_failure
 from views.pages import PAGES, page
 from views.widgets import page_style
 
-st.set_page_config(
-    page_title="Broadband coverage by division", page_icon=":material/wifi:", layout="wide"
-)
+# The tab's icon is a file of ours: a Material icon name or an emoji makes every visitor's browser
+# fetch it from Google's or a CDN's servers.
+ICON = Path(__file__).with_name("static") / "icon.png"
+st.set_page_config(page_title="Broadband coverage by division", page_icon=str(ICON), layout="wide")
 page_style()
 
 # Each page's render function, by its key in views.pages.PAGES (a comment, not a docstring:

@@ -3,10 +3,16 @@
 Run with ``streamlit run server.py`` (README). Streamlit finds ``app`` below, serves
 ``app.py``'s pages as always, and adds the routes of :mod:`views.embed`.
 
-Every HTTP response of 1 KB or more goes out gzipped when the browser asks for it (Starlette's
-``GZipMiddleware``): Streamlit sends its own frontend bundle (about 3 MB, ~100 files)
-uncompressed otherwise. The WebSocket is compressed by ``enableWebsocketCompression`` in
-``.streamlit/config.toml``; ``benchmarks/bench_paint.py`` counts the bytes of both.
+What the browser gets, and why (each measured by ``benchmarks/bench_paint.py``):
+
+* every TCP connection with Nagle's algorithm off
+  (:func:`views.transport.nodelay_every_tcp_socket`);
+* Streamlit's content-hashed frontend files gzipped once per process, every other HTTP response
+  of 1 KB or more gzipped as it goes (:class:`views.transport.GzipOnce`), for a browser that
+  asks; the WebSocket is compressed by ``enableWebsocketCompression`` in
+  ``.streamlit/config.toml``;
+* Streamlit's ``index.html`` preloading the code of the elements drawn before the map and the
+  map frame's Leaflet files (:class:`views.preload.PreloadElements`).
 """
 
 from __future__ import annotations
@@ -15,15 +21,15 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from views.embed import ROUTES
+from views.preload import PreloadElements
+from views.transport import GzipOnce, nodelay_every_tcp_socket
 
-GZIP_MIN_BYTES = 1000
-"""Smaller responses are not worth a gzip header and the CPU (Starlette's own default)."""
+nodelay_every_tcp_socket()  # before uvicorn accepts the first connection
 
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=ROUTES,
-    middleware=[Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)],
+    middleware=[Middleware(GzipOnce), Middleware(PreloadElements)],  # outermost first
 )

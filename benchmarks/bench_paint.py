@@ -16,7 +16,10 @@ Rows, side by side:
             ``.streamlit/config.toml``), on its own catalogue of the same files;
 ``ours``    this checkout with its config;
 ``embed``   this checkout's ``/embed`` (the public map as one page, :mod:`views.embed`), beside
-            the public Streamlit page of ``before``.
+            the public Streamlit page of ``before``;
+``floor``   Streamlit's own floor: a page with one heading (``st.title``) and nothing else,
+            served by ``streamlit run`` with Nagle off as ours is (no gzip, no preloads), timed
+            until the heading is in the page. No Streamlit page draws a map sooner here.
 
 The app runs on the real Norfolk files imported into a temporary ``BROADBAND_DATA_DIR``
 (divisions 2025, districts 2013, Ofcom LA-level 2016–2021). Skipped without Chromium, without
@@ -53,13 +56,27 @@ FILES = (
     "ofcom_fixed_coverage_norfolk_lad_2016_2021.csv",
 )
 DIVISIONS = 84
-PAGES = {"officer": {}, "public": {"BROADBAND_PUBLIC_ONLY": "1"}, "embed": {}}
+PAGES = {"officer": {}, "public": {"BROADBAND_PUBLIC_ONLY": "1"}, "embed": {}, "floor": {}}
 """Each page's environment; ``embed`` is ``/embed`` (:mod:`views.embed`) on an officer server."""
-PATHS = {"officer": "", "public": "", "embed": "embed"}
+PATHS = {"officer": "", "public": "", "embed": "embed", "floor": ""}
+FLOOR_APP = 'import streamlit as st\n\nst.title("Floor")\n'
+FLOOR_SERVER = f"""import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, {str(ROOT)!r})
+from views.transport import nodelay_every_tcp_socket
+
+nodelay_every_tcp_socket()
+app = st.App(Path(__file__).with_name("app.py"))
+"""
+"""The ``floor`` page: Streamlit with nothing of this project's but Nagle off, as ``server.py``."""
 POLL_JS = """(() => {
   const want = %d;
   const check = () => {
-    if (document.querySelectorAll('path.leaflet-interactive').length >= want) {
+    if (want === 0 ? document.querySelector('h1')
+                   : document.querySelectorAll('path.leaflet-interactive').length >= want) {
       const at = performance.timeOrigin + performance.now();
       try { window.top.__bbPaint = window.top.__bbPaint || at; } catch (e) {}
       return;
@@ -136,10 +153,13 @@ def _baseline_checkout() -> Iterator[Path | None]:
         yield Path(tmp)
 
 
-def _visit(browser: Any, url: str, *, context: Any = None) -> tuple[float, Any]:
+def _visit(
+    browser: Any, url: str, *, context: Any = None, want: int = DIVISIONS
+) -> tuple[float, Any]:
+    """Seconds from navigation start until ``want`` polygons are drawn (0: until a heading)."""
     ctx = context or browser.new_context(viewport={"width": 1400, "height": 1000})
     if context is None:
-        ctx.add_init_script(POLL_JS % DIVISIONS)
+        ctx.add_init_script(POLL_JS % want)
     page = ctx.pages[0] if ctx.pages else ctx.new_page()
     page.goto(url, wait_until="commit")
     page.wait_for_function("() => window.__bbPaint", timeout=120_000, polling=50)
@@ -153,7 +173,13 @@ def _served(root: Path, *, page: str) -> Iterator[tuple[str, ByteCounter]]:
     from tests.browser.support import running_app
 
     with tempfile.TemporaryDirectory(prefix="bench-paint-") as tmp:
-        _import(root, Path(tmp))
+        if page == "floor":
+            root = Path(tmp) / "floor"
+            root.mkdir()
+            (root / "app.py").write_text(FLOOR_APP, encoding="utf-8")
+            (root / "server.py").write_text(FLOOR_SERVER, encoding="utf-8")
+        else:
+            _import(root, Path(tmp))
         with running_app(Path(tmp), env=PAGES[page], root=root) as url:
             relay = ByteCounter(int(url.rsplit(":", 1)[1]))
             try:
@@ -174,22 +200,24 @@ def measure(roots: dict[str, Path], *, page: str, visits: int) -> dict[str, dict
 
     with ExitStack() as stack, sync_playwright() as pw:
         served = {k: stack.enter_context(_served(r, page=page)) for k, r in roots.items()}
+        want = 0 if page == "floor" else DIVISIONS
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         out: dict[str, dict[str, Any]] = {k: {"fresh": [], "bytes": [], "back": []} for k in roots}
         try:
             for url, _relay in served.values():
-                _visit(browser, url)[1].close()  # warm each server's caches
+                _visit(browser, url, want=want)[1].close()  # warm each server's caches
             for _ in range(visits):
                 for key, (url, relay) in served.items():
                     relay.take()
-                    seconds, ctx = _visit(browser, url)
+                    seconds, ctx = _visit(browser, url, want=want)
                     out[key]["bytes"].append(relay.take())
                     out[key]["fresh"].append(seconds)
                     ctx.close()
-            contexts = {key: _visit(browser, url)[1] for key, (url, _r) in served.items()}
+            contexts = {k: _visit(browser, u, want=want)[1] for k, (u, _r) in served.items()}
             for _ in range(visits):
                 for key, (url, _relay) in served.items():
-                    out[key]["back"].append(_visit(browser, url, context=contexts[key])[0])
+                    back = _visit(browser, url, context=contexts[key], want=want)[0]
+                    out[key]["back"].append(back)
         finally:
             browser.close()
     return {
@@ -208,6 +236,18 @@ def _skip(what: str, why: str) -> dict[str, Any]:
             "target": f"≤ {TARGET_S:.1f} s", "passed": None, "note": f"skipped: {why}"}  # fmt: skip
 
 
+def _floor_row(ours: dict[str, Any], *, visits: int, load: float) -> dict[str, Any]:
+    return {
+        "what": "Streamlit alone (one heading, no map): first paint", "n": 1, "naive": None,
+        "ours": round(ours["fresh"], 3), "unit": "s", "ratio": None, "target": "report only",
+        "passed": None,
+        "note": f"what any Streamlit page costs before its own elements: median of {visits} "
+                f"fresh browser contexts {ours['fresh_all']} s, returning visitor "
+                f"{ours['back']:.2f} s, {ours['bytes'] / 1e6:.2f} MB sent (Nagle off, no "
+                f"gzip); load average {load:.1f} on {os.cpu_count()} cores",
+    }  # fmt: skip
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     """Rows: first paint and bytes per page, before (:data:`BASELINE`) and ours."""
     from tests.browser.support import CHROMIUM
@@ -223,7 +263,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     with _baseline_checkout() as baseline:
         for page in pages:
             # /embed is new: its "before" is the public page before issue 13.
-            with_before = baseline is not None and page != "embed"
+            with_before = baseline is not None and page not in ("embed", "floor")
             roots = {"ours": ROOT, **({"before": baseline} if with_before else {})}
             got = measure(roots, page=page, visits=visits)
             ours = got["ours"]
@@ -231,6 +271,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             if page == "public":
                 public_before = before
             load = os.getloadavg()[0]
+            if page == "floor":
+                rows.append(_floor_row(ours, visits=visits, load=load))
+                continue
             what = f"Norfolk {page} map (84 divisions): first paint"
             note = (
                 f"median of {visits} fresh browser contexts, warm server, visits alternating "
