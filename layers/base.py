@@ -8,7 +8,7 @@ exports only ever loop over :func:`registered`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -129,7 +129,7 @@ def draw(
     :attr:`Layer.draw_options` (a layer naming none is drawn from its records alone)."""
     given = {
         "areas": areas,
-        **{k: getattr(inputs, k, None) for k in AreaInputs.__dataclass_fields__},
+        **{f.name: getattr(inputs, f.name, None) for f in fields(AreaInputs)},
     }
     options = {k: given[k] for k in layer.draw_options}
     return layer.draw(records, public=public, show=show, **options)

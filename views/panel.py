@@ -15,16 +15,16 @@ from views.pages import PAGE, built
 from views.text import plain
 
 
-def figures_table(area: pd.Series, county: pd.Series, *, whose: str = "Area") -> pd.DataFrame:
-    """Rows per published measure: the area's % and count, the county's %, the difference.
+def figures_table(both: pd.DataFrame, *, whose: str = "Area") -> pd.DataFrame:
+    """Rows per published measure of ``both`` (:func:`geo.analysis.profile.figures_table`):
+    the area's % and count, the county's %, the difference.
 
     ``whose`` heads the area's columns: "District" when the figures are the district's.
     Measures carry their short names, so the five columns fit beside the map. Measures the
-    release does not publish are left out of the numbers and named by
-    :func:`unpublished_caption` beneath them.
+    release does not publish are left out of the numbers and named beneath them
+    (:func:`show_figures`).
     """
-    table = beside_county(area, county)
-    table = table[table["Published"].astype(bool)].copy()
+    table = both[both["Published"].astype(bool)].copy()
     table["Measure"] = table["key"].map(lambda k: MEASURES[k].short)
     table = table.rename(columns={"Division %": f"{whose} %",
                                   "Division premises": f"{whose} premises"})  # fmt: skip
@@ -47,9 +47,13 @@ def _columns(whose: str) -> dict[str, object]:
     }
 
 
-def unpublished_caption(area: pd.Series, county: pd.Series, release: str) -> None:
-    """Name the measures ``release`` does not publish ("not published in this release")."""
-    note = unpublished_note(beside_county(area, county), release)
+def show_figures(area: pd.Series, county: pd.Series, release: str, *, whose: str = "Area") -> None:
+    """The figures beside the county's, and beneath them the measures ``release`` does not
+    publish ("not published in this release")."""
+    both = beside_county(area, county)
+    st.dataframe(figures_table(both, whose=whose), hide_index=True, width="stretch",
+                 column_config=_columns(whose))  # fmt: skip
+    note = unpublished_note(both, release)
     if note:
         st.caption(plain(note))
 
@@ -93,22 +97,10 @@ def show_area_panel(
                 f"For reference, the whole district (**{plain(district['area_name'])}**) — "
                 "this is the district's figure, not this area's:"
             )
-            st.dataframe(
-                figures_table(district, county, whose="District"),
-                hide_index=True,
-                width="stretch",
-                column_config=_columns("District"),
-            )
-            unpublished_caption(district, county, release)
+            show_figures(district, county, release, whose="District")
         return
     st.metric("Premises (Ofcom 'All Premises')", f"{area['premises']:,.0f}")
-    st.dataframe(
-        figures_table(area, county),
-        hide_index=True,
-        width="stretch",
-        column_config=_columns("Area"),
-    )
-    unpublished_caption(area, county, release)
+    show_figures(area, county, release)
     st.caption(plain(
         f"Premises-weighted from {area['method']}; weight: {area.get('weight', 'premises')}. "
         f"County figure: {county_how}."
