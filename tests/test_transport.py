@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from views.transport import GzipOnce, nodelay_every_tcp_socket
 
+
 def _accepted_nodelay() -> int:
     """TCP_NODELAY on a connection accepted by an asyncio server on a ``proto`` 0 listener."""
 
@@ -116,8 +117,13 @@ def served(tmp_path: Path) -> tuple[Client, dict[str, int]]:
     calls = {"static": 0}
 
     class Counting(StaticFiles):
+        """As Streamlit serves its frontend: hashed files immutable, anything else its page."""
+
         async def get_response(self, path: str, scope):  # type: ignore[no-untyped-def]
             calls["static"] += 1
+            if path.startswith("spa/"):  # an unknown path: Streamlit answers with index.html
+                return PlainTextResponse("<html>" + "page " * 400, media_type="text/html",
+                                         headers={"Cache-Control": "no-cache"})  # fmt: skip
             response = await super().get_response(path, scope)
             response.headers["Cache-Control"] = "public, immutable, max-age=31536000"
             return response
@@ -180,3 +186,12 @@ def test_small_and_binary_files_pass_plain_and_other_paths_still_gzip(served) ->
 def test_the_app_behind_is_never_asked_to_compress(served) -> None:
     client, _ = served  # Streamlit's own gzip would zip its pages before links are added
     assert client.get("/asked", headers={"Accept-Encoding": "gzip, br"}).text == "(none)"
+
+
+def test_unknown_paths_answered_with_a_page_are_never_kept(served) -> None:
+    client, calls = served
+    for n in range(5):
+        page = client.get(f"/static/spa/{n}.js", headers={"Accept-Encoding": "gzip"})
+        assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+    assert calls["static"] == 5  # each went to the app: nothing kept, however many paths
+    assert client.app.kept == {}

@@ -61,10 +61,13 @@ class GzipOnce:
     gzip (Streamlit's own gzip would otherwise zip its pages before
     :class:`views.preload.PreloadElements` could add to them).
 
-    Only a plain ``GET`` of a compressible ``200`` answer is kept (no ``Range``, no
-    ``If-None-Match``: those go to the app, which answers them itself). The kept answer has the
-    app's own headers (ETag, ``immutable`` caching, type) plus ``Content-Encoding: gzip`` and
-    ``Vary: Accept-Encoding``; a client that does not accept gzip gets the app's plain answer.
+    Only a plain ``GET`` of a compressible ``200`` answer that the app marks ``immutable`` (a
+    content-hashed file) is kept (no ``Range``, no ``If-None-Match``: those go to the app, which
+    answers them itself), so what is kept is bounded by Streamlit's static folder: an unknown
+    path under ``/static/``, which Streamlit answers with its ``index.html``, is zipped but never
+    kept. The kept answer has the app's own headers (ETag, ``immutable`` caching, type) plus
+    ``Content-Encoding: gzip`` and ``Vary: Accept-Encoding``; a client that does not accept gzip
+    gets the app's plain answer.
     """
 
     def __init__(self, app: ASGIApp, minimum_size: int = GZIP_MIN_BYTES) -> None:
@@ -87,17 +90,31 @@ class GzipOnce:
         path = scope["path"]
         if path not in self.kept:
             status, headers, body = await _answer(self.app, scope, receive)
-            kind = dict(headers).get(b"content-type", b"")
-            if status != 200 or len(body) < self.minimum_size or not kind.startswith(_COMPRESSIBLE):
+            given = dict(headers)
+            if (
+                status != 200
+                or len(body) < self.minimum_size
+                or not given.get(b"content-type", b"").startswith(_COMPRESSIBLE)
+            ):
                 await _send(send, status, headers, body)
                 return
-            packed = gzip.compress(body, compresslevel=9, mtime=0)
-            headers = [(k, v) for k, v in headers if k not in (b"content-length", b"vary")]
-            headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
-                        (b"content-length", str(len(packed)).encode())]  # fmt: skip
-            self.kept[path] = (headers, packed)
-        headers, packed = self.kept[path]
-        await _send(send, 200, headers, packed)
+            packed = _gzipped(headers, body)
+            if b"immutable" not in given.get(b"cache-control", b""):
+                await _send(send, status, *packed)  # zipped, not kept
+                return
+            self.kept[path] = packed
+        await _send(send, 200, *self.kept[path])
+
+
+def _gzipped(
+    headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The answer's headers and body, gzipped."""
+    packed = gzip.compress(body, compresslevel=9, mtime=0)
+    headers = [(k, v) for k, v in headers if k not in (b"content-length", b"vary")]
+    headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding"),
+                (b"content-length", str(len(packed)).encode())]  # fmt: skip
+    return headers, packed
 
 
 def _uncompressed(app: ASGIApp) -> ASGIApp:
