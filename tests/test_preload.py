@@ -5,12 +5,12 @@ See :mod:`views.preload`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 
 from starlette.types import Receive, Scope, Send
 
+from tests.asgi_client import Client
 from views.preload import ELEMENTS, STATIC_DIR, PreloadElements, chunk_files, links
 
 MANIFEST = json.loads((STATIC_DIR / "manifest.json").read_text(encoding="utf-8"))
@@ -44,7 +44,7 @@ def test_an_unknown_element_is_skipped_and_logged(caplog) -> None:  # type: igno
 
 def _through(
     body: bytes, kind: bytes, status: int = 200, parts: int = 1
-) -> tuple[int, dict, bytes]:
+) -> tuple[int, dict[str, str], bytes]:
     """``body`` answered by a fake app (in ``parts`` pieces) through :class:`PreloadElements`."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,27 +57,15 @@ def _through(
             await send({"type": "http.response.body", "body": piece,
                         "more_body": n < len(pieces) - 1})  # fmt: skip
 
-    out: dict = {"body": b""}
-
-    async def send(message: dict) -> None:
-        if message["type"] == "http.response.start":
-            out.update(status=message["status"], headers=dict(message["headers"]))
-        else:
-            out["body"] += message.get("body", b"")
-
-    async def receive() -> dict:
-        return {"type": "http.request"}
-
-    scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
-    asyncio.run(PreloadElements(app)(scope, receive, send))
-    return out["status"], out["headers"], out["body"]
+    answer = Client(PreloadElements(app)).get("/", {})
+    return answer.status_code, answer.headers, answer.raw
 
 
 def test_streamlits_page_gets_the_links_before_its_head_ends() -> None:
     status, headers, body = _through(INDEX.encode(), b"text/html; charset=utf-8", parts=3)
     assert status == 200
     assert body == INDEX.encode().replace(b"</head>", links() + b"</head>", 1)
-    assert int(headers[b"content-length"]) == len(body)
+    assert int(headers["content-length"]) == len(body)
 
 
 def test_other_pages_and_answers_pass_untouched() -> None:

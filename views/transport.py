@@ -26,6 +26,7 @@ import gzip
 import socket
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,10 +49,6 @@ def nodelay_every_tcp_socket() -> None:
     replaces it with one that does not require ``proto == IPPROTO_TCP``. Idempotent.
     """
     asyncio.base_events._set_nodelay = _nodelay_tcp  # type: ignore[attr-defined]
-
-
-def _header(scope: Scope, name: bytes) -> bytes:
-    return next((v for k, v in scope.get("headers", []) if k == name), b"")
 
 
 class GzipOnce:
@@ -77,13 +74,14 @@ class GzipOnce:
         self.kept: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        asked = Headers(scope=scope) if scope["type"] == "http" else Headers()
         if not (
             scope["type"] == "http"
             and scope["method"] == "GET"
             and scope["path"].startswith(HASHED_PREFIX)
-            and b"gzip" in _header(scope, b"accept-encoding")
-            and not _header(scope, b"range")
-            and not _header(scope, b"if-none-match")
+            and "gzip" in asked.get("accept-encoding", "")
+            and "range" not in asked
+            and "if-none-match" not in asked
         ):
             await self.others(scope, receive, send)
             return
